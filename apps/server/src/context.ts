@@ -1,0 +1,62 @@
+import {
+  createContextInner,
+  guestCartCookieName,
+  verifyAccessToken,
+  type AuthConfig,
+  type Context,
+  type PaymentProvider,
+  type ResponseCookies,
+} from '@shop/api';
+import type { Database } from '@shop/db';
+import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import type { FastifyReply } from 'fastify';
+
+export const cartHeaderName = 'x-cart-token';
+
+export interface ContextDeps {
+  db: Database;
+  auth: AuthConfig;
+  payments: PaymentProvider;
+  /** Production: secure cookies, and errors without stacks or internal messages. */
+  production: boolean;
+}
+
+function replyCookies(reply: FastifyReply, secure: boolean): ResponseCookies {
+  return {
+    set(name, value, { maxAgeSeconds }) {
+      reply.setCookie(name, value, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: maxAgeSeconds });
+    },
+    clear(name) {
+      reply.clearCookie(name, { path: '/' });
+    },
+  };
+}
+
+function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/**
+ * The Fastify layer of the context: it only extracts identity from the request (a Bearer token
+ * for services, else the access cookie for browsers) and hands over to `createContextInner`.
+ */
+export function createContextFactory(deps: ContextDeps) {
+  return async function createContext({ req, res }: CreateFastifyContextOptions): Promise<Context> {
+    const token = bearerToken(req.headers.authorization) ?? req.cookies[deps.auth.accessCookieName] ?? null;
+    const user = token ? await verifyAccessToken(deps.auth, token) : null;
+    const headerCartToken = req.headers[cartHeaderName];
+    const cartToken = (typeof headerCartToken === 'string' ? headerCartToken : null) ?? req.cookies[guestCartCookieName] ?? null;
+    return createContextInner({
+      db: deps.db,
+      auth: deps.auth,
+      payments: deps.payments,
+      user,
+      cartToken,
+      cookies: replyCookies(res, deps.production),
+      ip: req.ip,
+      exposeErrors: !deps.production,
+    });
+  };
+}

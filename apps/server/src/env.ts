@@ -1,0 +1,44 @@
+// The one place that reads process.env for the server: validated once, typed everywhere after.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const booleanString = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /** Unset outside production: the embedded database is started (see tooling/mongo-server). */
+  MONGODB_URI: z.string().startsWith('mongodb').optional(),
+  /** HS256 key for access tokens, at least 32 bytes. Generated per process in development. */
+  JWT_SECRET: z.string().optional(),
+  /** Comma-separated origins allowed to call the API with credentials from a browser. */
+  CORS_ORIGINS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The built storefront to serve from the same origin (`pnpm start`). */
+  WEB_DIST_DIR: z.string().optional(),
+  /** Seed an empty database at start-up (the default for the embedded development database). */
+  SEED_ON_EMPTY: booleanString.optional(),
+  SEED_ADMIN_PASSWORD: z.string().min(12).optional(),
+  TRUST_PROXY: booleanString.default(false),
+});
+
+export type Env = z.infer<typeof envSchema> & { jwtSecret: Uint8Array; jwtSecretGenerated: boolean };
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`Invalid environment:\n${problems}`);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production') {
+    if (!env.MONGODB_URI) throw new Error('Invalid environment: MONGODB_URI is required in production');
+    if (!env.JWT_SECRET || Buffer.byteLength(env.JWT_SECRET) < 32) {
+      throw new Error('Invalid environment: JWT_SECRET must be at least 32 bytes in production');
+    }
+  }
+  const jwtSecretGenerated = !env.JWT_SECRET;
+  const jwtSecret = env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : new Uint8Array(randomBytes(32));
+  return { ...env, jwtSecret, jwtSecretGenerated };
+}

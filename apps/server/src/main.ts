@@ -1,0 +1,73 @@
+// Reads the environment, connects, seeds an empty development database, listens, and shuts
+// down cleanly on SIGTERM/SIGINT (stop taking traffic, drain in-flight requests, close the db).
+import { createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
+import { connect, disconnect } from '@shop/db';
+import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
+import { buildApp } from './app.ts';
+import { loadEnv } from './env.ts';
+
+const env = loadEnv();
+if (!env.MONGODB_URI) {
+  console.error('MONGODB_URI is not set. Run `pnpm dev` or `pnpm start` from the repository root (they start the embedded database), or set MONGODB_URI.');
+  process.exit(1);
+}
+
+const db = await connect(env.MONGODB_URI);
+const payments = createTestPaymentProvider(db);
+const app = await buildApp({
+  db,
+  payments,
+  auth: { ...defaultAuthSettings, secret: env.jwtSecret },
+  corsOrigins: env.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
+  webDistDir: env.WEB_DIST_DIR,
+  trustProxy: env.TRUST_PROXY,
+  production: env.NODE_ENV === 'production',
+  logger: { level: env.LOG_LEVEL },
+});
+
+if (env.jwtSecretGenerated) {
+  app.log.warn('JWT_SECRET is not set: using a random secret for this process (sessions end on restart)');
+}
+
+if (env.SEED_ON_EMPTY && (await isEmpty(db))) {
+  const result = await seed(db, { adminPassword: env.SEED_ADMIN_PASSWORD ?? defaultAdminPassword });
+  app.log.info(result.created, 'seeded the empty database with the demo catalogue');
+}
+
+// Settles checkouts that a crash (of this or another instance) left pending; see recovery.ts.
+const stopSweep = startRecoverySweep(
+  { db, payments },
+  {
+    onResult(result) {
+      if (Object.values(result).some((count) => count > 0)) app.log.info(result, 'recovery sweep settled leftovers');
+    },
+    onError(error) {
+      app.log.error({ err: error }, 'recovery sweep failed');
+    },
+  },
+);
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down: draining in-flight requests');
+  app.markShuttingDown();
+  const force = setTimeout(() => {
+    app.log.error('shutdown took longer than 20s; exiting');
+    process.exit(1);
+  }, 20_000);
+  force.unref();
+  try {
+    await app.close();
+    await stopSweep();
+    await disconnect(db);
+  } finally {
+    clearTimeout(force);
+  }
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+
+await app.listen({ host: env.HOST, port: env.PORT });

@@ -1,0 +1,58 @@
+import type { Database } from '@shop/db';
+import type { AuthConfig, SessionUser } from './services/auth.ts';
+import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
+
+/**
+ * What a procedure may do to the HTTP response without knowing the transport: set and clear
+ * cookies. The Fastify adapter implements it on the reply; tests record the calls.
+ */
+export interface ResponseCookies {
+  set(name: string, value: string, options: { maxAgeSeconds: number }): void;
+  clear(name: string): void;
+}
+
+export interface ContextInner {
+  db: Database;
+  auth: AuthConfig;
+  payments: PaymentProvider;
+  /** The authenticated caller, already verified by the outer layer; null when anonymous. */
+  user: SessionUser | null;
+  /** The guest cart token sent by the caller (cookie or `x-cart-token` header), if any. */
+  cartToken: string | null;
+  cookies: ResponseCookies;
+  /** Client address, for rate limits and audit. */
+  ip: string;
+  /** Whether error responses may carry stack traces and internal messages (never in production). */
+  exposeErrors: boolean;
+}
+
+export const noCookies: ResponseCookies = {
+  set() {},
+  clear() {},
+};
+
+/** The transport-free layer: tests and scripts build a context with this directly. */
+export function createContextInner(options: {
+  db: Database;
+  auth: AuthConfig;
+  /** Defaults to the built-in test provider. */
+  payments?: PaymentProvider;
+  user?: SessionUser | null;
+  cartToken?: string | null;
+  cookies?: ResponseCookies;
+  ip?: string;
+  exposeErrors?: boolean;
+}): ContextInner {
+  return {
+    db: options.db,
+    auth: options.auth,
+    payments: options.payments ?? createTestPaymentProvider(options.db),
+    user: options.user ?? null,
+    cartToken: options.cartToken ?? null,
+    cookies: options.cookies ?? noCookies,
+    ip: options.ip ?? '127.0.0.1',
+    exposeErrors: options.exposeErrors ?? process.env.NODE_ENV !== 'production',
+  };
+}
+
+export type Context = ContextInner;

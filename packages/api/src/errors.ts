@@ -1,0 +1,54 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+
+/**
+ * The one catalogue of domain failures. Services throw `DomainError`s with a fixed reason; the
+ * tRPC error formatter puts the reason (and details) in `error.data`, and `codeFor` is the single
+ * place that decides which tRPC code each reason gets.
+ */
+export const domainReasons = {
+  NOT_FOUND: 'NOT_FOUND',
+  INVALID_CREDENTIALS: 'UNAUTHORIZED',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  EMAIL_TAKEN: 'CONFLICT',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  OUT_OF_STOCK: 'CONFLICT',
+  INSUFFICIENT_STOCK: 'CONFLICT',
+  PRICE_CHANGED: 'CONFLICT',
+  CART_EMPTY: 'BAD_REQUEST',
+  IDEMPOTENCY_CONFLICT: 'CONFLICT',
+  PAYMENT_DECLINED: 'PAYMENT_REQUIRED',
+  INVALID_STATUS_TRANSITION: 'CONFLICT',
+  SLUG_TAKEN: 'CONFLICT',
+  INVALID_INPUT: 'BAD_REQUEST',
+} as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
+
+export type DomainReason = keyof typeof domainReasons;
+
+export type DomainErrorDetails = Record<string, unknown>;
+
+export class DomainError extends Error {
+  readonly reason: DomainReason;
+  readonly details: DomainErrorDetails | undefined;
+
+  constructor(reason: DomainReason, message: string, details?: DomainErrorDetails) {
+    super(message);
+    this.name = 'DomainError';
+    this.reason = reason;
+    this.details = details;
+  }
+}
+
+export function codeFor(reason: DomainReason): TRPC_ERROR_CODE_KEY {
+  return domainReasons[reason];
+}
+
+/** Converts a DomainError into the TRPCError the client sees; the original rides as `cause`. */
+export function toTRPCError(error: DomainError): TRPCError {
+  return new TRPCError({ code: codeFor(error.reason), message: error.message, cause: error });
+}
+
+export function notFound(what: string): DomainError {
+  return new DomainError('NOT_FOUND', `${what} not found`);
+}

@@ -1,0 +1,21 @@
+export { appRouter, createCaller, type AppRouter } from './root.ts';
+export { createContextInner, noCookies, type Context, type ResponseCookies } from './context.ts';
+export { DomainError, type DomainReason } from './errors.ts';
+export {
+  defaultAuthSettings,
+  verifyAccessToken,
+  signAccessToken,
+  type AuthConfig,
+  type SessionUser,
+} from './services/auth.ts';
+export type { ProductDto, CategoryDto, ProductPage } from './services/catalog.ts';
+export type { OrderDto } from './services/orders.ts';
+export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
+export { guestCartCookieName } from './routers/cart.ts';
+export { createTestPaymentProvider, testPaymentMethods, type PaymentProvider } from './services/payments.ts';
+export { recoverOrders, startRecoverySweep, type SweepResult } from './services/recovery.ts';
+
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from './root.ts';
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

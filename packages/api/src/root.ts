@@ -1,0 +1,19 @@
+import { authRouter } from './routers/auth.ts';
+import { cartRouter } from './routers/cart.ts';
+import { catalogRouter } from './routers/catalog.ts';
+import { checkoutRouter } from './routers/checkout.ts';
+import { ordersRouter } from './routers/orders.ts';
+import { createCallerFactory, createTRPCRouter } from './trpc.ts';
+
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  catalog: catalogRouter,
+  cart: cartRouter,
+  checkout: checkoutRouter,
+  orders: ordersRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Calls procedures in-process: `createCaller(createContextInner({ db, auth }))`. */
+export const createCaller = createCallerFactory(appRouter);

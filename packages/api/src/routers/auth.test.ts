@@ -1,0 +1,97 @@
+import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAccessToken } from '../services/auth.ts';
+import { callerFor, recordingCookies, testAuth } from '../testing.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('auth');
+  await db.models.User.createIndexes();
+});
+afterAll(() => db.drop());
+
+const anonymous = () => callerFor(db);
+
+describe('auth.register', () => {
+  it('creates a customer, returns a verifiable token and sets the session cookie', async () => {
+    const recorder = recordingCookies();
+    const result = await callerFor(db, { cookies: recorder.cookies }).auth.register({
+      email: '  Ada@Example.COM ',
+      password: 'correct horse',
+      name: 'Ada',
+    });
+
+    expect(result.user).toEqual({ id: expect.any(String), email: 'ada@example.com', name: 'Ada', role: 'customer' });
+    expect(result.user).not.toHaveProperty('passwordHash');
+    expect(await verifyAccessToken(testAuth, result.token)).toEqual(result.user);
+    expect(recorder.set.get(testAuth.accessCookieName)?.value).toBe(result.token);
+    const stored = await db.models.User.findOne({ email: 'ada@example.com' }).select('+passwordHash').lean();
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it('refuses a taken email with EMAIL_TAKEN, whatever its case', async () => {
+    await expect(anonymous().auth.register({ email: 'ADA@example.com', password: 'another one' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      cause: { reason: 'EMAIL_TAKEN' },
+    });
+    expect(await db.models.User.countDocuments({ email: 'ada@example.com' })).toBe(1);
+  });
+
+  it.each([
+    ['a short password', { email: 'b@example.com', password: 'short' }],
+    ['a too long password', { email: 'b@example.com', password: 'x'.repeat(129) }],
+    ['a malformed email', { email: 'not-an-email', password: 'long enough' }],
+    ['an operator object as email', { email: { $gt: '' }, password: 'long enough' }],
+    ['an unknown key (mass assignment)', { email: 'b@example.com', password: 'long enough', role: 'admin' }],
+  ])('rejects %s with BAD_REQUEST and creates nothing', async (_label, input) => {
+    const before = await db.models.User.countDocuments();
+    // @ts-expect-error -- deliberately invalid input
+    await expect(anonymous().auth.register(input)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await db.models.User.countDocuments()).toBe(before);
+  });
+});
+
+describe('auth.login', () => {
+  it('signs in with the right password', async () => {
+    const result = await anonymous().auth.login({ email: 'ada@example.com', password: 'correct horse' });
+    expect(result.user.email).toBe('ada@example.com');
+    expect(await verifyAccessToken(testAuth, result.token)).toMatchObject({ email: 'ada@example.com' });
+  });
+
+  it('answers an unknown email exactly like a wrong password', async () => {
+    const wrongPassword = await anonymous()
+      .auth.login({ email: 'ada@example.com', password: 'wrong password' })
+      .catch((error: unknown) => error);
+    const unknownEmail = await anonymous()
+      .auth.login({ email: 'nobody@example.com', password: 'wrong password' })
+      .catch((error: unknown) => error);
+    expect(wrongPassword).toMatchObject({ code: 'UNAUTHORIZED', message: 'Email or password is incorrect' });
+    expect(unknownEmail).toMatchObject({ code: 'UNAUTHORIZED', message: 'Email or password is incorrect' });
+  });
+
+  it('rejects operator injection in the email', async () => {
+    await expect(
+      // @ts-expect-error -- deliberately invalid input
+      anonymous().auth.login({ email: { $ne: null }, password: 'correct horse' }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('auth.me and auth.logout', () => {
+  it('is null for an anonymous caller and the user for a signed-in one', async () => {
+    expect(await anonymous().auth.me()).toBeNull();
+    const { user } = await anonymous().auth.login({ email: 'ada@example.com', password: 'correct horse' });
+    expect(await callerFor(db, { user }).auth.me()).toEqual(user);
+  });
+
+  it('is null when the account no longer exists', async () => {
+    const ghost = { id: '0123456789abcdef01234567', email: 'ghost@example.com', name: 'Ghost', role: 'customer' as const };
+    expect(await callerFor(db, { user: ghost }).auth.me()).toBeNull();
+  });
+
+  it('logout clears the session cookie', async () => {
+    const recorder = recordingCookies();
+    expect(await callerFor(db, { cookies: recorder.cookies }).auth.logout()).toEqual({ ok: true });
+    expect(recorder.cleared).toContain(testAuth.accessCookieName);
+  });
+});

@@ -1,0 +1,202 @@
+import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guestCartCookieName } from './cart.ts';
+import { callerFor, createTestProduct, createTestUser, recordingCookies } from '../testing.ts';
+import type { SessionUser } from '../services/auth.ts';
+import { hashPassword } from '@shop/db';
+
+let db: TestDatabase;
+let tee: { id: string; price: number };
+let mug: { id: string; price: number };
+let soldOut: { id: string };
+let scarce: { id: string };
+
+beforeAll(async () => {
+  db = await createTestDatabase('cart');
+  tee = await createTestProduct(db, { slug: 'cart-tee', price: 1999, stock: 10 });
+  mug = await createTestProduct(db, { slug: 'cart-mug', price: 1199, stock: 5 });
+  soldOut = await createTestProduct(db, { slug: 'cart-sold-out', stock: 0 });
+  scarce = await createTestProduct(db, { slug: 'cart-scarce', stock: 3 });
+});
+afterAll(() => db.drop());
+
+/** A guest: the first write gives them a token (as a cookie), which later calls send back. */
+async function newGuest() {
+  const recorder = recordingCookies();
+  const cart = await callerFor(db, { cookies: recorder.cookies }).cart.addItem({ productId: tee.id });
+  const token = recorder.set.get(guestCartCookieName)?.value;
+  if (!token) throw new Error('no guest cart cookie was set');
+  return { token, cart, caller: callerFor(db, { cartToken: token }) };
+}
+
+describe('guest carts', () => {
+  it('gives a guest a cart and an httpOnly cart token on the first add', async () => {
+    const { token, cart, caller } = await newGuest();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(cart).toMatchObject({ itemCount: 1, subtotal: 1999, currency: 'USD', hasIssues: false });
+    expect(cart.lines[0]).toMatchObject({ productId: tee.id, slug: 'cart-tee', unitPrice: 1999, quantity: 1, lineTotal: 1999, stock: 10, status: 'available', issue: null });
+    expect((await caller.cart.get()).id).toBe(cart.id);
+  });
+
+  it('is an empty cart, without writing anything, for a visitor with no token', async () => {
+    const before = await db.models.Cart.countDocuments();
+    expect(await callerFor(db).cart.get()).toMatchObject({ id: null, lines: [], subtotal: 0, itemCount: 0 });
+    expect(await callerFor(db, { cartToken: 'not a valid token' }).cart.get()).toMatchObject({ id: null, lines: [] });
+    expect(await db.models.Cart.countDocuments()).toBe(before);
+  });
+
+  it('adds to an existing line, sets quantities, and removes lines', async () => {
+    const { caller } = await newGuest();
+    expect((await caller.cart.addItem({ productId: tee.id, quantity: 2 })).lines[0]?.quantity).toBe(3);
+    const withMug = await caller.cart.addItem({ productId: mug.id, quantity: 2 });
+    expect(withMug).toMatchObject({ itemCount: 5, subtotal: 3 * 1999 + 2 * 1199 });
+    expect((await caller.cart.setQuantity({ productId: mug.id, quantity: 4 })).itemCount).toBe(7);
+    expect((await caller.cart.setQuantity({ productId: mug.id, quantity: 0 })).lines.map((l) => l.productId)).toEqual([tee.id]);
+    expect((await caller.cart.removeItem({ productId: tee.id })).lines).toEqual([]);
+  });
+});
+
+describe('stock and validation', () => {
+  it('refuses more than the stock with INSUFFICIENT_STOCK and the available count', async () => {
+    const { caller } = await newGuest();
+    const error = await caller.cart.addItem({ productId: scarce.id, quantity: 4 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFLICT', cause: { reason: 'INSUFFICIENT_STOCK', details: { available: 3, requested: 4 } } });
+    await caller.cart.addItem({ productId: scarce.id, quantity: 2 });
+    await expect(caller.cart.addItem({ productId: scarce.id, quantity: 2 })).rejects.toMatchObject({
+      cause: { reason: 'INSUFFICIENT_STOCK', details: { available: 3, requested: 4 } },
+    });
+    await expect(caller.cart.setQuantity({ productId: scarce.id, quantity: 4 })).rejects.toMatchObject({
+      cause: { reason: 'INSUFFICIENT_STOCK' },
+    });
+    expect((await caller.cart.get()).lines.find((l) => l.productId === scarce.id)?.quantity).toBe(2);
+  });
+
+  it('cannot add a sold-out product', async () => {
+    const { caller, cart } = await newGuest();
+    await expect(caller.cart.addItem({ productId: soldOut.id })).rejects.toMatchObject({ cause: { reason: 'OUT_OF_STOCK' } });
+    expect((await caller.cart.get()).lines).toEqual(cart.lines);
+  });
+
+  it('is NOT_FOUND for an unknown product and BAD_REQUEST for malformed input, changing nothing', async () => {
+    const { caller, cart } = await newGuest();
+    await expect(caller.cart.addItem({ productId: '0123456789abcdef01234567' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const invalid: unknown[] = [
+      { productId: 'nope' },
+      { productId: tee.id, quantity: 0 },
+      { productId: tee.id, quantity: 1.5 },
+      { productId: tee.id, quantity: -1 },
+      { productId: tee.id, quantity: 100 },
+      { productId: tee.id, quantity: '2' },
+      { productId: { $ne: null } },
+      { productId: tee.id, price: 1 },
+      { productId: tee.id, priceAtAdd: 1 },
+      { productId: tee.id, userId: '0123456789abcdef01234567' },
+    ];
+    for (const input of invalid) {
+      // @ts-expect-error -- deliberately invalid input
+      await expect(caller.cart.addItem(input), JSON.stringify(input)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    }
+    expect(await caller.cart.get()).toEqual(cart);
+  });
+
+  it('flags lines whose price changed or whose stock ran short', async () => {
+    const product = await createTestProduct(db, { slug: 'cart-flagged', price: 500, stock: 4 });
+    const { caller } = await newGuest();
+    await caller.cart.addItem({ productId: product.id, quantity: 3 });
+    await db.models.Product.updateOne({ _id: product.id }, { $set: { price: 650, stock: 2 } });
+    const cart = await caller.cart.get();
+    expect(cart.hasIssues).toBe(true);
+    expect(cart.lines.find((l) => l.productId === product.id)).toMatchObject({
+      unitPrice: 650,
+      priceAtAdd: 500,
+      priceChanged: true,
+      lineTotal: 1950,
+      issue: 'insufficient_stock',
+      stock: 2,
+    });
+    await db.models.Product.updateOne({ _id: product.id }, { $set: { stock: 0 } });
+    expect((await caller.cart.get()).lines.find((l) => l.productId === product.id)).toMatchObject({ issue: 'sold_out', status: 'sold_out' });
+  });
+
+  it('keeps every concurrent add (optimistic locking loses none)', async () => {
+    const product = await createTestProduct(db, { slug: 'cart-concurrent', stock: 50 });
+    const { caller } = await newGuest();
+    await Promise.all(Array.from({ length: 10 }, () => caller.cart.addItem({ productId: product.id })));
+    expect((await caller.cart.get()).lines.find((l) => l.productId === product.id)?.quantity).toBe(10);
+  });
+});
+
+describe('user carts', () => {
+  let user: SessionUser;
+  beforeAll(async () => {
+    user = await createTestUser(db, 'cart-user@example.com');
+  });
+
+  it('keeps one cart per user even when the first writes race', async () => {
+    await Promise.all(Array.from({ length: 8 }, () => callerFor(db, { user }).cart.addItem({ productId: tee.id })));
+    expect(await db.models.Cart.countDocuments({ userId: user.id })).toBe(1);
+    expect((await callerFor(db, { user }).cart.get()).lines[0]?.quantity).toBe(8);
+  });
+
+  it('never shows one user another user’s cart', async () => {
+    const other = await createTestUser(db, 'cart-other@example.com');
+    expect((await callerFor(db, { user: other }).cart.get()).lines).toEqual([]);
+  });
+});
+
+describe('merging the guest cart at login', () => {
+  const password = 'merge-password-1';
+  let user: SessionUser;
+  beforeAll(async () => {
+    const created = await db.models.User.create({ email: 'merge@example.com', name: 'Merge', passwordHash: await hashPassword(password) });
+    user = { id: created._id.toString(), email: created.email, name: created.name, role: 'customer' };
+  });
+
+  it('sums quantities, caps them at stock, reports it and drops the guest cart', async () => {
+    const mine = callerFor(db, { user });
+    await mine.cart.setQuantity({ productId: mug.id, quantity: 0 }).catch(() => undefined);
+    await mine.cart.addItem({ productId: scarce.id, quantity: 2 });
+    await mine.cart.addItem({ productId: tee.id, quantity: 1 });
+
+    const { token, caller: guest } = await newGuest(); // 1 tee
+    await guest.cart.addItem({ productId: scarce.id, quantity: 3 });
+    await guest.cart.addItem({ productId: mug.id, quantity: 2 });
+
+    const recorder = recordingCookies();
+    const result = await callerFor(db, { cartToken: token, cookies: recorder.cookies }).auth.login({ email: user.email, password });
+
+    expect(result.cartMerge.merged).toBe(true);
+    expect(result.cartMerge.lines).toEqual(
+      expect.arrayContaining([
+        { productId: tee.id, name: expect.any(String), requested: 1, quantity: 2, capped: false },
+        { productId: scarce.id, name: expect.any(String), requested: 3, quantity: 3, capped: true },
+        { productId: mug.id, name: expect.any(String), requested: 2, quantity: 2, capped: false },
+      ]),
+    );
+    const cart = await mine.cart.get();
+    const quantities = Object.fromEntries(cart.lines.map((l) => [l.productId, l.quantity]));
+    expect(quantities).toEqual({ [scarce.id]: 3, [tee.id]: 2, [mug.id]: 2 });
+    expect(await db.models.Cart.exists({ guestToken: token })).toBeNull();
+    expect(recorder.cleared).toContain(guestCartCookieName);
+  });
+
+  it('merges exactly once when two logins race with the same guest cart', async () => {
+    const racer = await createTestUser(db, 'racer@example.com');
+    await db.models.User.updateOne({ _id: racer.id }, { $set: { passwordHash: await hashPassword(password) } });
+    const { token } = await newGuest(); // 1 tee
+    await callerFor(db, { cartToken: token }).cart.addItem({ productId: mug.id, quantity: 2 });
+
+    const results = await Promise.all(
+      [1, 2, 3].map(() => callerFor(db, { cartToken: token }).auth.login({ email: racer.email, password })),
+    );
+    expect(results.filter((r) => r.cartMerge.merged)).toHaveLength(1);
+    const cart = await callerFor(db, { user: racer }).cart.get();
+    expect(Object.fromEntries(cart.lines.map((l) => [l.productId, l.quantity]))).toEqual({ [tee.id]: 1, [mug.id]: 2 });
+    expect(await db.models.Cart.countDocuments({ userId: racer.id })).toBe(1);
+  });
+
+  it('reports nothing when there is no guest cart', async () => {
+    const result = await callerFor(db).auth.login({ email: user.email, password });
+    expect(result.cartMerge).toEqual({ merged: false, lines: [] });
+  });
+});

@@ -1,0 +1,39 @@
+import type { Context } from '../context.ts';
+import { addItemInput, guestCartToken, removeItemInput, setQuantityInput } from '../schemas/cart.ts';
+import { addItem, getCart, newGuestCartToken, removeItem, setQuantity, type CartOwner } from '../services/cart.ts';
+import { createTRPCRouter, publicProcedure } from '../trpc.ts';
+
+export const guestCartCookieName = 'shop_cart';
+export const guestCartTtlSeconds = 30 * 24 * 60 * 60;
+
+/** The caller's cart owner: the user when signed in, else the guest token they sent (if valid). */
+export function currentCartOwner(ctx: Context): CartOwner | null {
+  if (ctx.user) return { userId: ctx.user.id };
+  const token = guestCartToken.safeParse(ctx.cartToken);
+  return token.success ? { guestToken: token.data } : null;
+}
+
+/** Like `currentCartOwner`, but gives a new guest a cart token (as an httpOnly cookie). */
+function cartOwnerForWrite(ctx: Context): CartOwner {
+  const owner = currentCartOwner(ctx);
+  if (owner) return owner;
+  const guestToken = newGuestCartToken();
+  ctx.cookies.set(guestCartCookieName, guestToken, { maxAgeSeconds: guestCartTtlSeconds });
+  return { guestToken };
+}
+
+export const cartRouter = createTRPCRouter({
+  get: publicProcedure.query(({ ctx }) => getCart(ctx.db, currentCartOwner(ctx))),
+
+  addItem: publicProcedure
+    .input(addItemInput)
+    .mutation(({ ctx, input }) => addItem(ctx.db, cartOwnerForWrite(ctx), input.productId, input.quantity)),
+
+  setQuantity: publicProcedure
+    .input(setQuantityInput)
+    .mutation(({ ctx, input }) => setQuantity(ctx.db, cartOwnerForWrite(ctx), input.productId, input.quantity)),
+
+  removeItem: publicProcedure
+    .input(removeItemInput)
+    .mutation(({ ctx, input }) => removeItem(ctx.db, cartOwnerForWrite(ctx), input.productId)),
+});

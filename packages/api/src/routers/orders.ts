@@ -1,0 +1,15 @@
+import { authedProcedure, createTRPCRouter } from '../trpc.ts';
+import { orderByIdInput, orderListInput } from '../schemas/orders.ts';
+import { cancelOrderInput } from '../schemas/checkout.ts';
+import { cancelOwnOrder, getOwnOrder, listOrders } from '../services/orders.ts';
+
+export const ordersRouter = createTRPCRouter({
+  list: authedProcedure
+    .input(orderListInput)
+    .query(({ ctx, input }) => listOrders(ctx.db, { userId: ctx.user.id }, input)),
+  byId: authedProcedure.input(orderByIdInput).query(({ ctx, input }) => getOwnOrder(ctx.db, ctx.user.id, input.id)),
+  /** Cancels the caller's own placed (not yet shipped) order and returns its stock. */
+  cancel: authedProcedure
+    .input(cancelOrderInput)
+    .mutation(({ ctx, input }) => cancelOwnOrder({ db: ctx.db, payments: ctx.payments }, ctx.user.id, input.id)),
+});

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { limit, objectId, page, slug } from './common.ts';
+
+export const productSorts = ['newest', 'price_asc', 'price_desc', 'name'] as const;
+export type ProductSort = (typeof productSorts)[number];
+
+export const productListInput = z
+  .strictObject({
+    category: slug.optional(),
+    q: z.string().trim().max(100).optional(),
+    inStock: z.boolean().optional(),
+    sort: z.enum(productSorts).default('newest'),
+    page,
+    limit,
+  })
+  .default({ sort: 'newest', page: 1, limit: 20 });
+export type ProductListInput = z.input<typeof productListInput>;
+
+export const productByInput = z.union([z.strictObject({ slug }), z.strictObject({ id: objectId })]);

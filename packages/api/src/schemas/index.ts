@@ -1,0 +1,8 @@
+// Input schemas, importable by the web app for its forms without pulling in server code:
+// `import { registerInput } from '@shop/api/schemas'`.
+export * from './common.ts';
+export * from './auth.ts';
+export * from './catalog.ts';
+export * from './orders.ts';
+export * from './cart.ts';
+export * from './checkout.ts';

@@ -1,0 +1,106 @@
+import { hashPassword, verifyPassword, type Database, type UserRole } from '@shop/db';
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { DomainError } from '../errors.ts';
+import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
+
+export interface AuthConfig {
+  /** HMAC key for HS256; at least 32 bytes (checked where the config is built). */
+  secret: Uint8Array;
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+  /** Cookie that carries the access token for browsers. */
+  accessCookieName: string;
+}
+
+export const defaultAuthSettings = {
+  issuer: 'shop',
+  audience: 'shop-api',
+  accessTokenTtlSeconds: 15 * 60,
+  accessCookieName: 'shop_access',
+} as const;
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+}
+
+const algorithm = 'HS256';
+
+export async function signAccessToken(config: AuthConfig, user: SessionUser): Promise<string> {
+  return new SignJWT({ email: user.email, name: user.name, role: user.role })
+    .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
+    .setSubject(user.id)
+    .setIssuer(config.issuer)
+    .setAudience(config.audience)
+    .setIssuedAt()
+    .setNotBefore('0s')
+    .setExpirationTime(`${config.accessTokenTtlSeconds}s`)
+    .sign(config.secret);
+}
+
+/** The caller a token names, or null for any token that is not valid right now. */
+export async function verifyAccessToken(config: AuthConfig, token: string): Promise<SessionUser | null> {
+  try {
+    const { payload } = await jwtVerify(token, config.secret, {
+      algorithms: [algorithm],
+      issuer: config.issuer,
+      audience: config.audience,
+      requiredClaims: ['exp', 'sub', 'iat'],
+    });
+    const { sub, email, name, role } = payload;
+    if (typeof sub !== 'string' || typeof email !== 'string' || typeof name !== 'string') return null;
+    if (role !== 'customer' && role !== 'admin') return null;
+    return { id: sub, email, name, role };
+  } catch (error) {
+    if (error instanceof joseErrors.JOSEError) return null;
+    throw error;
+  }
+}
+
+type UserRecord = { _id: { toString(): string }; email: string; name: string; role: UserRole };
+
+export function toSessionUser(user: UserRecord): SessionUser {
+  return { id: user._id.toString(), email: user.email, name: user.name, role: user.role };
+}
+
+export async function registerUser(db: Database, input: RegisterInput): Promise<SessionUser> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const user = await db.models.User.create({
+      email: input.email,
+      name: input.name ?? input.email.split('@')[0] ?? input.email,
+      passwordHash,
+      role: 'customer',
+    });
+    return toSessionUser(user);
+  } catch (error) {
+    if (isDuplicateKey(error)) throw new DomainError('EMAIL_TAKEN', 'An account with this email already exists');
+    throw error;
+  }
+}
+
+// Verified against when the email is unknown, so that an unknown email and a wrong password
+// take the same time (no account enumeration by timing).
+let dummyHash: Promise<string> | undefined;
+
+export async function authenticate(db: Database, input: LoginInput): Promise<SessionUser> {
+  const user = await db.models.User.findOne({ email: input.email })
+    .select('+passwordHash email name role')
+    .lean();
+  const hashToCheck = user?.passwordHash ?? (await (dummyHash ??= hashPassword('not-a-real-password')));
+  const matches = await verifyPassword(hashToCheck, input.password);
+  if (!user || !matches) throw new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
+  return toSessionUser(user);
+}
+
+export async function findSessionUser(db: Database, id: string): Promise<SessionUser | null> {
+  const user = await db.models.User.findById(id, { email: 1, name: 1, role: 1 }).lean();
+  return user ? toSessionUser(user) : null;
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
+}

@@ -1,0 +1,79 @@
+// Helpers for router tests: a fixed auth config and a caller with a context of your choosing.
+import { soldOrderStatuses, type Database } from '@shop/db';
+import { createContextInner, type ResponseCookies } from './context.ts';
+import { createCaller } from './root.ts';
+import { defaultAuthSettings, type AuthConfig, type SessionUser } from './services/auth.ts';
+import type { PaymentProvider } from './services/payments.ts';
+
+export const testAuth: AuthConfig = {
+  ...defaultAuthSettings,
+  secret: new TextEncoder().encode('test-only-secret-of-at-least-32-bytes'),
+};
+
+/** Records what procedures did to cookies, for assertions. */
+export function recordingCookies() {
+  const set = new Map<string, { value: string; maxAgeSeconds: number }>();
+  const cleared: string[] = [];
+  const cookies: ResponseCookies = {
+    set(name, value, options) {
+      set.set(name, { value, maxAgeSeconds: options.maxAgeSeconds });
+    },
+    clear(name) {
+      cleared.push(name);
+    },
+  };
+  return { cookies, set, cleared };
+}
+
+export function callerFor(
+  db: Database,
+  options: { user?: SessionUser | null; cartToken?: string | null; cookies?: ResponseCookies; payments?: PaymentProvider } = {},
+) {
+  return createCaller(createContextInner({ db, auth: testAuth, ...options }));
+}
+
+/**
+ * The stock ledger of a product: what is on the shelf, held by orders in flight, and sold.
+ * Checkout keeps `stock + held + sold` equal to the initial stock at all times (once settled).
+ */
+export async function stockLedger(db: Database, productId: string) {
+  const product = await db.models.Product.findById(productId, { stock: 1, holds: 1 }).lean();
+  if (!product) throw new Error(`no product ${productId}`);
+  const sold = await db.models.Order.aggregate<{ quantity: number }>([
+    { $match: { status: { $in: [...soldOrderStatuses] }, 'lines.productId': product._id } },
+    { $unwind: '$lines' },
+    { $match: { 'lines.productId': product._id } },
+    { $group: { _id: null, quantity: { $sum: '$lines.quantity' } } },
+  ]);
+  const held = product.holds.reduce((sum, hold) => sum + hold.quantity, 0);
+  return { stock: product.stock, held, sold: sold[0]?.quantity ?? 0 };
+}
+
+/** A user straight in the database (no password hashing: fast for tests that need many). */
+export async function createTestUser(db: Database, email: string, role: 'customer' | 'admin' = 'customer'): Promise<SessionUser> {
+  const user = await db.models.User.create({ email, name: email.split('@')[0] ?? email, passwordHash: 'not-a-real-hash', role });
+  return { id: user._id.toString(), email: user.email, name: user.name, role: user.role };
+}
+
+/** A product of its own for a test, in a category of its own. */
+export async function createTestProduct(db: Database, fields: { slug: string; price?: number; stock: number }) {
+  const category = await db.models.Category.findOneAndUpdate(
+    { slug: 'test-category' },
+    { $setOnInsert: { name: 'Test category', slug: 'test-category' } },
+    { upsert: true, returnDocument: 'after' },
+  );
+  const product = await db.models.Product.create({
+    name: fields.slug.replace(/-/g, ' '),
+    slug: fields.slug,
+    price: fields.price ?? 1000,
+    stock: fields.stock,
+    category: category._id,
+  });
+  return { id: product._id.toString(), slug: product.slug, price: product.price };
+}
+
+/** What the built-in test payment provider's ledger says of an order's charge. */
+export async function testChargeStatus(db: Database, orderId: string): Promise<string | null> {
+  const charge = await db.connection.collection<{ _id: string; status: string }>('test_payments').findOne({ _id: orderId });
+  return charge?.status ?? null;
+}

@@ -1,0 +1,75 @@
+// The typed client other services use to call the Shop API over HTTP. Everything about the API's
+// shape comes from the router's type; at run time this module needs nothing but @trpc/client.
+import type { AppRouter } from '@shop/api';
+import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+
+export type { AppRouter };
+/** Inputs of every procedure, e.g. `RouterInputs['catalog']['products']`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** Outputs of every procedure, e.g. `RouterOutputs['orders']['byId']`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type ShopClient = TRPCClient<AppRouter>;
+/** An error the API answered with; `data.reason` is the domain reason (`OUT_OF_STOCK`, …). */
+export type ShopClientError = TRPCClientError<AppRouter>;
+
+/**
+ * A credential, or a function read before every request: pass `() => token` to have a token
+ * obtained (or refreshed) after the client was created picked up by the next request.
+ */
+export type CredentialSource = string | undefined | (() => string | undefined | Promise<string | undefined>);
+
+type BatchLinkOptions = Parameters<typeof httpBatchLink<AppRouter>>[0];
+
+export interface ShopClientOptions {
+  /** The server's base URL, e.g. `http://localhost:3000`; the client calls `<url>/trpc`. */
+  url: string;
+  /** Access token from `auth.login`/`auth.register`, sent as `Authorization: Bearer <token>`. */
+  token?: CredentialSource;
+  /** Guest cart token, sent as `x-cart-token`. */
+  cartToken?: CredentialSource;
+  /** A fetch implementation; the global `fetch` by default. */
+  fetch?: BatchLinkOptions['fetch'];
+}
+
+/** The server rejects larger batches (`maxBatchSize` in apps/server/src/app.ts). */
+const maxBatchItems = 20;
+
+function trpcUrl(baseUrl: string): string {
+  // Fail here, naming the option, rather than with a fetch error on the first request
+  // (`localhost:3000` parses as a URL whose scheme is `localhost:`).
+  const protocol = URL.canParse(baseUrl) ? new URL(baseUrl).protocol : '';
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new TypeError(`createShopClient: url must be an absolute http(s) URL, got "${baseUrl}"`);
+  }
+  return `${baseUrl.replace(/\/+$/, '')}/trpc`;
+}
+
+async function read(source: CredentialSource): Promise<string | undefined> {
+  return typeof source === 'function' ? source() : source;
+}
+
+export function createShopClient(options: ShopClientOptions): ShopClient {
+  const { token, cartToken } = options;
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: trpcUrl(options.url),
+        maxItems: maxBatchItems,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        async headers() {
+          const [accessToken, guestCartToken] = await Promise.all([read(token), read(cartToken)]);
+          const headers: Record<string, string> = {};
+          if (accessToken) headers.authorization = `Bearer ${accessToken}`;
+          if (guestCartToken) headers['x-cart-token'] = guestCartToken;
+          return headers;
+        },
+      }),
+    ],
+  });
+}
+
+/** Narrows an unknown error to one the API answered with, so `error.data?.reason` is typed. */
+export function isShopClientError(error: unknown): error is ShopClientError {
+  return error instanceof TRPCClientError;
+}

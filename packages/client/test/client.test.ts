@@ -1,0 +1,65 @@
+// The client against the real server over HTTP: credentials, batching limits and typed errors.
+import { maxBatchSize } from '@shop/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createShopClient, isShopClientError } from '../src/index.ts';
+import { startShopServer, type ShopServer } from './shop-server.ts';
+
+let server: ShopServer;
+beforeAll(async () => {
+  server = await startShopServer('client_http');
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('createShopClient against the server', () => {
+  it('signs in with a token function: the token from auth.login is sent from then on', async () => {
+    let token: string | undefined;
+    const shop = createShopClient({ url: server.url, token: () => token });
+
+    await expect(shop.auth.me.query()).resolves.toBeNull();
+    ({ token } = await shop.auth.login.mutate({ email: 'demo@example.com', password: 'password123' }));
+
+    await expect(shop.auth.me.query()).resolves.toMatchObject({ email: 'demo@example.com', role: 'customer' });
+    await expect(shop.orders.list.query()).resolves.toMatchObject({ items: [], total: 0 });
+  });
+
+  it('accepts a token string for a client made after signing in', async () => {
+    const { token } = await createShopClient({ url: server.url }).auth.login.mutate({
+      email: 'demo@example.com',
+      password: 'password123',
+    });
+    const shop = createShopClient({ url: server.url, token });
+
+    await expect(shop.auth.me.query()).resolves.toMatchObject({ email: 'demo@example.com' });
+  });
+
+  it('splits more concurrent calls than the server takes in one batch into several requests', async () => {
+    const shop = createShopClient({ url: server.url });
+
+    const calls = maxBatchSize + 5;
+    const products = await Promise.all(Array.from({ length: calls }, () => shop.catalog.product.query({ slug: 'plain-white-tee' })));
+
+    expect(products).toHaveLength(calls);
+    expect(products.every((product) => product.price === 1999)).toBe(true);
+  });
+
+  it('answers a failure with a typed domain reason', async () => {
+    const shop = createShopClient({ url: server.url });
+
+    const error: unknown = await shop.auth.login
+      .mutate({ email: 'demo@example.com', password: 'not-the-password' })
+      .catch((caught: unknown) => caught);
+
+    expect(isShopClientError(error)).toBe(true);
+    if (!isShopClientError(error)) return;
+    expect(error.data?.reason).toBe('INVALID_CREDENTIALS');
+    expect(error.data?.code).toBe('UNAUTHORIZED');
+  });
+
+  it('is refused orders without a token', async () => {
+    const shop = createShopClient({ url: server.url });
+
+    await expect(shop.orders.list.query()).rejects.toMatchObject({ data: { reason: 'UNAUTHENTICATED' } });
+  });
+});

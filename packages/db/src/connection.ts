@@ -1,0 +1,69 @@
+import mongoose, { type Connection } from 'mongoose';
+
+mongoose.set('strictQuery', true);
+import { cartSchema, type CartModel } from './models/cart.ts';
+import { categorySchema, type CategoryModel } from './models/category.ts';
+import { orderSchema, type OrderModel } from './models/order.ts';
+import { productSchema, type ProductModel } from './models/product.ts';
+import { userSchema, type UserModel } from './models/user.ts';
+
+
+export interface Models {
+  User: UserModel;
+  Category: CategoryModel;
+  Product: ProductModel;
+  Cart: CartModel;
+  Order: OrderModel;
+}
+
+export interface Database {
+  connection: Connection;
+  models: Models;
+}
+
+export interface ConnectOptions {
+  /** Database name; defaults to the one in the URI, else `shop`. */
+  dbName?: string;
+  /** Build indexes on connect (default true). */
+  syncIndexes?: boolean;
+  maxPoolSize?: number;
+}
+
+function registerModels(connection: Connection): Models {
+  return {
+    User: connection.model('User', userSchema),
+    Category: connection.model('Category', categorySchema),
+    Product: connection.model('Product', productSchema),
+    Cart: connection.model('Cart', cartSchema),
+    Order: connection.model('Order', orderSchema),
+  };
+}
+
+function databaseNameFrom(uri: string): string | undefined {
+  const path = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]*)/.exec(uri)?.[1];
+  return path ? decodeURIComponent(path) : undefined;
+}
+
+/** Opens a connection of its own (never the global one) and registers the models on it. */
+export async function connect(uri: string, options: ConnectOptions = {}): Promise<Database> {
+  const connection = mongoose.createConnection(uri, {
+    dbName: options.dbName ?? databaseNameFrom(uri) ?? 'shop',
+    maxPoolSize: options.maxPoolSize ?? 20,
+    autoIndex: false,
+    autoCreate: false,
+    serverSelectionTimeoutMS: 10_000,
+    // Second layer against operator injection (input validation is the first): a filter value
+    // such as `{ $ne: null }` is matched literally unless the code marks it `trusted(...)`.
+    sanitizeFilter: true,
+  });
+  await connection.asPromise();
+  const models = registerModels(connection);
+  if (options.syncIndexes !== false) {
+    await Promise.all(Object.values(models).map((model: Models[keyof Models]) => model.createIndexes()));
+  }
+  return { connection, models };
+}
+
+export async function disconnect(db: Database): Promise<void> {
+  await db.connection.close();
+}

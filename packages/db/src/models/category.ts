@@ -1,0 +1,14 @@
+import { Schema, type InferSchemaType, type Model } from 'mongoose';
+
+export const categorySchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true, maxlength: 100 },
+    slug: { type: String, required: true, trim: true, maxlength: 100 },
+    description: { type: String, default: '', maxlength: 2000 },
+  },
+  { timestamps: true, strict: 'throw' },
+);
+categorySchema.index({ slug: 1 }, { unique: true });
+
+export type CategoryDoc = InferSchemaType<typeof categorySchema>;
+export type CategoryModel = Model<CategoryDoc>;

@@ -1,0 +1,95 @@
+import { Schema, type InferSchemaType, type Model } from 'mongoose';
+
+export const orderStatuses = ['pending', 'placed', 'failed', 'cancelled', 'shipped', 'delivered'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+/** Orders whose lines count as sold (their stock left the shelf for good). */
+export const soldOrderStatuses = ['placed', 'shipped', 'delivered'] as const satisfies readonly OrderStatus[];
+
+/** Where each status may go next. `pending` moves only through checkout and the recovery sweep. */
+export const orderTransitions: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ['placed', 'failed'],
+  placed: ['shipped', 'cancelled'],
+  shipped: ['delivered'],
+  failed: [],
+  cancelled: [],
+  delivered: [],
+};
+
+const orderLineSchema = new Schema(
+  {
+    productId: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
+    name: { type: String, required: true },
+    slug: { type: String, required: true },
+    unitPrice: { type: Number, required: true, min: 0 },
+    quantity: { type: Number, required: true, min: 1 },
+    lineTotal: { type: Number, required: true, min: 0 },
+  },
+  { _id: false },
+);
+
+const failureSchema = new Schema(
+  {
+    reason: { type: String, required: true },
+    message: { type: String, default: '' },
+    lines: {
+      type: [
+        new Schema(
+          {
+            productId: { type: Schema.Types.ObjectId, required: true },
+            name: { type: String, default: '' },
+            requested: { type: Number, required: true },
+            available: { type: Number, required: true },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+  },
+  { _id: false },
+);
+
+export const orderSchema = new Schema(
+  {
+    userId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    idempotencyKey: { type: String, required: true, maxlength: 64 },
+    /** Hash of the priced cart: the same key with a different cart is a conflict, not a replay. */
+    requestHash: { type: String, required: true },
+    status: { type: String, enum: orderStatuses, required: true, default: 'pending' },
+    lines: { type: [orderLineSchema], default: [] },
+    subtotal: { type: Number, required: true, min: 0 },
+    total: { type: Number, required: true, min: 0 },
+    currency: { type: String, required: true, default: 'USD' },
+    failure: { type: failureSchema, default: undefined },
+    payment: {
+      type: new Schema(
+        { provider: { type: String, required: true }, reference: { type: String, required: true } },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    /**
+     * Who may drive this pending order through checkout, until when. Taken atomically; a request
+     * that crashed leaves a lease that expires, and the recovery sweep then takes over.
+     */
+    lease: {
+      type: new Schema({ owner: { type: String, required: true }, until: { type: Date, required: true } }, { _id: false }),
+      default: undefined,
+    },
+    /** When the order left `pending` (placed or failed). */
+    settledAt: { type: Date },
+    cancelledAt: { type: Date },
+    /** Set once a cancelled order's stock is back on the shelf (and its payment refunded). */
+    restockedAt: { type: Date },
+  },
+  { timestamps: true, strict: 'throw' },
+);
+orderSchema.index({ userId: 1, idempotencyKey: 1 }, { unique: true });
+orderSchema.index({ userId: 1, createdAt: -1 });
+orderSchema.index({ status: 1, updatedAt: 1 });
+orderSchema.index({ createdAt: -1 });
+orderSchema.index({ status: 1, 'lease.until': 1 });
+
+export type OrderDoc = InferSchemaType<typeof orderSchema>;
+export type OrderModel = Model<OrderDoc>;

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../testing.ts';
+import { verifyPassword } from '../passwords.ts';
+import { seed, seedProducts } from './index.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('seed');
+});
+afterAll(() => db.drop());
+
+describe('seed', () => {
+  it('fills the named catalogue, 50+ generated products and both accounts', async () => {
+    const result = await seed(db, { adminPassword: 'admin-password-xyz' });
+    expect(result.created).toEqual({ categories: 3, products: seedProducts().length, users: 2 });
+    expect(result.products).toBeGreaterThanOrEqual(53);
+
+    const tee = await db.models.Product.findOne({ slug: 'plain-white-tee' }).lean();
+    expect(tee).toMatchObject({ name: 'Plain White Tee', price: 1999, stock: 10, currency: 'USD' });
+    const hoodie = await db.models.Product.findOne({ slug: 'black-hoodie' }).lean();
+    expect(hoodie).toMatchObject({ price: 4999, stock: 0 });
+    const tote = await db.models.Product.findOne({ slug: 'canvas-tote' }).lean();
+    expect(tote).toMatchObject({ price: 1299, stock: 25 });
+    expect(tote?.images[0]).toMatch(/^\/images\//);
+
+    const demo = await db.models.User.findOne({ email: 'demo@example.com' }).select('+passwordHash').lean();
+    expect(demo?.role).toBe('customer');
+    expect(demo?.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await verifyPassword(demo?.passwordHash ?? '', 'password123')).toBe(true);
+    const admin = await db.models.User.findOne({ email: 'admin@example.com' }).select('+passwordHash').lean();
+    expect(admin?.role).toBe('admin');
+    expect(await verifyPassword(admin?.passwordHash ?? '', 'admin-password-xyz')).toBe(true);
+  });
+
+  it('creates nothing on a second run and keeps stock that sales changed', async () => {
+    await db.models.Product.updateOne({ slug: 'plain-white-tee' }, { $inc: { stock: -3 } });
+    const before = await db.models.Product.countDocuments();
+
+    const result = await seed(db, { adminPassword: 'another-password' });
+
+    expect(result.created).toEqual({ categories: 0, products: 0, users: 0 });
+    expect(await db.models.Product.countDocuments()).toBe(before);
+    expect(await db.models.Category.countDocuments()).toBe(3);
+    expect(await db.models.User.countDocuments()).toBe(2);
+    const tee = await db.models.Product.findOne({ slug: 'plain-white-tee' }).lean();
+    expect(tee?.stock).toBe(7);
+  });
+
+  it('--reset wipes first and restores the original catalogue', async () => {
+    await db.models.Product.create({
+      name: 'Stray',
+      slug: 'stray',
+      price: 1,
+      stock: 1,
+      category: (await db.models.Category.findOne().lean())?._id,
+    });
+    const result = await seed(db, { adminPassword: 'admin-password-xyz', reset: true });
+    expect(result.created.products).toBe(seedProducts().length);
+    expect(await db.models.Product.exists({ slug: 'stray' })).toBeNull();
+    expect((await db.models.Product.findOne({ slug: 'plain-white-tee' }).lean())?.stock).toBe(10);
+  });
+
+  it('gives every generated product a unique slug and a valid category', () => {
+    const products = seedProducts();
+    expect(new Set(products.map((p) => p.slug)).size).toBe(products.length);
+    expect(products.every((p) => ['t-shirts', 'hoodies', 'accessories'].includes(p.categorySlug))).toBe(true);
+    expect(products.some((p) => p.stock === 0)).toBe(true);
+  });
+});

@@ -1,0 +1,36 @@
+// Shared by `pnpm dev`, `pnpm start` and `pnpm seed`: where the database is, and a stable
+// development JWT secret so that sessions survive restarts of the dev server.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDevDatabase } from '@shop/mongo-server';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const dataDir = join(root, '.data');
+
+/** MONGODB_URI when set; otherwise the embedded database, on disk under .data/. */
+export async function resolveDatabase() {
+  if (process.env.MONGODB_URI) {
+    console.error('[db] using MONGODB_URI');
+    return { uri: process.env.MONGODB_URI, embedded: false, stop: async () => {} };
+  }
+  const db = await openDevDatabase({ dataDir });
+  return { uri: db.uri, embedded: true, stop: () => db.stop() };
+}
+
+/** JWT_SECRET when set; otherwise one generated once and kept in .data/ (never in production). */
+export function developmentJwtSecret() {
+  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
+  const path = join(dataDir, 'dev-jwt-secret');
+  if (!existsSync(path)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(path, 'utf8').trim();
+}
+
+/** Calls `handler` on the first SIGINT or SIGTERM. */
+export function onSignals(handler) {
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => handler(signal));
+}
