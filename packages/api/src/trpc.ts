@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from './context.ts';
 import { DomainError, codeFor, type DomainErrorDetails, type DomainReason } from './errors.ts';
+import { findSessionUser } from './services/auth.ts';
 
 interface ErrorData {
   reason: DomainReason | null;
@@ -72,8 +73,13 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== 'admin') {
+/**
+ * Admins only. The role is read from the database, not trusted from the token, so a demoted
+ * admin loses access at once instead of when their access token expires.
+ */
+export const adminProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  const current = ctx.user.role === 'admin' ? await findSessionUser(ctx.db, ctx.user.id) : null;
+  if (current?.role !== 'admin') {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only', cause: new DomainError('FORBIDDEN', 'Admins only') });
   }
   return next({ ctx });

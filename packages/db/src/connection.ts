@@ -5,6 +5,7 @@ import { cartSchema, type CartModel } from './models/cart.ts';
 import { categorySchema, type CategoryModel } from './models/category.ts';
 import { orderSchema, type OrderModel } from './models/order.ts';
 import { productSchema, type ProductModel } from './models/product.ts';
+import { stockAdjustmentSchema, type StockAdjustmentModel } from './models/stock-adjustment.ts';
 import { userSchema, type UserModel } from './models/user.ts';
 
 
@@ -14,6 +15,7 @@ export interface Models {
   Product: ProductModel;
   Cart: CartModel;
   Order: OrderModel;
+  StockAdjustment: StockAdjustmentModel;
 }
 
 export interface Database {
@@ -36,6 +38,7 @@ function registerModels(connection: Connection): Models {
     Product: connection.model('Product', productSchema),
     Cart: connection.model('Cart', cartSchema),
     Order: connection.model('Order', orderSchema),
+    StockAdjustment: connection.model('StockAdjustment', stockAdjustmentSchema),
   };
 }
 

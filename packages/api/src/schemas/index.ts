@@ -6,3 +6,4 @@ export * from './catalog.ts';
 export * from './orders.ts';
 export * from './cart.ts';
 export * from './checkout.ts';
+export * from './admin.ts';

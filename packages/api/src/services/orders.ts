@@ -63,25 +63,42 @@ export function toOrderDto(order: OrderRecord): OrderDto {
   };
 }
 
-export async function listOrders(
+interface OrderPage<T> {
+  items: T[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+/** One page of orders, newest first, with the owner's id: two round trips (page and count). */
+export async function findOrders(
   db: Database,
   filter: { userId?: string; status?: OrderStatus | undefined },
   paging: { page: number; limit: number },
-): Promise<{ items: OrderDto[]; total: number; page: number; limit: number }> {
+): Promise<OrderPage<OrderRecord & { userId: Types.ObjectId }>> {
   const query: Record<string, unknown> = {};
   if (filter.userId) query.userId = filter.userId;
   // A customer's history shows what they bought; pending and failed attempts are not orders yet.
   if (filter.status) query.status = filter.status;
   else if (filter.userId) query.status = trusted({ $nin: ['pending', 'failed'] });
   const [orders, total] = await Promise.all([
-    db.models.Order.find(query, orderProjection)
+    db.models.Order.find(query, { ...orderProjection, userId: 1 })
       .sort({ createdAt: -1, _id: -1 })
       .skip((paging.page - 1) * paging.limit)
       .limit(paging.limit)
-      .lean<OrderRecord[]>(),
+      .lean<(OrderRecord & { userId: Types.ObjectId })[]>(),
     db.models.Order.countDocuments(query),
   ]);
-  return { items: orders.map(toOrderDto), total, page: paging.page, limit: paging.limit };
+  return { items: orders, total, page: paging.page, limit: paging.limit };
+}
+
+export async function listOrders(
+  db: Database,
+  filter: { userId?: string; status?: OrderStatus | undefined },
+  paging: { page: number; limit: number },
+): Promise<OrderPage<OrderDto>> {
+  const result = await findOrders(db, filter, paging);
+  return { ...result, items: result.items.map(toOrderDto) };
 }
 
 /** Another user's order is NOT_FOUND, exactly like a missing one: ids reveal nothing. */

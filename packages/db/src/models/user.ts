@@ -1,7 +1,6 @@
 import { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { userRoles } from '../constants.ts';
 
-export const userRoles = ['customer', 'admin'] as const;
-export type UserRole = (typeof userRoles)[number];
 
 export const userSchema = new Schema(
   {

@@ -1,0 +1,33 @@
+import {
+  adjustStockInput,
+  adminOrderListInput,
+  adminProductListInput,
+  createProductInput,
+  updateOrderStatusInput,
+  updateProductInput,
+} from '../schemas/admin.ts';
+import { adjustStock, createProduct, listAllOrders, updateProduct } from '../services/admin.ts';
+import { listProducts } from '../services/catalog.ts';
+import { changeOrderStatus } from '../services/orders.ts';
+import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+
+export const adminRouter = createTRPCRouter({
+  products: createTRPCRouter({
+    list: adminProcedure
+      .input(adminProductListInput)
+      .query(({ ctx, input }) => listProducts(ctx.db, { q: input.q, sort: 'name', page: input.page, limit: input.limit })),
+    create: adminProcedure.input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx.db, input)),
+    update: adminProcedure.input(updateProductInput).mutation(({ ctx, input }) => updateProduct(ctx.db, input)),
+    adjustStock: adminProcedure
+      .input(adjustStockInput)
+      .mutation(({ ctx, input }) => adjustStock(ctx.db, input, ctx.user.id)),
+  }),
+  orders: createTRPCRouter({
+    list: adminProcedure
+      .input(adminOrderListInput)
+      .query(({ ctx, input }) => listAllOrders(ctx.db, { status: input.status }, input)),
+    updateStatus: adminProcedure
+      .input(updateOrderStatusInput)
+      .mutation(({ ctx, input }) => changeOrderStatus({ db: ctx.db, payments: ctx.payments }, { id: input.id }, input.status)),
+  }),
+});

@@ -1,0 +1,59 @@
+import { orderStatuses } from '@shop/db/constants';
+import { z } from 'zod';
+import { limit, money, objectId, page, slug } from './common.ts';
+
+const productName = z.string().trim().min(1).max(200);
+const description = z.string().trim().max(5000);
+/** Local image paths only: the storefront serves its own images (no external image hosts). */
+const imagePath = z.string().max(300).regex(/^\/images\/[A-Za-z0-9/_.-]+\.(svg|png|jpe?g|webp|avif)$/, 'A local /images/… path');
+const images = z.array(imagePath).max(10);
+const currency = z.string().regex(/^[A-Z]{3}$/, 'An ISO 4217 code such as USD');
+const stock = z.number().int().min(0).max(1_000_000);
+
+export const adminProductListInput = z
+  .strictObject({ q: z.string().trim().max(100).optional(), page, limit })
+  .default({ page: 1, limit: 20 });
+
+export const createProductInput = z.strictObject({
+  name: productName,
+  slug,
+  description: description.default(''),
+  price: money,
+  currency: currency.default('USD'),
+  categoryId: objectId,
+  images: images.default([]),
+  stock,
+});
+export type CreateProductInput = z.infer<typeof createProductInput>;
+
+/** Stock is not set here: it changes only through `adjustStock`, atomically and with a reason. */
+export const updateProductInput = z.strictObject({
+  productId: objectId,
+  name: productName.optional(),
+  description: description.optional(),
+  price: money.optional(),
+  currency: currency.optional(),
+  categoryId: objectId.optional(),
+  images: images.optional(),
+});
+export type UpdateProductInput = z.infer<typeof updateProductInput>;
+
+export const adjustStockInput = z.strictObject({
+  productId: objectId,
+  delta: z
+    .number()
+    .int()
+    .min(-1_000_000)
+    .max(1_000_000)
+    .refine((delta) => delta !== 0, 'A stock adjustment changes the stock'),
+  reason: z.string().trim().min(3).max(200),
+});
+
+export const adminOrderListInput = z
+  .strictObject({ status: z.enum(orderStatuses).optional(), page, limit })
+  .default({ page: 1, limit: 20 });
+
+export const updateOrderStatusInput = z.strictObject({
+  id: objectId,
+  status: z.enum(orderStatuses),
+});

@@ -1,0 +1,17 @@
+import { Schema, type InferSchemaType, type Model } from 'mongoose';
+
+/** The audit trail of manual stock changes: who changed what, by how much, and why. */
+export const stockAdjustmentSchema = new Schema(
+  {
+    productId: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
+    userId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    delta: { type: Number, required: true },
+    reason: { type: String, required: true, maxlength: 200 },
+    stockAfter: { type: Number, required: true, min: 0 },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, strict: 'throw' },
+);
+stockAdjustmentSchema.index({ productId: 1, createdAt: -1 });
+
+export type StockAdjustmentDoc = InferSchemaType<typeof stockAdjustmentSchema>;
+export type StockAdjustmentModel = Model<StockAdjustmentDoc>;
