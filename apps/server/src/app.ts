@@ -2,11 +2,21 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import { appRouter, createTestPaymentProvider, type AppRouter, type AuthConfig, type PaymentProvider } from '@shop/api';
+import {
+  appRouter,
+  createTestPaymentProvider,
+  guestCartCookieName,
+  refreshCookieName,
+  type AppRouter,
+  type AuthConfig,
+  type PaymentProvider,
+} from '@shop/api';
+import { openStockFeed, provideStockFeed, type StockFeed } from '@shop/api';
 import type { Database } from '@shop/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
+import { registerCrossSiteGuard } from './cross-site-guard.ts';
 
 export interface AppOptions {
   db: Database;
@@ -20,6 +30,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   trustProxy?: boolean;
   production?: boolean;
+  /** Live stock for `stock.changes`; by default opened on `db` (a change stream where supported, else polling). Closed with the app. */
+  stockFeed?: StockFeed;
 }
 
 export const bodyLimitBytes = 100 * 1024;
@@ -34,6 +46,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: bodyLimitBytes,
     // Batched GET requests put every procedure path in the URL.
     routerOptions: { maxParamLength: 5000 },
+    // While closing, still answer requests that clients already sent on open connections (a
+    // checkout in a socket buffer must not get a 503); new connections are refused, and /readyz
+    // answers 503 so load balancers stop sending traffic.
+    return503OnClosing: false,
   });
 
   let shuttingDown = false;
@@ -42,6 +58,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.decorate('markShuttingDown', () => {
     shuttingDown = true;
+  });
+
+  // Requests being served, for draining at shutdown. Event streams (live updates) are excluded:
+  // they stay open by design and simply end when the server closes.
+  let inFlight = 0;
+  let lastActivity = Date.now();
+  const isEventStream = (accept: string | undefined) => accept?.includes('text/event-stream') ?? false;
+  app.addHook('onRequest', async (request) => {
+    if (isEventStream(request.headers.accept)) return;
+    inFlight += 1;
+    lastActivity = Date.now();
+  });
+  app.addHook('onResponse', async (request) => {
+    if (isEventStream(request.headers.accept)) return;
+    inFlight -= 1;
+    lastActivity = Date.now();
+  });
+  app.decorate('waitForDrain', async ({ quietMs, maxMs }: { quietMs: number; maxMs: number }) => {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() < deadline && (inFlight > 0 || Date.now() - lastActivity < quietMs)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   });
 
   await app.register(helmet, {
@@ -55,11 +93,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(cors, {
-    origin: options.corsOrigins && options.corsOrigins.length > 0 ? options.corsOrigins : false,
-    credentials: true,
-  });
+  const corsOrigins = options.corsOrigins ?? [];
+  // An explicit allow-list only: never `*`, which browsers refuse with credentials anyway.
+  await app.register(cors, { origin: corsOrigins.length > 0 ? corsOrigins : false, credentials: true });
   await app.register(cookie);
+  registerCrossSiteGuard(app, {
+    cookieNames: [options.auth.accessCookieName, refreshCookieName, guestCartCookieName],
+    allowedOrigins: corsOrigins,
+  });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
@@ -78,6 +119,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
+  // Live stock (`stock.changes`): one feed per process. It closes before the server drains, which
+  // ends open SSE streams without a "done" event, so browsers reconnect (here or to another instance).
+  const stockFeed =
+    options.stockFeed ?? (await openStockFeed(options.db, { onError: (err) => app.log.warn({ err }, 'stock feed reopened') }));
+  provideStockFeed(options.db, stockFeed);
+  app.addHook('preClose', () => stockFeed.close());
+  app.log.info({ source: stockFeed.source }, 'live stock feed ready');
+
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
     if (shuttingDown) return reply.code(503).send({ ok: false, reason: 'shutting down' });
@@ -90,7 +139,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   if (options.webDistDir) {
-    await app.register(fastifyStatic, { root: options.webDistDir, wildcard: false });
+    await app.register(fastifyStatic, {
+      root: options.webDistDir,
+      wildcard: false,
+      // The web build writes .br/.gz copies of its text files (apps/web/vite.config.ts).
+      preCompressed: true,
+      // Vite's hashed bundles never change under their name: cache them for good (like nginx.conf).
+      setHeaders: (reply, path) => {
+        if (/[\\/]assets[\\/]/.test(path)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
     app.setNotFoundHandler((request, reply) => {
       const acceptsHtml = request.headers.accept?.includes('text/html') ?? false;
       if (request.method === 'GET' && acceptsHtml && !request.url.startsWith('/trpc')) {
@@ -107,5 +165,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Makes /readyz answer 503 so the load balancer stops sending traffic while we drain. */
     markShuttingDown(): void;
+    /**
+     * Resolves once no request has been in flight for `quietMs` (connections already queued at
+     * the socket are accepted and served meanwhile), or after `maxMs` at the latest.
+     */
+    waitForDrain(options: { quietMs: number; maxMs: number }): Promise<void>;
   }
 }

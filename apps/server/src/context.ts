@@ -1,6 +1,7 @@
 import {
   createContextInner,
   guestCartCookieName,
+  refreshCookieName,
   verifyAccessToken,
   type AuthConfig,
   type Context,
@@ -23,8 +24,8 @@ export interface ContextDeps {
 
 function replyCookies(reply: FastifyReply, secure: boolean): ResponseCookies {
   return {
-    set(name, value, { maxAgeSeconds }) {
-      reply.setCookie(name, value, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: maxAgeSeconds });
+    set(name, value, { maxAgeSeconds, sameSite = 'lax' }) {
+      reply.setCookie(name, value, { httpOnly: true, sameSite, secure, path: '/', maxAge: maxAgeSeconds });
     },
     clear(name) {
       reply.clearCookie(name, { path: '/' });
@@ -54,6 +55,7 @@ export function createContextFactory(deps: ContextDeps) {
       payments: deps.payments,
       user,
       cartToken,
+      refreshToken: req.cookies[refreshCookieName] ?? null,
       cookies: replyCookies(res, deps.production),
       ip: req.ip,
       exposeErrors: !deps.production,

@@ -12,8 +12,12 @@ const envSchema = z.object({
   MONGODB_URI: z.string().startsWith('mongodb').optional(),
   /** HS256 key for access tokens, at least 32 bytes. Generated per process in development. */
   JWT_SECRET: z.string().optional(),
-  /** Comma-separated origins allowed to call the API with credentials from a browser. */
-  CORS_ORIGINS: z.string().default(''),
+  /** Comma-separated origins allowed to call the API with credentials from a browser (never `*`). */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/*\s]+$/, 'Each origin is scheme://host[:port], without wildcards or paths'))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The built storefront to serve from the same origin (`pnpm start`). */
   WEB_DIST_DIR: z.string().optional(),
@@ -21,6 +25,11 @@ const envSchema = z.object({
   SEED_ON_EMPTY: booleanString.optional(),
   SEED_ADMIN_PASSWORD: z.string().min(12).optional(),
   TRUST_PROXY: booleanString.default(false),
+  /**
+   * On SIGTERM, the longest to keep serving (while /readyz says 503) until no request has been in
+   * flight for half a second, before the server closes.
+   */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),
 });
 
 export type Env = z.infer<typeof envSchema> & { jwtSecret: Uint8Array; jwtSecretGenerated: boolean };

@@ -18,7 +18,7 @@ const app = await buildApp({
   db,
   payments,
   auth: { ...defaultAuthSettings, secret: env.jwtSecret },
-  corsOrigins: env.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
+  corsOrigins: env.CORS_ORIGINS,
   webDistDir: env.WEB_DIST_DIR,
   trustProxy: env.TRUST_PROXY,
   production: env.NODE_ENV === 'production',
@@ -54,11 +54,14 @@ async function shutdown(signal: string) {
   app.log.info({ signal }, 'shutting down: draining in-flight requests');
   app.markShuttingDown();
   const force = setTimeout(() => {
-    app.log.error('shutdown took longer than 20s; exiting');
+    app.log.error('shutdown took too long; exiting');
     process.exit(1);
-  }, 20_000);
+  }, env.SHUTDOWN_DRAIN_MS + 20_000);
   force.unref();
   try {
+    // Keep listening until the requests clients already sent are served: closing the listening
+    // socket earlier would reset connections still waiting in its accept queue.
+    await app.waitForDrain({ quietMs: 500, maxMs: env.SHUTDOWN_DRAIN_MS });
     await app.close();
     await stopSweep();
     await disconnect(db);

@@ -7,7 +7,8 @@ import { createTestPaymentProvider, type PaymentProvider } from './services/paym
  * cookies. The Fastify adapter implements it on the reply; tests record the calls.
  */
 export interface ResponseCookies {
-  set(name: string, value: string, options: { maxAgeSeconds: number }): void;
+  /** Always httpOnly; `strict` keeps the cookie off every cross-site request, even navigations. */
+  set(name: string, value: string, options: { maxAgeSeconds: number; sameSite?: 'lax' | 'strict' }): void;
   clear(name: string): void;
 }
 
@@ -17,6 +18,8 @@ export interface ContextInner {
   payments: PaymentProvider;
   /** The authenticated caller, already verified by the outer layer; null when anonymous. */
   user: SessionUser | null;
+  /** The refresh token cookie, if the caller sent one (browsers only). */
+  refreshToken: string | null;
   /** The guest cart token sent by the caller (cookie or `x-cart-token` header), if any. */
   cartToken: string | null;
   cookies: ResponseCookies;
@@ -39,6 +42,7 @@ export function createContextInner(options: {
   payments?: PaymentProvider;
   user?: SessionUser | null;
   cartToken?: string | null;
+  refreshToken?: string | null;
   cookies?: ResponseCookies;
   ip?: string;
   exposeErrors?: boolean;
@@ -49,6 +53,7 @@ export function createContextInner(options: {
     payments: options.payments ?? createTestPaymentProvider(options.db),
     user: options.user ?? null,
     cartToken: options.cartToken ?? null,
+    refreshToken: options.refreshToken ?? null,
     cookies: options.cookies ?? noCookies,
     ip: options.ip ?? '127.0.0.1',
     exposeErrors: options.exposeErrors ?? process.env.NODE_ENV !== 'production',

@@ -12,6 +12,7 @@ export type { ProductDto, CategoryDto, ProductPage } from './services/catalog.ts
 export type { OrderDto } from './services/orders.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
 export { guestCartCookieName } from './routers/cart.ts';
+export { refreshCookieName } from './services/sessions.ts';
 export { createTestPaymentProvider, testPaymentMethods, type PaymentProvider } from './services/payments.ts';
 export { recoverOrders, startRecoverySweep, type SweepResult } from './services/recovery.ts';
 
@@ -19,3 +20,11 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export {
+  openStockFeed,
+  provideStockFeed,
+  type StockChange,
+  type StockFeed,
+  type StockFeedOptions,
+  type StockFeedSource,
+} from './services/stock-feed.ts';

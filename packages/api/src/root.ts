@@ -4,6 +4,7 @@ import { cartRouter } from './routers/cart.ts';
 import { catalogRouter } from './routers/catalog.ts';
 import { checkoutRouter } from './routers/checkout.ts';
 import { ordersRouter } from './routers/orders.ts';
+import { stockRouter } from './routers/stock.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
 
 export const appRouter = createTRPCRouter({
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   cart: cartRouter,
   checkout: checkoutRouter,
   orders: ordersRouter,
+  stock: stockRouter,
   admin: adminRouter,
 });
 

@@ -3,7 +3,6 @@ import { soldOrderStatuses, type Database } from '@shop/db';
 import { createContextInner, type ResponseCookies } from './context.ts';
 import { createCaller } from './root.ts';
 import { defaultAuthSettings, type AuthConfig, type SessionUser } from './services/auth.ts';
-import type { PaymentProvider } from './services/payments.ts';
 
 export const testAuth: AuthConfig = {
   ...defaultAuthSettings,
@@ -25,10 +24,7 @@ export function recordingCookies() {
   return { cookies, set, cleared };
 }
 
-export function callerFor(
-  db: Database,
-  options: { user?: SessionUser | null; cartToken?: string | null; cookies?: ResponseCookies; payments?: PaymentProvider } = {},
-) {
+export function callerFor(db: Database, options: Omit<Parameters<typeof createContextInner>[0], 'db' | 'auth'> = {}) {
   return createCaller(createContextInner({ db, auth: testAuth, ...options }));
 }
 

@@ -5,6 +5,8 @@ import { cartSchema, type CartModel } from './models/cart.ts';
 import { categorySchema, type CategoryModel } from './models/category.ts';
 import { orderSchema, type OrderModel } from './models/order.ts';
 import { productSchema, type ProductModel } from './models/product.ts';
+import { rateLimitSchema, type RateLimitModel } from './models/rate-limit.ts';
+import { sessionSchema, type SessionModel } from './models/session.ts';
 import { stockAdjustmentSchema, type StockAdjustmentModel } from './models/stock-adjustment.ts';
 import { userSchema, type UserModel } from './models/user.ts';
 
@@ -16,6 +18,8 @@ export interface Models {
   Cart: CartModel;
   Order: OrderModel;
   StockAdjustment: StockAdjustmentModel;
+  Session: SessionModel;
+  RateLimit: RateLimitModel;
 }
 
 export interface Database {
@@ -39,6 +43,8 @@ function registerModels(connection: Connection): Models {
     Cart: connection.model('Cart', cartSchema),
     Order: connection.model('Order', orderSchema),
     StockAdjustment: connection.model('StockAdjustment', stockAdjustmentSchema),
+    Session: connection.model('Session', sessionSchema),
+    RateLimit: connection.model('RateLimit', rateLimitSchema),
   };
 }
 

@@ -1,15 +1,29 @@
-import { createTRPCRouter, publicProcedure } from '../trpc.ts';
-import { loginInput, registerInput } from '../schemas/auth.ts';
-import { authenticate, findSessionUser, registerUser, signAccessToken, type SessionUser } from '../services/auth.ts';
 import type { Context } from '../context.ts';
+import { DomainError } from '../errors.ts';
+import { loginInput, registerInput } from '../schemas/auth.ts';
 import { guestCartToken } from '../schemas/cart.ts';
+import { authenticate, findSessionUser, registerUser, signAccessToken, type SessionUser } from '../services/auth.ts';
 import { mergeGuestCart, type CartMergeReport } from '../services/cart.ts';
+import {
+  issueRefreshToken,
+  refreshCookieName,
+  refreshTokenTtlSeconds,
+  revokeRefreshToken,
+  rotateRefreshToken,
+} from '../services/sessions.ts';
+import { createTRPCRouter, publicProcedure } from '../trpc.ts';
 import { guestCartCookieName } from './cart.ts';
 
-/** Signs the user in and moves the guest cart they had into their own cart. */
+/** Sets the short-lived access token and the rotating refresh token as httpOnly cookies. */
+function setSessionCookies(ctx: Context, accessToken: string, refreshToken: string) {
+  ctx.cookies.set(ctx.auth.accessCookieName, accessToken, { maxAgeSeconds: ctx.auth.accessTokenTtlSeconds });
+  ctx.cookies.set(refreshCookieName, refreshToken, { maxAgeSeconds: refreshTokenTtlSeconds, sameSite: 'strict' });
+}
+
+/** Signs the user in (a new session family) and moves their guest cart into their own cart. */
 async function startSession(ctx: Context, user: SessionUser) {
-  const token = await signAccessToken(ctx.auth, user);
-  ctx.cookies.set(ctx.auth.accessCookieName, token, { maxAgeSeconds: ctx.auth.accessTokenTtlSeconds });
+  const [token, refreshToken] = await Promise.all([signAccessToken(ctx.auth, user), issueRefreshToken(ctx.db, user.id)]);
+  setSessionCookies(ctx, token, refreshToken);
   let cartMerge: CartMergeReport = { merged: false, lines: [] };
   const guest = guestCartToken.safeParse(ctx.cartToken);
   if (guest.success) {
@@ -19,6 +33,11 @@ async function startSession(ctx: Context, user: SessionUser) {
   return { user, token, cartMerge };
 }
 
+function endSession(ctx: Context) {
+  ctx.cookies.clear(ctx.auth.accessCookieName);
+  ctx.cookies.clear(refreshCookieName);
+}
+
 export const authRouter = createTRPCRouter({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
     const user = await registerUser(ctx.db, input);
@@ -26,8 +45,27 @@ export const authRouter = createTRPCRouter({
   }),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    const user = await authenticate(ctx.db, input);
+    const user = await authenticate(ctx.db, input, ctx.ip);
     return startSession(ctx, user);
+  }),
+
+  /**
+   * Exchanges the refresh cookie for a new access token and a new refresh token. The old refresh
+   * token is used up: presenting it again ends the whole session (see services/sessions.ts).
+   */
+  refresh: publicProcedure.mutation(async ({ ctx }) => {
+    if (!ctx.refreshToken) throw new DomainError('UNAUTHENTICATED', 'Sign in first');
+    try {
+      const rotated = await rotateRefreshToken(ctx.db, ctx.refreshToken);
+      const user = await findSessionUser(ctx.db, rotated.userId);
+      if (!user) throw new DomainError('UNAUTHENTICATED', 'Sign in first');
+      const token = await signAccessToken(ctx.auth, user);
+      setSessionCookies(ctx, token, rotated.token);
+      return { user, token };
+    } catch (error) {
+      endSession(ctx);
+      throw error;
+    }
   }),
 
   /** The caller, read fresh from the database (a deleted account is signed out), or null. */
@@ -36,8 +74,10 @@ export const authRouter = createTRPCRouter({
     return findSessionUser(ctx.db, ctx.user.id);
   }),
 
-  logout: publicProcedure.mutation(({ ctx }) => {
-    ctx.cookies.clear(ctx.auth.accessCookieName);
+  /** Ends the session family of the refresh cookie and clears both cookies. */
+  logout: publicProcedure.mutation(async ({ ctx }) => {
+    if (ctx.refreshToken) await revokeRefreshToken(ctx.db, ctx.refreshToken);
+    endSession(ctx);
     return { ok: true as const };
   }),
 });

@@ -2,6 +2,7 @@ import { hashPassword, verifyPassword, type Database, type UserRole } from '@sho
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { DomainError } from '../errors.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
+import { forgiveAttempt, loginLimits, takeAttempt } from './rate-limit.ts';
 
 export interface AuthConfig {
   /** HMAC key for HS256; at least 32 bytes (checked where the config is built). */
@@ -86,13 +87,23 @@ export async function registerUser(db: Database, input: RegisterInput): Promise<
 // take the same time (no account enumeration by timing).
 let dummyHash: Promise<string> | undefined;
 
-export async function authenticate(db: Database, input: LoginInput): Promise<SessionUser> {
+/**
+ * Checks an email and password. Attempts are counted per account and per client address in the
+ * database (so every instance and every call of a batch counts) before the password is checked;
+ * past the limit even the right password is refused until the window ends.
+ */
+export async function authenticate(db: Database, input: LoginInput, ip: string): Promise<SessionUser> {
+  const perAccount = { rule: loginLimits.perAccount, subject: input.email };
+  const perIp = { rule: loginLimits.perIp, subject: ip };
+  await takeAttempt(db, [perAccount, perIp]);
   const user = await db.models.User.findOne({ email: input.email })
     .select('+passwordHash email name role')
     .lean();
   const hashToCheck = user?.passwordHash ?? (await (dummyHash ??= hashPassword('not-a-real-password')));
   const matches = await verifyPassword(hashToCheck, input.password);
   if (!user || !matches) throw new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
+  // Only failures should count: a success clears the account's counter and gives back its attempt.
+  await Promise.all([forgiveAttempt(db, perAccount, { reset: true }), forgiveAttempt(db, perIp)]);
   return toSessionUser(user);
 }
 

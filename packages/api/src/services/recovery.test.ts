@@ -183,3 +183,29 @@ describe('orders.cancel', () => {
     expect((await db.models.Product.findById(tee.id).lean())?.stock).toBe(5);
   });
 });
+
+describe('housekeeping', () => {
+  it('removes expired guest carts, sessions and rate-limit windows, and nothing else', async () => {
+    const old = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    await db.models.Cart.collection.insertMany([
+      { guestToken: 'expired-guest-token-aaaaaaaaaaaa', lines: [], revision: 0, updatedAt: old, createdAt: old },
+      { guestToken: 'fresh-guest-token-bbbbbbbbbbbbbb', lines: [], revision: 0, updatedAt: new Date(), createdAt: new Date() },
+    ]);
+    const user = await createTestUser(db, 'housekeeping@example.com');
+    await db.models.Session.create([
+      { familyId: 'f1', userId: user.id, tokenHash: 'expired-hash', expiresAt: new Date(Date.now() - 1000) },
+      { familyId: 'f2', userId: user.id, tokenHash: 'live-hash', expiresAt: new Date(Date.now() + 60_000) },
+    ]);
+    await db.models.RateLimit.create([
+      { key: 'login-ip:x:1', count: 3, expiresAt: new Date(Date.now() - 1000) },
+      { key: 'login-ip:x:2', count: 3, expiresAt: new Date(Date.now() + 60_000) },
+    ]);
+
+    const result = await recoverOrders({ db, payments });
+
+    expect(result).toMatchObject({ expiredGuestCarts: 1, expiredSessions: 1, expiredRateLimits: 1 });
+    expect(await db.models.Cart.exists({ guestToken: 'fresh-guest-token-bbbbbbbbbbbbbb' })).not.toBeNull();
+    expect(await db.models.Session.exists({ tokenHash: 'live-hash' })).not.toBeNull();
+    expect(await db.models.RateLimit.exists({ key: 'login-ip:x:2' })).not.toBeNull();
+  });
+});

@@ -1,4 +1,5 @@
-// The recovery sweep: settles whatever a crash left half-done, so that for every product
+// The recovery sweep: settles whatever a crash left half-done, and expires what MongoDB TTL
+// indexes would expire where they exist, so that for every product
 //   initial stock = stock + held (by pending orders) + sold (in placed/shipped/delivered orders)
 // always comes back to true. It runs at start-up and on an interval, on every server instance;
 // leases and conditional updates make concurrent sweeps harmless.
@@ -18,6 +19,9 @@ export interface SweepResult {
   restocked: number;
   /** Guest carts removed after their time to live. */
   expiredGuestCarts: number;
+  /** Refresh-token sessions and rate-limit windows past their expiry. */
+  expiredSessions: number;
+  expiredRateLimits: number;
 }
 
 export interface SweepOptions {
@@ -37,7 +41,15 @@ export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = 
   const { db } = deps;
   const now = options.now ?? new Date();
   const leaseMs = deps.leaseMs ?? defaultLeaseMs;
-  const result: SweepResult = { completed: 0, rolledBack: 0, orphanHoldsCleared: 0, restocked: 0, expiredGuestCarts: 0 };
+  const result: SweepResult = {
+    completed: 0,
+    rolledBack: 0,
+    orphanHoldsCleared: 0,
+    restocked: 0,
+    expiredGuestCarts: 0,
+    expiredSessions: 0,
+    expiredRateLimits: 0,
+  };
 
   // 1. Pending orders whose driver is gone (lease expired): finish if paid, else roll back.
   const stale = await db.models.Order.find(
@@ -107,6 +119,14 @@ export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = 
     updatedAt: trusted({ $lt: new Date(now.getTime() - guestCartTtlMs) }),
   });
   result.expiredGuestCarts = expired.deletedCount;
+
+  // 5. Expired sessions and rate-limit windows (again: no TTL indexes to rely on).
+  const [sessions, rateLimits] = await Promise.all([
+    db.models.Session.deleteMany({ expiresAt: trusted({ $lt: now }) }),
+    db.models.RateLimit.deleteMany({ expiresAt: trusted({ $lt: now }) }),
+  ]);
+  result.expiredSessions = sessions.deletedCount;
+  result.expiredRateLimits = rateLimits.deletedCount;
 
   return result;
 }

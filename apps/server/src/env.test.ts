@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnv } from './env.ts';
+
+const production = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db.internal:27017/shop' } as const;
+
+describe('loadEnv', () => {
+  it('refuses to start in production with a JWT secret shorter than 32 bytes, or none', () => {
+    expect(() => loadEnv({ ...production, JWT_SECRET: 'x'.repeat(31) })).toThrow(/JWT_SECRET must be at least 32 bytes/);
+    expect(() => loadEnv({ ...production })).toThrow(/JWT_SECRET/);
+    expect(loadEnv({ ...production, JWT_SECRET: 'x'.repeat(32) }).jwtSecret).toHaveLength(32);
+  });
+
+  it('requires MONGODB_URI in production', () => {
+    expect(() => loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/MONGODB_URI/);
+  });
+
+  it('generates a random secret in development, and says so', () => {
+    const first = loadEnv({ NODE_ENV: 'development' });
+    const second = loadEnv({ NODE_ENV: 'development' });
+    expect(first.jwtSecretGenerated).toBe(true);
+    expect(first.jwtSecret).toHaveLength(32);
+    expect(Buffer.from(first.jwtSecret).equals(Buffer.from(second.jwtSecret))).toBe(false);
+  });
+
+  it('accepts an allow-list of origins and refuses wildcards', () => {
+    expect(loadEnv({ CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).CORS_ORIGINS).toEqual([
+      'https://a.example',
+      'http://localhost:5173',
+    ]);
+    expect(() => loadEnv({ CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadEnv({ CORS_ORIGINS: 'https://*.example' })).toThrow(/CORS_ORIGINS/);
+  });
+
+  it('names every invalid variable', () => {
+    expect(() => loadEnv({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
+  });
+});

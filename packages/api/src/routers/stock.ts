@@ -1,0 +1,51 @@
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import { objectId } from '../schemas/common.ts';
+import { readStock, stockFeedFor, type StockChange } from '../services/stock-feed.ts';
+import { createTRPCRouter, publicProcedure } from '../trpc.ts';
+
+/** Most products one subscription may watch: a few pages of the catalogue. */
+export const maxWatchedProducts = 100;
+
+export const stockChangesInput = z.strictObject({
+  productIds: z.array(objectId).min(1).max(maxWatchedProducts),
+  /** Sent back by the browser when it reconnects (the id of the last event it saw). */
+  lastEventId: z.string().max(100).nullish(),
+});
+
+// Event ids only need to differ between events of one process; reconnects start from a snapshot.
+const processTag = Date.now().toString(36);
+let eventSequence = 0;
+const nextEventId = () => `${processTag}.${(eventSequence += 1).toString(36)}`;
+
+const stateKey = (change: StockChange) => `${change.stock}:${change.price}`;
+
+export const stockRouter = createTRPCRouter({
+  /**
+   * Live stock and price of the products on screen, over Server-Sent Events: first their current
+   * state (also after every reconnect, so nothing missed while offline stays stale), then each
+   * change, made through any server instance.
+   */
+  changes: publicProcedure.input(stockChangesInput).subscription(async function* ({ ctx, input, signal }) {
+    const done = new AbortController();
+    const stop = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
+    try {
+      const ids = [...new Set(input.productIds)];
+      // Listen before reading the snapshot, so a change in between is not lost.
+      const changes = stockFeedFor(ctx.db).changes(ids, stop);
+      const sent = new Map<string, string>();
+      for (const change of await readStock(ctx.db, ids)) {
+        sent.set(change.productId, stateKey(change));
+        yield tracked(nextEventId(), change);
+      }
+      for await (const change of changes) {
+        // Holds taken and dropped, or the first poll of a product, change nothing on screen.
+        if (sent.get(change.productId) === stateKey(change)) continue;
+        sent.set(change.productId, stateKey(change));
+        yield tracked(nextEventId(), change);
+      }
+    } finally {
+      done.abort();
+    }
+  }),
+});

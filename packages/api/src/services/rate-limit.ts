@@ -1,0 +1,71 @@
+// Fixed-window counters in MongoDB, shared by every server instance (never one process's memory).
+import type { Database } from '@shop/db';
+import { DomainError } from '../errors.ts';
+import { isDuplicateKey } from './auth.ts';
+
+export interface RateLimitRule {
+  /** Counter family, e.g. `login-account`. */
+  name: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitCheck {
+  rule: RateLimitRule;
+  subject: string;
+}
+
+/** Failed sign-ins: per account (guessing one password) and per address (spraying many accounts). */
+export const loginLimits = {
+  perAccount: { name: 'login-account', limit: 5, windowMs: 15 * 60_000 },
+  perIp: { name: 'login-ip', limit: 30, windowMs: 15 * 60_000 },
+} as const satisfies Record<string, RateLimitRule>;
+
+function windowKey({ rule, subject }: RateLimitCheck, now: number) {
+  const window = Math.floor(now / rule.windowMs);
+  return { key: `${rule.name}:${subject}:${window}`, expiresAt: new Date((window + 1) * rule.windowMs) };
+}
+
+async function increment(db: Database, key: string, expiresAt: Date, by: number): Promise<number> {
+  const update = () =>
+    db.models.RateLimit.findOneAndUpdate(
+      { key },
+      { $inc: { count: by }, $setOnInsert: { expiresAt } },
+      { upsert: true, returnDocument: 'after', projection: { count: 1 } },
+    ).lean();
+  try {
+    return (await update())?.count ?? by;
+  } catch (error) {
+    // Two first attempts racing to create the counter: the loser's upsert now finds it.
+    if (!isDuplicateKey(error)) throw error;
+    return (await update())?.count ?? by;
+  }
+}
+
+/**
+ * Counts an attempt against every counter before the attempt runs, and refuses it with
+ * RATE_LIMITED if that takes any counter past its limit. Counting first (one atomic `$inc` per
+ * counter) is what makes concurrent attempts — parallel requests, or the calls of one batch —
+ * unable to slip through together. Give the attempt back with `forgiveAttempt` if it succeeds.
+ */
+export async function takeAttempt(db: Database, checks: RateLimitCheck[]): Promise<void> {
+  const now = Date.now();
+  const counted = await Promise.all(
+    checks.map(async (check) => {
+      const { key, expiresAt } = windowKey(check, now);
+      return { check, expiresAt, count: await increment(db, key, expiresAt, 1) };
+    }),
+  );
+  const exceeded = counted.find(({ check, count }) => count > check.rule.limit);
+  if (exceeded) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((exceeded.expiresAt.getTime() - now) / 1000));
+    throw new DomainError('RATE_LIMITED', 'Too many attempts; try again later', { retryAfterSeconds });
+  }
+}
+
+/** Takes back one counted attempt (it succeeded), or clears the counter with `reset`. */
+export async function forgiveAttempt(db: Database, check: RateLimitCheck, options: { reset?: boolean } = {}): Promise<void> {
+  const { key } = windowKey(check, Date.now());
+  if (options.reset) await db.models.RateLimit.deleteOne({ key });
+  else await db.models.RateLimit.updateOne({ key }, { $inc: { count: -1 } });
+}

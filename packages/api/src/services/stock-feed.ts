@@ -1,0 +1,240 @@
+// Live stock: how a server process learns that a product's stock or price changed, whichever
+// server instance made the change, and hands that to the subscriptions open on this process.
+//
+// One feed per process, shared by every subscriber. It has one of two sources:
+//   change-stream  a MongoDB change stream on `products` (replica sets, Atlas, and the offline
+//                  development/test server). Every write, through any instance, reaches every
+//                  instance within milliseconds, and no service has to remember to announce it.
+//   polling        where change streams are unsupported (a standalone mongod): the products that
+//                  subscribers on this process are watching are re-read by _id every
+//                  `pollIntervalMs`. Bounded by what is on screen, and it also sees every
+//                  instance's writes, which an in-process event emitter would not.
+import { EventEmitter, on } from 'node:events';
+import { productStatus, trusted, type Database, type ProductStatus } from '@shop/db';
+
+/** A product's sellable state after a change; the subscriber replaces what it showed. */
+export interface StockChange {
+  productId: string;
+  stock: number;
+  status: ProductStatus;
+  price: number;
+}
+
+export type StockFeedSource = 'change-stream' | 'polling';
+
+export interface StockFeed {
+  readonly source: StockFeedSource;
+  /**
+   * The changes to `productIds`, from this call on (listening starts before it returns, so a
+   * snapshot read afterwards misses nothing). Ends with an AbortError when `signal` aborts or the
+   * feed closes: an SSE stream then closes without a "done" event, so browsers reconnect.
+   */
+  changes(productIds: readonly string[], signal: AbortSignal): AsyncIterable<StockChange>;
+  /** Stops the source and ends every open `changes` iteration. */
+  close(): Promise<void>;
+}
+
+export interface StockFeedOptions {
+  /** `auto` (default): a change stream where the deployment supports one, else polling. */
+  source?: StockFeedSource | 'auto';
+  /** How often the polling source re-reads watched products. */
+  pollIntervalMs?: number;
+  /** Told about source failures that the feed recovers from (a change stream reopened). */
+  onError?: (error: unknown) => void;
+}
+
+export const defaultPollIntervalMs = 500;
+
+type Listener = (change: StockChange) => void;
+
+/** Who watches which product on this process; sources publish into it. */
+class Subscribers {
+  readonly #byProduct = new Map<string, Set<Listener>>();
+  readonly #closing = new AbortController();
+
+  get closed(): boolean {
+    return this.#closing.signal.aborted;
+  }
+
+  watchedIds(): string[] {
+    return [...this.#byProduct.keys()];
+  }
+
+  publish(change: StockChange): void {
+    for (const listener of this.#byProduct.get(change.productId) ?? []) listener(change);
+  }
+
+  changes(productIds: readonly string[], signal: AbortSignal): AsyncIterable<StockChange> {
+    const ended = AbortSignal.any([signal, this.#closing.signal]);
+    const relay = new EventEmitter();
+    const listener: Listener = (change) => relay.emit('change', change);
+    const ids = [...new Set(productIds)];
+    for (const id of ids) {
+      let listeners = this.#byProduct.get(id);
+      if (!listeners) this.#byProduct.set(id, (listeners = new Set()));
+      listeners.add(listener);
+    }
+    const stop = () => {
+      for (const id of ids) {
+        const listeners = this.#byProduct.get(id);
+        listeners?.delete(listener);
+        if (listeners?.size === 0) this.#byProduct.delete(id);
+      }
+    };
+    // Unsubscribes even if the iterable is never iterated (its `finally` would never run).
+    if (ended.aborted) stop();
+    else ended.addEventListener('abort', stop, { once: true });
+    // `on` starts buffering now, not at the first `next()`.
+    const events = on(relay, 'change', { signal: ended });
+    return (async function* () {
+      for await (const [change] of events) yield change as StockChange;
+    })();
+  }
+
+  close(): void {
+    this.#closing.abort();
+  }
+}
+
+function sameState(a: StockChange, b: StockChange): boolean {
+  return a.stock === b.stock && a.price === b.price;
+}
+
+function toStockChange(product: { _id: unknown; stock?: unknown; price?: unknown }): StockChange | null {
+  if (typeof product.stock !== 'number' || typeof product.price !== 'number' || product._id == null) return null;
+  return { productId: String(product._id), stock: product.stock, status: productStatus(product.stock), price: product.price };
+}
+
+/** Reads the current state of products: the snapshot a new subscriber starts from. */
+export async function readStock(db: Database, productIds: readonly string[]): Promise<StockChange[]> {
+  if (productIds.length === 0) return [];
+  const products = await db.models.Product.find({ _id: trusted({ $in: [...productIds] }) }, { stock: 1, price: 1 }).lean();
+  return products.flatMap((product) => toStockChange(product) ?? []);
+}
+
+// Only what the feed needs leaves the database. (`fullDocument` rather than `documentKey` names
+// the product: mongo-java-server puts the update operators in an update's `documentKey`.)
+const changePipeline = [
+  { $match: { operationType: { $in: ['insert', 'update', 'replace'] } } },
+  { $project: { 'fullDocument._id': 1, 'fullDocument.stock': 1, 'fullDocument.price': 1 } },
+];
+
+type ProductChangeStream = ReturnType<Database['models']['Product']['collection']['watch']>;
+
+/**
+ * A change stream on `products`. Resolves once the server has accepted it, and rejects where
+ * change streams are unsupported (a standalone mongod answers the first command with an error).
+ */
+async function openChangeStreamFeed(db: Database, options: StockFeedOptions): Promise<StockFeed> {
+  const subscribers = new Subscribers();
+  const open = (resumeAfter?: unknown): ProductChangeStream =>
+    db.models.Product.collection.watch(changePipeline, {
+      fullDocument: 'updateLookup',
+      ...(resumeAfter ? { startAfter: resumeAfter } : {}),
+    });
+
+  let stream = open();
+  const first = await stream.tryNext().catch(async (error: unknown) => {
+    await stream.close().catch(() => {});
+    throw error;
+  });
+  let resumeToken: unknown = stream.resumeToken;
+
+  const publish = (event: { fullDocument?: { _id: unknown; stock?: unknown; price?: unknown } | null }) => {
+    const change = event.fullDocument ? toStockChange(event.fullDocument) : null;
+    if (change) subscribers.publish(change);
+  };
+  if (first) publish(first);
+
+  const pump = (async () => {
+    while (!subscribers.closed) {
+      try {
+        const event = await stream.next();
+        resumeToken = stream.resumeToken;
+        publish(event);
+      } catch (error) {
+        if (subscribers.closed) return;
+        // The driver resumes by itself after transient errors; this is a stream it gave up on.
+        options.onError?.(error);
+        await stream.close().catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        if (!subscribers.closed) stream = open(resumeToken);
+      }
+    }
+  })();
+
+  return {
+    source: 'change-stream',
+    changes: (productIds, signal) => subscribers.changes(productIds, signal),
+    async close() {
+      subscribers.close();
+      await stream.close().catch(() => {});
+      await pump;
+    },
+  };
+}
+
+/** Re-reads the watched products on an interval and publishes what differs from the last read. */
+function openPollingFeed(db: Database, options: StockFeedOptions): StockFeed {
+  const subscribers = new Subscribers();
+  const lastSeen = new Map<string, StockChange>();
+  let polling: Promise<void> | null = null;
+
+  async function poll(): Promise<void> {
+    const ids = subscribers.watchedIds();
+    for (const id of lastSeen.keys()) if (!ids.includes(id)) lastSeen.delete(id);
+    for (const change of await readStock(db, ids)) {
+      const previous = lastSeen.get(change.productId);
+      lastSeen.set(change.productId, change);
+      // A product seen for the first time is published too: its watcher may have read its
+      // snapshot just before a change, and drops what it already has.
+      if (!previous || !sameState(previous, change)) subscribers.publish(change);
+    }
+  }
+
+  const timer = setInterval(() => {
+    if (polling || subscribers.watchedIds().length === 0) return;
+    polling = poll()
+      .catch((error: unknown) => options.onError?.(error))
+      .finally(() => {
+        polling = null;
+      });
+  }, options.pollIntervalMs ?? defaultPollIntervalMs);
+  timer.unref();
+
+  return {
+    source: 'polling',
+    changes: (productIds, signal) => subscribers.changes(productIds, signal),
+    async close() {
+      clearInterval(timer);
+      subscribers.close();
+      await polling;
+    },
+  };
+}
+
+/** Opens the process's stock feed: a change stream where the deployment supports it, else polling. */
+export async function openStockFeed(db: Database, options: StockFeedOptions = {}): Promise<StockFeed> {
+  const source = options.source ?? 'auto';
+  if (source === 'polling') return openPollingFeed(db, options);
+  try {
+    return await openChangeStreamFeed(db, options);
+  } catch (error) {
+    if (source === 'change-stream') throw error;
+    return openPollingFeed(db, options);
+  }
+}
+
+// The stock router finds the feed through the database its context carries, so the feed needs
+// no field in the shared context: the server provides one per database it serves.
+const feeds = new WeakMap<Database, StockFeed>();
+
+export function provideStockFeed(db: Database, feed: StockFeed): void {
+  feeds.set(db, feed);
+}
+
+export function stockFeedFor(db: Database): StockFeed {
+  const feed = feeds.get(db);
+  if (!feed) throw new Error('No stock feed for this database: call provideStockFeed(db, await openStockFeed(db)) first');
+  return feed;
+}
