@@ -33,6 +33,8 @@ export interface ConnectOptions {
   /** Build indexes on connect (default true). */
   syncIndexes?: boolean;
   maxPoolSize?: number;
+  /** Emit the driver's command events (`connection.getClient().on('commandStarted', …)`), for counting round trips. */
+  monitorCommands?: boolean;
 }
 
 function registerModels(connection: Connection): Models {
@@ -58,6 +60,7 @@ export async function connect(uri: string, options: ConnectOptions = {}): Promis
   const connection = mongoose.createConnection(uri, {
     dbName: options.dbName ?? databaseNameFrom(uri) ?? 'shop',
     maxPoolSize: options.maxPoolSize ?? 20,
+    monitorCommands: options.monitorCommands ?? false,
     autoIndex: false,
     autoCreate: false,
     serverSelectionTimeoutMS: 10_000,

@@ -5,7 +5,7 @@
 // crash at any point leaves an order that the recovery sweep (recovery.ts) settles.
 import { createHash, randomUUID } from 'node:crypto';
 import { trusted, type Database, type Types } from '@shop/db';
-import { DomainError } from '../errors.ts';
+import { DomainError, type DomainReason } from '../errors.ts';
 import type { SessionUser } from './auth.ts';
 import { orderProjection, toOrderDto, type OrderDto } from './orders.ts';
 import { testPaymentMethods, type PaymentProvider } from './payments.ts';
@@ -49,6 +49,7 @@ interface PendingOrder {
   status: string;
   requestHash: string;
   lines: OrderLine[];
+  subtotal: number;
   total: number;
   currency: string;
   payment?: { provider: string; reference: string } | null;
@@ -153,10 +154,15 @@ function checkExpectedTotal(priced: PricedCart, cartLines: CartLine[], expectedT
   });
 }
 
+const failureReasons = ['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'CHECKOUT_ABANDONED'] as const satisfies readonly DomainReason[];
+type FailureReason = (typeof failureReasons)[number];
+const isFailureReason = (reason: string | undefined): reason is FailureReason =>
+  failureReasons.some((known) => known === reason);
+
 /** The error a failed order answers with, on the first request and on every replay. */
-function failureError(order: PendingOrder): DomainError {
+function failureError(order: Pick<PendingOrder, '_id' | 'failure'>): DomainError {
   const failure = order.failure;
-  const reason = failure?.reason === 'OUT_OF_STOCK' || failure?.reason === 'PAYMENT_DECLINED' ? failure.reason : 'OUT_OF_STOCK';
+  const reason = isFailureReason(failure?.reason) ? failure.reason : 'CHECKOUT_ABANDONED';
   return new DomainError(reason, failure?.message || 'The order could not be placed', {
     orderId: order._id.toString(),
     lines: (failure?.lines ?? []).map((line) => ({
@@ -168,14 +174,11 @@ function failureError(order: PendingOrder): DomainError {
   });
 }
 
-async function readOrder(db: Database, id: Types.ObjectId): Promise<PendingOrder | null> {
-  return db.models.Order.findById(id).lean<PendingOrder>();
-}
-
+/** Reads the settled order back: its DTO, or the error it failed with. */
 async function answer(db: Database, id: Types.ObjectId): Promise<OrderDto> {
   const order = await db.models.Order.findById(id, orderProjection).lean();
   if (!order) throw new Error('order vanished');
-  if (order.status === 'failed') throw failureError(order as unknown as PendingOrder);
+  if (order.status === 'failed') throw failureError({ _id: order._id, failure: order.failure ?? null });
   return toOrderDto(order);
 }
 
@@ -183,9 +186,11 @@ async function answer(db: Database, id: Types.ObjectId): Promise<OrderDto> {
 export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: PlaceOrderInput): Promise<OrderDto> {
   const { db } = deps;
   const leaseMs = deps.leaseMs ?? defaultLeaseMs;
-  const cartLines = await readCartLines(db, user.id);
+  const [cartLines, existing] = await Promise.all([
+    readCartLines(db, user.id),
+    db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<PendingOrder>(),
+  ]);
   const requestHash = cartHash(cartLines);
-  const existing = await db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<PendingOrder>();
   if (existing) return replay(deps, existing, cartLines, requestHash);
 
   if (cartLines.length === 0) throw new DomainError('CART_EMPTY', 'Your cart is empty');
@@ -193,7 +198,7 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
   checkExpectedTotal(priced, cartLines, input.expectedTotal);
 
   const leaseOwner = randomUUID();
-  let order: PendingOrder;
+  let order: PendingOrder & { createdAt: Date };
   try {
     const created = await db.models.Order.create({
       userId: user.id,
@@ -206,7 +211,7 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
       currency: priced.currency,
       lease: { owner: leaseOwner, until: new Date(Date.now() + leaseMs) },
     });
-    order = created.toObject() as unknown as PendingOrder;
+    order = created.toObject();
   } catch (error) {
     if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 11000)) throw error;
     // A concurrent request with the same key inserted first: this one is a replay of it.
@@ -215,7 +220,10 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
     return replay(deps, winner, cartLines, requestHash);
   }
 
-  await driveOrder(deps, order, leaseOwner, input.paymentMethod ?? testPaymentMethods.approve);
+  const outcome = await driveOrder(deps, order, leaseOwner, input.paymentMethod ?? testPaymentMethods.approve);
+  // The outcome is known without reading the order back, unless someone else settled it.
+  if (outcome.status === 'placed') return toOrderDto({ ...order, status: 'placed', failure: null });
+  if (outcome.status === 'failed') throw failureError({ ...order, failure: outcome.failure });
   return answer(db, order._id);
 }
 
@@ -242,18 +250,25 @@ async function waitForSettlement(deps: CheckoutDeps, id: Types.ObjectId): Promis
   }
 }
 
+/** How a drive ended: `unknown` when the order was settled by someone else meanwhile. */
+type DriveOutcome = { status: 'placed' } | { status: 'failed'; failure: OrderFailure } | { status: 'unknown' };
+
 /** Drives a pending order that this caller holds the lease of: hold → pay → place. */
-export async function driveOrder(deps: CheckoutDeps, order: PendingOrder, leaseOwner: string, paymentMethod: string) {
+export async function driveOrder(
+  deps: CheckoutDeps,
+  order: PendingOrder,
+  leaseOwner: string,
+  paymentMethod: string,
+): Promise<DriveOutcome> {
   const { db } = deps;
   const shortLines = await holdStock(db, order);
   if (shortLines.length > 0) {
     await releaseHolds(db, order);
-    await markFailed(db, order._id, {
+    return markFailed(db, order._id, {
       reason: 'OUT_OF_STOCK',
       message: shortLines.length === 1 ? `Not enough stock for ${shortLines[0]?.name ?? 'a product'}` : 'Not enough stock for some products',
       lines: await availability(db, order, shortLines),
     });
-    return;
   }
   await deps.faults?.afterHolds?.();
 
@@ -262,7 +277,7 @@ export async function driveOrder(deps: CheckoutDeps, order: PendingOrder, leaseO
     { _id: order._id, status: 'pending', 'lease.owner': leaseOwner },
     { $set: { 'lease.until': new Date(Date.now() + (deps.leaseMs ?? defaultLeaseMs)) } },
   );
-  if (renewed.modifiedCount !== 1) return;
+  if (renewed.modifiedCount !== 1) return { status: 'unknown' };
 
   const charge = await deps.payments.charge({
     idempotencyKey: order._id.toString(),
@@ -273,16 +288,14 @@ export async function driveOrder(deps: CheckoutDeps, order: PendingOrder, leaseO
   });
   if (charge.status === 'declined') {
     await releaseHolds(db, order);
-    await markFailed(db, order._id, { reason: 'PAYMENT_DECLINED', message: charge.message, lines: [] });
-    return;
+    return markFailed(db, order._id, { reason: 'PAYMENT_DECLINED', message: charge.message, lines: [] });
   }
-  await db.models.Order.updateOne(
-    { _id: order._id, status: 'pending' },
-    { $set: { payment: { provider: deps.payments.name, reference: charge.reference } } },
-  );
+  // A crash from here on leaves a paid, pending order: the sweep finds the charge by the order's
+  // id (the idempotency key) and completes it.
   await deps.faults?.afterPayment?.();
 
-  await completeOrder(deps, order, { provider: deps.payments.name, reference: charge.reference });
+  const placed = await completeOrder(deps, order, { provider: deps.payments.name, reference: charge.reference });
+  return placed ? { status: 'placed' } : { status: 'unknown' };
 }
 
 /**
@@ -334,15 +347,18 @@ async function availability(db: Database, order: PendingOrder, shortLines: Order
     }));
 }
 
-async function markFailed(
-  db: Database,
-  id: Types.ObjectId,
-  failure: { reason: string; message: string; lines: { productId: Types.ObjectId; name: string; requested: number; available: number }[] },
-): Promise<void> {
-  await db.models.Order.updateOne(
+interface OrderFailure {
+  reason: string;
+  message: string;
+  lines: { productId: Types.ObjectId; name: string; requested: number; available: number }[];
+}
+
+async function markFailed(db: Database, id: Types.ObjectId, failure: OrderFailure): Promise<DriveOutcome> {
+  const failed = await db.models.Order.updateOne(
     { _id: id, status: 'pending' },
     { $set: { status: 'failed', failure, settledAt: new Date() }, $unset: { lease: 1 } },
   );
+  return failed.modifiedCount === 1 ? { status: 'failed', failure } : { status: 'unknown' };
 }
 
 /**
@@ -354,7 +370,7 @@ export async function completeOrder(
   deps: CheckoutDeps,
   order: OrderStockLines & { userId: Types.ObjectId },
   payment: { provider: string; reference: string },
-): Promise<void> {
+): Promise<boolean> {
   const { db } = deps;
   const placed = await db.models.Order.updateOne(
     { _id: order._id, status: 'pending' },
@@ -363,18 +379,25 @@ export async function completeOrder(
   if (placed.modifiedCount !== 1) {
     const current = await db.models.Order.findById(order._id, { status: 1 }).lean();
     if (current?.status === 'failed') await deps.payments.refund(payment.reference);
-    return;
+    return false;
   }
-  await dropHolds(db, order._id);
-  await db.models.Cart.updateOne(
-    { userId: order.userId },
-    { $pull: { lines: { productId: { $in: order.lines.map((line) => line.productId) } } }, $inc: { revision: 1 } },
+  await Promise.all([
+    dropHolds(db, order),
+    db.models.Cart.updateOne(
+      { userId: order.userId },
+      { $pull: { lines: { productId: { $in: order.lines.map((line) => line.productId) } } }, $inc: { revision: 1 } },
+    ),
+  ]);
+  return true;
+}
+
+/** Forgets a placed order's holds: its stock is sold, not held. One write, addressed by _id. */
+export async function dropHolds(db: Database, order: OrderStockLines): Promise<void> {
+  await db.models.Product.bulkWrite(
+    order.lines.map((line) => ({
+      updateOne: { filter: { _id: line.productId }, update: { $pull: { holds: { orderId: order._id } } } },
+    })),
+    { ordered: false },
   );
 }
 
-/** Forgets a placed order's holds: its stock is sold, not held. */
-export async function dropHolds(db: Database, orderId: Types.ObjectId): Promise<void> {
-  await db.models.Product.updateMany({ 'holds.orderId': orderId }, { $pull: { holds: { orderId } } });
-}
-
-export { readOrder };

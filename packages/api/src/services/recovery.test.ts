@@ -42,7 +42,7 @@ describe('recovery sweep', () => {
     expect(result.rolledBack).toBe(1);
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 5, held: 0, sold: 0 });
     const order = await db.models.Order.findOne({ userId: user.id }).lean();
-    expect(order).toMatchObject({ status: 'failed', failure: { reason: 'ABANDONED' } });
+    expect(order).toMatchObject({ status: 'failed', failure: { reason: 'CHECKOUT_ABANDONED' } });
     expect(await payments.findCharge(order?._id.toString() ?? '')).toBeNull();
     expect((await callerFor(db, { user }).cart.get()).itemCount).toBe(2);
   });
@@ -88,16 +88,22 @@ describe('recovery sweep', () => {
     const gate = new Promise<void>((resolve) => {
       openGate = resolve;
     });
+    let chargeStarted: () => void = () => {};
+    const charging = new Promise<void>((resolve) => {
+      chargeStarted = resolve;
+    });
     // The provider hangs past the lease, as a slow network call would.
     const slowProvider: PaymentProvider = {
       ...payments,
       async charge(request) {
+        chargeStarted();
         await gate;
         return payments.charge(request);
       },
     };
     const placing = placeOrder({ db, payments: slowProvider, leaseMs: 50 }, user, { idempotencyKey: randomUUID() });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await charging;
+    await new Promise((resolve) => setTimeout(resolve, 100));
 
     expect((await recoverOrders({ db, payments, leaseMs: 50 })).rolledBack).toBe(1);
     openGate();

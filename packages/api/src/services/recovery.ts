@@ -75,7 +75,7 @@ export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = 
         {
           $set: {
             status: 'failed',
-            failure: { reason: 'ABANDONED', message: 'Checkout did not finish; nothing was charged', lines: [] },
+            failure: { reason: 'CHECKOUT_ABANDONED', message: 'Checkout did not finish; nothing was charged', lines: [] },
             settledAt: new Date(),
           },
           $unset: { lease: 1 },
@@ -96,7 +96,7 @@ export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = 
     const sold: readonly string[] = soldOrderStatuses;
     for (const order of orders) {
       if (order.status === 'pending') continue;
-      if (sold.includes(order.status)) await dropHolds(db, order._id);
+      if (sold.includes(order.status)) await dropHolds(db, order);
       else await releaseHolds(db, order);
       result.orphanHoldsCleared += 1;
     }

@@ -91,6 +91,27 @@ describe.each<StockFeedSource>(['change-stream', 'polling'])('the %s feed', (sou
   });
 });
 
+describe('the change-stream feed', () => {
+  it('catches a write the stream leaves out, by re-reading the watched products', async () => {
+    // mongo-java-server writes no oplog entry for findAndModify; a real mongod does. Either way
+    // the reconciling re-read reports it.
+    const feed = await openStockFeed(db, { source: 'change-stream', reconcileIntervalMs: 100 });
+    const scarf = await createTestProduct(db, { slug: 'reconciled-scarf', price: 2500, stock: 2 });
+    const watch = new AbortController();
+    const changes = feed.changes([scarf.id], watch.signal);
+    await otherInstance.models.Product.findOneAndUpdate({ _id: scarf.id }, { $inc: { stock: 5 } });
+    const seen = await take(
+      (async function* () {
+        for await (const next of changes) if (next.stock === 7) yield next;
+      })(),
+      1,
+    );
+    watch.abort();
+    await feed.close();
+    expect(seen).toEqual([{ productId: scarf.id, stock: 7, status: 'available', price: 2500 }]);
+  });
+});
+
 describe('openStockFeed', () => {
   let tee: { id: string };
   beforeAll(async () => {

@@ -5,6 +5,9 @@
 //   change-stream  a MongoDB change stream on `products` (replica sets, Atlas, and the offline
 //                  development/test server). Every write, through any instance, reaches every
 //                  instance within milliseconds, and no service has to remember to announce it.
+//                  A slow re-read of the watched products (`reconcileIntervalMs`) backs it up:
+//                  it catches what a stream can miss (a stream reopened after its resume point
+//                  expired; mongo-java-server leaves findAndModify writes out of its oplog).
 //   polling        where change streams are unsupported (a standalone mongod): the products that
 //                  subscribers on this process are watching are re-read by _id every
 //                  `pollIntervalMs`. Bounded by what is on screen, and it also sees every
@@ -39,11 +42,14 @@ export interface StockFeedOptions {
   source?: StockFeedSource | 'auto';
   /** How often the polling source re-reads watched products. */
   pollIntervalMs?: number;
+  /** How often the change-stream source re-reads them, to catch what the stream missed. */
+  reconcileIntervalMs?: number;
   /** Told about source failures that the feed recovers from (a change stream reopened). */
   onError?: (error: unknown) => void;
 }
 
 export const defaultPollIntervalMs = 500;
+export const defaultReconcileIntervalMs = 5_000;
 
 type Listener = (change: StockChange) => void;
 
@@ -163,20 +169,25 @@ async function openChangeStreamFeed(db: Database, options: StockFeedOptions): Pr
     }
   })();
 
+  const stopReconciling = startPolling(db, subscribers, options.reconcileIntervalMs ?? defaultReconcileIntervalMs, options.onError);
+
   return {
     source: 'change-stream',
     changes: (productIds, signal) => subscribers.changes(productIds, signal),
     async close() {
       subscribers.close();
+      await stopReconciling();
       await stream.close().catch(() => {});
       await pump;
     },
   };
 }
 
-/** Re-reads the watched products on an interval and publishes what differs from the last read. */
-function openPollingFeed(db: Database, options: StockFeedOptions): StockFeed {
-  const subscribers = new Subscribers();
+/**
+ * Re-reads the watched products every `intervalMs` and publishes what differs from the last
+ * read. One query by _id for everything watched on this process, skipped while nobody watches.
+ */
+function startPolling(db: Database, subscribers: Subscribers, intervalMs: number, onError?: (error: unknown) => void) {
   const lastSeen = new Map<string, StockChange>();
   let polling: Promise<void> | null = null;
 
@@ -195,20 +206,28 @@ function openPollingFeed(db: Database, options: StockFeedOptions): StockFeed {
   const timer = setInterval(() => {
     if (polling || subscribers.watchedIds().length === 0) return;
     polling = poll()
-      .catch((error: unknown) => options.onError?.(error))
+      .catch((error: unknown) => onError?.(error))
       .finally(() => {
         polling = null;
       });
-  }, options.pollIntervalMs ?? defaultPollIntervalMs);
+  }, intervalMs);
   timer.unref();
 
+  return async function stop() {
+    clearInterval(timer);
+    await polling;
+  };
+}
+
+function openPollingFeed(db: Database, options: StockFeedOptions): StockFeed {
+  const subscribers = new Subscribers();
+  const stopPolling = startPolling(db, subscribers, options.pollIntervalMs ?? defaultPollIntervalMs, options.onError);
   return {
     source: 'polling',
     changes: (productIds, signal) => subscribers.changes(productIds, signal),
     async close() {
-      clearInterval(timer);
       subscribers.close();
-      await polling;
+      await stopPolling();
     },
   };
 }
