@@ -1,30 +1,83 @@
+import { lazy, useEffect, useRef } from 'react';
 import { CatalogPage } from './catalog/catalog-page.tsx';
-import { Link } from './link.tsx';
+import { PageBoundary } from './layout/page-boundary.tsx';
+import { SiteFooter } from './layout/site-footer.tsx';
+import { SiteHeader } from './layout/site-header.tsx';
 import { usePathname } from './location.ts';
+import { NoticeRegion } from './notices/notice-region.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
+import { matchRoute, type Route } from './routes.ts';
 
-function CurrentPage() {
-  const pathname = usePathname();
-  if (pathname === '/') return <CatalogPage />;
-  return <NotFoundPage />;
+// Every page but the catalogue loads its code when first visited, so the first load carries only
+// the catalogue (see bench/web/bundle-size.mjs for the budget).
+const ProductPage = lazy(() => import('./product/product-page.tsx').then((page) => ({ default: page.ProductPage })));
+const CartPage = lazy(() => import('./cart/cart-page.tsx').then((page) => ({ default: page.CartPage })));
+const CheckoutPage = lazy(() => import('./checkout/checkout-page.tsx').then((page) => ({ default: page.CheckoutPage })));
+const OrderPlacedPage = lazy(() => import('./checkout/order-placed-page.tsx').then((page) => ({ default: page.OrderPlacedPage })));
+const SignInPage = lazy(() => import('./account/sign-in-page.tsx').then((page) => ({ default: page.SignInPage })));
+const RegisterPage = lazy(() => import('./account/register-page.tsx').then((page) => ({ default: page.RegisterPage })));
+const AccountPage = lazy(() => import('./account/account-page.tsx').then((page) => ({ default: page.AccountPage })));
+const OrderPage = lazy(() => import('./account/order-page.tsx').then((page) => ({ default: page.OrderPage })));
+const AdminPage = lazy(() => import('./admin/admin-page.tsx').then((page) => ({ default: page.AdminPage })));
+
+function CurrentPage({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'catalog':
+      return <CatalogPage />;
+    case 'product':
+      return <ProductPage slug={route.slug} />;
+    case 'cart':
+      return <CartPage />;
+    case 'checkout':
+      return <CheckoutPage />;
+    case 'order-placed':
+      return <OrderPlacedPage orderId={route.orderId} />;
+    case 'sign-in':
+      return <SignInPage />;
+    case 'register':
+      return <RegisterPage />;
+    case 'account':
+      return <AccountPage />;
+    case 'order':
+      return <OrderPage orderId={route.orderId} />;
+    case 'admin-products':
+    case 'admin-new-product':
+    case 'admin-orders':
+      return <AdminPage section={route.name} />;
+    case 'not-found':
+      return <NotFoundPage />;
+  }
+}
+
+/** After moving to another page, focus its content, so keyboard and screen-reader users start there. */
+function useFocusOnNavigation(pathname: string) {
+  const main = useRef<HTMLElement>(null);
+  const previous = useRef(pathname);
+  useEffect(() => {
+    if (previous.current === pathname) return;
+    previous.current = pathname;
+    main.current?.focus({ preventScroll: true });
+  }, [pathname]);
+  return main;
 }
 
 export function App() {
+  const pathname = usePathname();
+  const route = matchRoute(pathname);
+  const main = useFocusOnNavigation(pathname);
   return (
     <>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="site-header">
-        <div className="container site-header-inner">
-          <Link href="/" className="brand">
-            Shop
-          </Link>
-        </div>
-      </header>
-      <main id="main" className="container site-main" tabIndex={-1}>
-        <CurrentPage />
+      <SiteHeader />
+      <NoticeRegion />
+      <main id="main" ref={main} className="container site-main" tabIndex={-1}>
+        <PageBoundary resetKey={pathname}>
+          <CurrentPage route={route} />
+        </PageBoundary>
       </main>
+      <SiteFooter />
     </>
   );
 }

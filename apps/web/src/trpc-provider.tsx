@@ -1,25 +1,39 @@
-import { QueryClientProvider } from '@tanstack/react-query';
-import { httpBatchLink } from '@trpc/client';
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { getQueryKey } from '@trpc/react-query';
 import { useState, type ReactNode } from 'react';
+import { sessionLink } from './account/session-link.ts';
 import { createQueryClient } from './query-client.ts';
 import { trpc } from './trpc.ts';
 
+/** Same as the server's `maxBatchSize`: a bigger batch would be refused. */
+const maxBatchSize = 20;
+
 function createTrpcClient() {
+  // Same origin: the server hosts the built app, and Vite proxies /trpc in development. The
+  // session and the guest cart travel in httpOnly cookies, which same-origin requests carry.
   return trpc.createClient({
     links: [
-      httpBatchLink({
-        // Same origin: the server hosts the built app, and Vite proxies /trpc in development.
-        url: '/trpc',
-        // The session and the guest cart travel in httpOnly cookies.
-        fetch: (input, init) => fetch(input, { ...init, credentials: 'include' }),
+      // Renews an expired access token once, from the refresh cookie, and repeats the request.
+      sessionLink(),
+      splitLink({
+        condition: (operation) => operation.type === 'subscription',
+        // Live stock: Server-Sent Events, which the browser reconnects by itself.
+        true: httpSubscriptionLink({ url: '/trpc' }),
+        false: httpBatchLink({ url: '/trpc', maxItems: maxBatchSize }),
       }),
     ],
   });
 }
 
+/** An expired or ended session: show the signed-out state (the header, guarded pages follow). */
+function signOutLocally(client: QueryClient) {
+  client.setQueryData(getQueryKey(trpc.auth.me, undefined, 'query'), null);
+}
+
 /** Gives the tree one query cache and one tRPC client for the life of the page. */
 export function TrpcProvider({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(createQueryClient);
+  const [queryClient] = useState(() => createQueryClient(signOutLocally));
   const [trpcClient] = useState(createTrpcClient);
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>

@@ -1,14 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { catalogHref, parseCatalogSearch } from './catalog-search.ts';
+import { catalogHref, defaultCatalogSearch, isFiltered, parseCatalogSearch, productsInput } from './catalog-search.ts';
 
 describe('parseCatalogSearch', () => {
-  it('reads the category and the page', () => {
-    expect(parseCatalogSearch('?category=hoodies&page=3')).toEqual({ category: 'hoodies', page: 3 });
+  it('reads the category, search, sort, stock filter and page', () => {
+    expect(parseCatalogSearch('?category=hoodies&q=black%20zip&sort=price_asc&stock=in&page=3')).toEqual({
+      category: 'hoodies',
+      q: 'black zip',
+      sort: 'price_asc',
+      inStock: true,
+      page: 3,
+    });
   });
 
-  it('defaults to every category and the first page', () => {
-    expect(parseCatalogSearch('')).toEqual({ category: undefined, page: 1 });
-    expect(parseCatalogSearch('?category=&page=')).toEqual({ category: undefined, page: 1 });
+  it('defaults to everything, newest first, on the first page', () => {
+    expect(parseCatalogSearch('')).toEqual(defaultCatalogSearch);
+    expect(parseCatalogSearch('?category=&q=%20%20&page=&sort=')).toEqual(defaultCatalogSearch);
+  });
+
+  it('ignores what the API would refuse', () => {
+    expect(parseCatalogSearch('?sort=cheapest').sort).toBe('newest');
+    expect(parseCatalogSearch('?category=Not%20A%20Slug').category).toBeUndefined();
+    expect(parseCatalogSearch('?stock=yes').inStock).toBe(false);
+    expect(parseCatalogSearch(`?q=${'a'.repeat(150)}`).q).toHaveLength(100);
   });
 
   it('reads a page it cannot use as the first page', () => {
@@ -21,14 +34,34 @@ describe('parseCatalogSearch', () => {
 
 describe('catalogHref', () => {
   it('writes only what differs from the default view', () => {
-    expect(catalogHref({ category: undefined, page: 1 })).toBe('/');
-    expect(catalogHref({ category: 't-shirts', page: 1 })).toBe('/?category=t-shirts');
-    expect(catalogHref({ category: undefined, page: 2 })).toBe('/?page=2');
-    expect(catalogHref({ category: 'hoodies', page: 4 })).toBe('/?category=hoodies&page=4');
+    expect(catalogHref()).toBe('/');
+    expect(catalogHref({ category: 't-shirts' })).toBe('/?category=t-shirts');
+    expect(catalogHref({ page: 2 })).toBe('/?page=2');
+    expect(catalogHref({ category: 'hoodies', page: 4, sort: 'name', inStock: true, q: 'zip' })).toBe(
+      '/?category=hoodies&q=zip&sort=name&stock=in&page=4',
+    );
   });
 
   it('round-trips through parseCatalogSearch', () => {
-    const search = { category: 'accessories', page: 7 };
+    const search = { category: 'accessories', q: 'tote & bag', sort: 'price_desc' as const, inStock: true, page: 7 };
     expect(parseCatalogSearch(catalogHref(search).slice(1))).toEqual(search);
+  });
+});
+
+describe('isFiltered and productsInput', () => {
+  it('treats sort and page as a view, not a filter', () => {
+    expect(isFiltered({ ...defaultCatalogSearch, sort: 'name', page: 3 })).toBe(false);
+    expect(isFiltered({ ...defaultCatalogSearch, q: 'tee' })).toBe(true);
+  });
+
+  it('leaves empty filters out of the API input', () => {
+    expect(productsInput(defaultCatalogSearch)).toEqual({
+      category: undefined,
+      q: undefined,
+      inStock: undefined,
+      sort: 'newest',
+      page: 1,
+      limit: 12,
+    });
   });
 });

@@ -1,17 +1,19 @@
 import { Link } from '../link.tsx';
 import type { RouterOutputs } from '../trpc.ts';
-import { catalogHref } from './catalog-search.ts';
+import { catalogHref, type CatalogSearch } from './catalog-search.ts';
 
 type Category = RouterOutputs['catalog']['categories'][number];
 
 interface CategoryFilterProps {
   categories: Category[];
-  /** The selected category's slug; undefined for all products. */
-  selected: string | undefined;
+  search: CatalogSearch;
 }
 
-/** Links rather than a form: each filter is an address that can be shared. A new filter starts at page 1. */
-export function CategoryFilter({ categories, selected }: CategoryFilterProps) {
+/**
+ * Links rather than a form: each filter is an address that can be shared. Changing category
+ * keeps the search and sort, and starts again at page 1.
+ */
+export function CategoryFilter({ categories, search }: CategoryFilterProps) {
   const options = [{ slug: undefined, name: 'All products' }, ...categories];
   return (
     <nav className="category-filter" aria-label="Categories">
@@ -19,9 +21,9 @@ export function CategoryFilter({ categories, selected }: CategoryFilterProps) {
         {options.map(({ slug, name }) => (
           <li key={slug ?? ''}>
             <Link
-              href={catalogHref({ category: slug, page: 1 })}
+              href={catalogHref({ ...search, category: slug, page: 1 })}
               className="chip"
-              aria-current={slug === selected ? 'page' : undefined}
+              aria-current={slug === search.category ? 'page' : undefined}
             >
               {name}
             </Link>

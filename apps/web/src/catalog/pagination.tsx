@@ -1,34 +1,34 @@
 import { Link } from '../link.tsx';
-import { catalogHref, type CatalogSearch } from './catalog-search.ts';
 
 interface PaginationProps {
-  search: CatalogSearch;
+  page: number;
   pageCount: number;
+  /** The address of another page of the same list. */
+  hrefFor: (page: number) => string;
 }
 
-export function Pagination({ search, pageCount }: PaginationProps) {
+export function Pagination({ page, pageCount, hrefFor }: PaginationProps) {
   if (pageCount <= 1) return null;
-  const { page } = search;
   return (
     <nav className="pagination" aria-label="Pages">
       {page > 1 ? (
-        <Link href={catalogHref({ ...search, page: page - 1 })} className="button" rel="prev">
+        <Link href={hrefFor(page - 1)} className="button button--quiet" rel="prev">
           ← Previous
         </Link>
       ) : (
-        <span className="button" aria-disabled="true">
+        <span className="button button--quiet" aria-disabled="true">
           ← Previous
         </span>
       )}
-      <p className="pagination-status" aria-current="page">
+      <p className="pagination-status">
         Page {page} of {pageCount}
       </p>
       {page < pageCount ? (
-        <Link href={catalogHref({ ...search, page: page + 1 })} className="button" rel="next">
+        <Link href={hrefFor(page + 1)} className="button button--quiet" rel="next">
           Next →
         </Link>
       ) : (
-        <span className="button" aria-disabled="true">
+        <span className="button button--quiet" aria-disabled="true">
           Next →
         </span>
       )}

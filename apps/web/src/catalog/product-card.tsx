@@ -1,30 +1,33 @@
 import { formatMoney } from '../format.ts';
+import { Link } from '../link.tsx';
+import { productHref } from '../routes.ts';
 import type { RouterOutputs } from '../trpc.ts';
-import { stockBadge } from './stock.ts';
+import { StockBadge } from './stock-badge.tsx';
 
 type Product = RouterOutputs['catalog']['products']['items'][number];
 
-export function ProductCard({ product }: { product: Product }) {
+/** A product in the grid. The whole card is clickable through its name's link (one tab stop). */
+export function ProductCard({ product, eager = false }: { product: Product; eager?: boolean }) {
   const image = product.images[0];
-  const badge = stockBadge(product);
-  const nameId = `product-${product.id}-name`;
   return (
-    <article className="product-card" data-status={product.status} aria-labelledby={nameId}>
+    <article className="product-card" data-status={product.status} data-product-id={product.id}>
       <div className="product-image">
         {image ? (
-          <img src={image} alt={product.name} width={400} height={400} loading="lazy" decoding="async" />
+          <img src={image} alt="" width={400} height={400} loading={eager ? 'eager' : 'lazy'} decoding="async" />
         ) : (
           <div className="product-image-missing" aria-hidden="true" />
         )}
       </div>
       <div className="product-body">
         <p className="product-category">{product.category.name}</p>
-        <h2 className="product-name" id={nameId}>
-          {product.name}
+        <h2 className="product-name">
+          <Link href={productHref(product.slug)} className="card-link">
+            {product.name}
+          </Link>
         </h2>
         <div className="product-meta">
           <p className="product-price">{formatMoney(product.price, product.currency)}</p>
-          <p className={`stock-badge stock-badge--${badge.tone}`}>{badge.label}</p>
+          <StockBadge product={product} />
         </div>
       </div>
     </article>

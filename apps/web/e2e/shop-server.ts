@@ -1,0 +1,41 @@
+// The production storefront for browser tests: the built web app (apps/web/dist, from
+// `pnpm build`, which `pnpm test` runs first) and the API, served by one in-process server on a
+// seeded database of its own, exactly as `pnpm start` serves them.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { testAuth } from '@shop/api/testing';
+import { defaultAdminPassword, seed } from '@shop/db/seed';
+import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
+import { buildApp } from '@shop/server';
+
+export const webDistDir = join(import.meta.dirname, '..', 'dist');
+export const adminPassword = defaultAdminPassword;
+
+export interface Shop {
+  url: string;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function startShop(label: string): Promise<Shop> {
+  if (!existsSync(join(webDistDir, 'index.html'))) {
+    throw new Error(`No storefront build in ${webDistDir}: run \`pnpm build\` first (\`pnpm test\` does).`);
+  }
+  const db = await createTestDatabase(label);
+  await seed(db, { adminPassword });
+  const app = await buildApp({ db, auth: testAuth, webDistDir });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url: address,
+    db,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Sets a product's stock (and optionally price) behind the shop's back: another shopper, a warehouse. */
+export async function setProduct(db: TestDatabase, slug: string, fields: { stock?: number; price?: number }): Promise<void> {
+  await db.models.Product.updateOne({ slug }, { $set: fields });
+}

@@ -1,0 +1,47 @@
+import { SignInPrompt } from '../account/sign-in-prompt.tsx';
+import { useSession } from '../account/use-session.ts';
+import { PageLoading } from '../layout/page-boundary.tsx';
+import { Link } from '../link.tsx';
+import { adminNewProductHref, adminOrdersHref, adminProductsHref, type RouteName } from '../routes.ts';
+import { AdminOrders } from './admin-orders.tsx';
+import { AdminsOnly } from './admins-only.tsx';
+import { AdminProducts } from './admin-products.tsx';
+import { NewProductForm } from './new-product-form.tsx';
+
+type AdminSection = Extract<RouteName, `admin-${string}`>;
+
+const sections = [
+  { name: 'admin-products', href: adminProductsHref, label: 'Products' },
+  { name: 'admin-new-product', href: adminNewProductHref, label: 'New product' },
+  { name: 'admin-orders', href: adminOrdersHref, label: 'Orders' },
+] as const satisfies { name: AdminSection; href: string; label: string }[];
+
+/** The shop owner's pages. Customers never see a link here, and the API refuses them anyway. */
+export function AdminPage({ section }: { section: AdminSection }) {
+  const { user, isPending } = useSession();
+  if (isPending) return <PageLoading />;
+  if (!user) return <SignInPrompt title="Shop admin" text="Sign in with an admin account to manage the shop." />;
+  if (user.role !== 'admin') return <AdminsOnly />;
+
+  const current = sections.find((candidate) => candidate.name === section) ?? sections[0];
+  return (
+    <section className="admin" aria-labelledby="admin-heading">
+      <title>{`${current.label} · Admin · Shop`}</title>
+      <header className="admin-header">
+        <h1 id="admin-heading">Shop admin</h1>
+        <nav aria-label="Admin sections" className="tabs">
+          <ul>
+            {sections.map((candidate) => (
+              <li key={candidate.name}>
+                <Link href={candidate.href} className="tab" aria-current={candidate.name === section ? 'page' : undefined}>
+                  {candidate.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      {section === 'admin-products' ? <AdminProducts /> : section === 'admin-new-product' ? <NewProductForm /> : <AdminOrders />}
+    </section>
+  );
+}

@@ -1,0 +1,96 @@
+import { keepPreviousData } from '@tanstack/react-query';
+import { Pagination } from '../catalog/pagination.tsx';
+import { isForbidden } from '../api-errors.ts';
+import { PageLoading } from '../layout/page-boundary.tsx';
+import { useLiveStock } from '../live-stock/use-live-stock.ts';
+import { navigate, useSearch } from '../location.ts';
+import { adminProductsHref } from '../routes.ts';
+import { trpc } from '../trpc.ts';
+import { AdminsOnly } from './admins-only.tsx';
+import { ProductRow } from './product-row.tsx';
+
+const perPage = 20;
+
+function adminProductsPageHref(q: string, page: number): string {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (page > 1) params.set('page', String(page));
+  const query = params.toString();
+  return query ? `${adminProductsHref}?${query}` : adminProductsHref;
+}
+
+/** Every product, with its price and stock editable in place. */
+export function AdminProducts() {
+  const params = new URLSearchParams(useSearch());
+  const q = params.get('q')?.trim().slice(0, 100) ?? '';
+  const pageParam = Number(params.get('page'));
+  const page = Number.isSafeInteger(pageParam) && pageParam >= 1 && pageParam <= 10_000 ? pageParam : 1;
+  const products = trpc.admin.products.list.useQuery({ q: q || undefined, page, limit: perPage }, { placeholderData: keepPreviousData });
+  useLiveStock(products.data?.items.map((product) => product.id) ?? []);
+
+  return (
+    <div className="admin-section">
+      <form
+        role="search"
+        className="search-box"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const text = new FormData(event.currentTarget).get('q');
+          navigate(adminProductsPageHref(typeof text === 'string' ? text.trim() : '', 1));
+        }}
+      >
+        <label htmlFor="admin-product-search" className="visually-hidden">
+          Search products
+        </label>
+        <input id="admin-product-search" type="search" name="q" defaultValue={q} key={q} placeholder="Search products" maxLength={100} />
+        <button type="submit" className="button button--quiet">
+          Search
+        </button>
+      </form>
+
+      {products.isPending ? (
+        <PageLoading />
+      ) : products.isError ? (
+        isForbidden(products.error) ? (
+          <AdminsOnly error={products.error} />
+        ) : (
+          <div className="notice" role="alert">
+            <p>The products could not be loaded.</p>
+            <button type="button" className="button" onClick={() => void products.refetch()}>
+              Try again
+            </button>
+          </div>
+        )
+      ) : products.data.items.length === 0 ? (
+        <div className="notice">
+          <p>{q ? `No product matches “${q}”.` : 'No products yet.'}</p>
+        </div>
+      ) : (
+        <>
+          <div className="table-scroll">
+            <table className="admin-table">
+              <caption className="visually-hidden">Products</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Product</th>
+                  <th scope="col">Price</th>
+                  <th scope="col">Stock</th>
+                </tr>
+              </thead>
+              <tbody>
+                {products.data.items.map((product) => (
+                  <ProductRow key={product.id} product={product} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination
+            page={page}
+            pageCount={Math.max(1, Math.ceil(products.data.total / perPage))}
+            hrefFor={(target) => adminProductsPageHref(q, target)}
+          />
+        </>
+      )}
+    </div>
+  );
+}

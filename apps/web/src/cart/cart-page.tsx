@@ -1,0 +1,94 @@
+import { useSession } from '../account/use-session.ts';
+import { formatMoney } from '../format.ts';
+import { PageLoading } from '../layout/page-boundary.tsx';
+import { Link } from '../link.tsx';
+import { useLiveStock } from '../live-stock/use-live-stock.ts';
+import { checkoutHref, registerHref, signInHref } from '../routes.ts';
+import { CartLineItem } from './cart-line-item.tsx';
+import { useCart, type Cart } from './use-cart.ts';
+
+export function CartPage() {
+  const cart = useCart();
+  useLiveStock(cart.data?.lines.map((line) => line.productId) ?? []);
+
+  if (cart.isPending) return <PageLoading />;
+  if (cart.isError) {
+    return (
+      <div className="notice" role="alert">
+        <title>Cart · Shop</title>
+        <h1>Your cart could not be loaded</h1>
+        <p>Something went wrong. Please try again in a moment.</p>
+        <button type="button" className="button" onClick={() => void cart.refetch()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (cart.data.lines.length === 0) {
+    return (
+      <div className="notice">
+        <title>Cart · Shop</title>
+        <h1>Your cart is empty</h1>
+        <p>Find something you like in the catalogue.</p>
+        <Link href="/" className="button">
+          Browse the catalogue
+        </Link>
+      </div>
+    );
+  }
+
+  return (
+    <section className="cart-page" aria-labelledby="cart-heading">
+      <title>Cart · Shop</title>
+      <h1 id="cart-heading">Your cart</h1>
+      {cart.data.hasIssues ? (
+        <p className="banner banner--warning" role="alert">
+          Some items changed since you added them. Fix the lines marked below to check out.
+        </p>
+      ) : null}
+      <div className="cart-layout">
+        <ul className="cart-lines">
+          {cart.data.lines.map((line) => (
+            <CartLineItem key={line.productId} line={line} currency={cart.data.currency} />
+          ))}
+        </ul>
+        <CartSummary cart={cart.data} />
+      </div>
+    </section>
+  );
+}
+
+function CartSummary({ cart }: { cart: Cart }) {
+  const { user } = useSession();
+  return (
+    <aside className="summary" aria-labelledby="summary-heading">
+      <h2 id="summary-heading">Summary</h2>
+      <dl className="summary-rows">
+        <div>
+          <dt>Items</dt>
+          <dd>{cart.itemCount}</dd>
+        </div>
+        <div className="summary-total">
+          <dt>Subtotal</dt>
+          <dd>{formatMoney(cart.subtotal, cart.currency)}</dd>
+        </div>
+      </dl>
+      {cart.hasIssues ? (
+        <p className="field-hint">Fix the marked lines to check out.</p>
+      ) : user ? (
+        <Link href={checkoutHref} className="button button--wide">
+          Check out
+        </Link>
+      ) : (
+        <>
+          <Link href={signInHref(checkoutHref)} className="button button--wide">
+            Sign in to check out
+          </Link>
+          <p className="field-hint">
+            New here? <Link href={registerHref(checkoutHref)}>Create an account</Link>. Your cart comes with you.
+          </p>
+        </>
+      )}
+    </aside>
+  );
+}

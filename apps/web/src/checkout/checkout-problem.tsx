@@ -1,0 +1,91 @@
+import type { ReactNode } from 'react';
+import { errorDetails, errorMessage, errorReason, isUnanswered } from '../api-errors.ts';
+import { currentTotal, repricedLines, shortLines } from '../error-details.ts';
+import { formatMoney } from '../format.ts';
+import { Link } from '../link.tsx';
+
+/** Why the order was not placed, line by line where it is about lines, and what to do next. */
+export function CheckoutProblem({ error, currency }: { error: unknown; currency: string }) {
+  const details = errorDetails(error);
+  switch (errorReason(error)) {
+    case 'OUT_OF_STOCK': {
+      const lines = shortLines(details);
+      return (
+        <Problem title="Some items sold out while you were checking out">
+          <ul className="problem-lines">
+            {lines.map((line) => (
+              <li key={line.productId}>
+                <strong>{line.name || 'An item'}</strong>: you asked for {line.requested},{' '}
+                {line.available === 0 ? 'none are left' : `only ${line.available} left`}.
+              </li>
+            ))}
+          </ul>
+          <p>Change or remove the marked lines below, then place your order. Nothing was charged.</p>
+        </Problem>
+      );
+    }
+    case 'PRICE_CHANGED': {
+      const total = currentTotal(details);
+      return (
+        <Problem title="Prices changed since you last looked">
+          <ul className="problem-lines">
+            {repricedLines(details).map((line) => (
+              <li key={line.productId}>
+                <strong>{line.name}</strong>: {formatMoney(line.oldPrice, currency)} → {formatMoney(line.newPrice, currency)}
+              </li>
+            ))}
+          </ul>
+          <p>
+            {total === null ? 'Check the new total' : `The total is now ${formatMoney(total, currency)}`}. Place your order again to pay
+            it, or change your cart. Nothing was charged.
+          </p>
+        </Problem>
+      );
+    }
+    case 'PAYMENT_DECLINED':
+      return (
+        <Problem title="Your payment was declined">
+          <p>{errorMessage(error)} Choose another payment method and try again. Nothing was charged.</p>
+        </Problem>
+      );
+    case 'CART_EMPTY':
+      return (
+        <Problem title="Your cart is empty">
+          <p>
+            <Link href="/">Browse the catalogue</Link> to add something.
+          </p>
+        </Problem>
+      );
+    case 'IDEMPOTENCY_CONFLICT':
+      return (
+        <Problem title="Your cart changed while the order was being placed">
+          <p>Check the items below and place your order again.</p>
+        </Problem>
+      );
+    default:
+      if (isUnanswered(error)) {
+        return (
+          <Problem title="We could not confirm your order">
+            <p>
+              The connection dropped before the shop answered. Trying again is safe: if the first attempt went through, you get that same
+              order, never a second one.
+            </p>
+          </Problem>
+        );
+      }
+      return (
+        <Problem title="The order was not placed">
+          <p>{errorMessage(error)}</p>
+        </Problem>
+      );
+  }
+}
+
+function Problem({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="banner banner--warning checkout-problem" role="alert">
+      <h2>{title}</h2>
+      {children}
+    </div>
+  );
+}

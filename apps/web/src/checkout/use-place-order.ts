@@ -1,0 +1,37 @@
+import { isUnanswered } from '../api-errors.ts';
+import { navigate } from '../location.ts';
+import { orderPlacedHref } from '../routes.ts';
+import { trpc } from '../trpc.ts';
+import { useIdempotencyKey } from './idempotency-key.ts';
+
+/**
+ * Places the cart as an order. One attempt keeps one idempotency key through every retry (a
+ * double click, an answer lost to the network), so it can only ever buy once. The callbacks
+ * live on the mutation, not the page: placing an order empties the cart, which may re-render the
+ * page away before the answer arrives, and the confirmation must still follow.
+ */
+export function usePlaceOrder() {
+  const utils = trpc.useUtils();
+  const attempt = useIdempotencyKey();
+  const mutation = trpc.checkout.placeOrder.useMutation({
+    // Only when no answer came: with the same key a retry is a replay of the first request.
+    retry: (failures, error) => failures < 2 && isUnanswered(error),
+    onSuccess: (order) => {
+      attempt.renew();
+      utils.orders.byId.setData({ id: order.id }, order);
+      void utils.orders.list.invalidate();
+      void utils.cart.get.invalidate();
+      navigate(orderPlacedHref(order.id));
+    },
+    onError: (error) => {
+      // A definite "no" ends this attempt: the next one is a new purchase with a new key.
+      if (!isUnanswered(error)) attempt.renew();
+      // Stock or prices moved: show the cart as it is now, with its lines marked.
+      void utils.cart.get.invalidate();
+    },
+  });
+  return {
+    mutation,
+    place: (input: { expectedTotal: number; paymentMethod: string }) => mutation.mutate({ idempotencyKey: attempt.key, ...input }),
+  };
+}

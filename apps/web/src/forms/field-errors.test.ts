@@ -1,0 +1,27 @@
+import { loginInput, registerInput } from '@shop/api/schemas';
+import { describe, expect, it } from 'vitest';
+import { fieldErrorsFromApi, fieldErrorsFromIssues } from './field-errors.ts';
+
+describe('fieldErrorsFromIssues', () => {
+  it('keeps the first message per field of the API schema', () => {
+    const result = registerInput.safeParse({ email: 'not an email', password: 'short' });
+    expect(result.success).toBe(false);
+    expect(fieldErrorsFromIssues(result.error?.issues ?? [])).toEqual({
+      email: 'Enter a valid email address',
+      password: 'At least 8 characters',
+    });
+  });
+
+  it('accepts what the server accepts', () => {
+    expect(loginInput.safeParse({ email: ' Demo@Example.com ', password: 'x' }).success).toBe(true);
+  });
+});
+
+describe('fieldErrorsFromApi', () => {
+  it('maps dotted paths to their top-level field', () => {
+    expect(fieldErrorsFromApi({ 'images.0': ['A local /images/… path'], price: ['Too big', 'Not an integer'] })).toEqual({
+      images: 'A local /images/… path',
+      price: 'Too big',
+    });
+  });
+});

@@ -1,0 +1,29 @@
+// Form validation with the API's own zod schemas (`@shop/api/schemas`): the browser checks with
+// the same rules the server applies, and the server's field errors land on the same fields.
+
+/** A schema issue: zod's, or anything shaped like it. */
+export interface Issue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+/** The first message for each top-level field (a schema's issues, or the API's `fieldErrors`). */
+export function fieldErrorsFromIssues(issues: readonly Issue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const field = String(issue.path[0] ?? '');
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}
+
+export function fieldErrorsFromApi(fieldErrors: Record<string, string[]>): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const [path, messages] of Object.entries(fieldErrors)) {
+    const field = path.split('.')[0] ?? path;
+    errors[field] ??= messages[0];
+  }
+  return errors;
+}

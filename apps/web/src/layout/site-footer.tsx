@@ -1,0 +1,9 @@
+export function SiteFooter() {
+  return (
+    <footer className="site-footer">
+      <div className="container">
+        <p>Shop · a storefront on a typed API</p>
+      </div>
+    </footer>
+  );
+}

@@ -1,0 +1,66 @@
+// Every address of the storefront: what a path means (`matchRoute`) and how to write one (the
+// `…Href` builders), in one place, so links and pages cannot disagree.
+
+export type Route =
+  | { name: 'catalog' }
+  | { name: 'product'; slug: string }
+  | { name: 'cart' }
+  | { name: 'checkout' }
+  | { name: 'order-placed'; orderId: string }
+  | { name: 'sign-in' }
+  | { name: 'register' }
+  | { name: 'account' }
+  | { name: 'order'; orderId: string }
+  | { name: 'admin-products' }
+  | { name: 'admin-new-product' }
+  | { name: 'admin-orders' }
+  | { name: 'not-found' };
+
+export type RouteName = Route['name'];
+
+const slugPattern = '([a-z0-9]+(?:-[a-z0-9]+)*)';
+const idPattern = '([a-f0-9]{24})';
+
+const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
+  { pattern: /^\/$/, route: () => ({ name: 'catalog' }) },
+  { pattern: new RegExp(`^/products/${slugPattern}$`), route: ([slug = '']) => ({ name: 'product', slug }) },
+  { pattern: /^\/cart$/, route: () => ({ name: 'cart' }) },
+  { pattern: /^\/checkout$/, route: () => ({ name: 'checkout' }) },
+  { pattern: new RegExp(`^/checkout/placed/${idPattern}$`), route: ([orderId = '']) => ({ name: 'order-placed', orderId }) },
+  { pattern: /^\/sign-in$/, route: () => ({ name: 'sign-in' }) },
+  { pattern: /^\/register$/, route: () => ({ name: 'register' }) },
+  { pattern: /^\/account$/, route: () => ({ name: 'account' }) },
+  { pattern: new RegExp(`^/account/orders/${idPattern}$`), route: ([orderId = '']) => ({ name: 'order', orderId }) },
+  { pattern: /^\/admin$/, route: () => ({ name: 'admin-products' }) },
+  { pattern: /^\/admin\/products\/new$/, route: () => ({ name: 'admin-new-product' }) },
+  { pattern: /^\/admin\/orders$/, route: () => ({ name: 'admin-orders' }) },
+];
+
+/** The route a path names; a trailing slash is ignored. */
+export function matchRoute(pathname: string): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  for (const { pattern, route } of table) {
+    const match = pattern.exec(path);
+    if (match) return route(match.slice(1));
+  }
+  return { name: 'not-found' };
+}
+
+export const productHref = (slug: string) => `/products/${encodeURIComponent(slug)}`;
+export const cartHref = '/cart';
+export const checkoutHref = '/checkout';
+export const orderPlacedHref = (orderId: string) => `/checkout/placed/${encodeURIComponent(orderId)}`;
+export const accountHref = '/account';
+export const orderHref = (orderId: string) => `/account/orders/${encodeURIComponent(orderId)}`;
+export const adminProductsHref = '/admin';
+export const adminNewProductHref = '/admin/products/new';
+export const adminOrdersHref = '/admin/orders';
+
+/** The sign-in page, coming back to `next` (a path on this site) afterwards. */
+export function signInHref(next?: string): string {
+  return next && next !== '/' ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in';
+}
+
+export function registerHref(next?: string): string {
+  return next && next !== '/' ? `/register?next=${encodeURIComponent(next)}` : '/register';
+}
