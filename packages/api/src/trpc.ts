@@ -21,6 +21,8 @@ function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Keep idle event streams (live stock) alive through proxies that cut silent connections.
+  sse: { ping: { enabled: true, intervalMs: 15_000 } },
   errorFormatter({ shape, error, ctx }) {
     // Without a context (it failed to build) nothing is known about the deployment: hide.
     const expose = ctx?.exposeErrors ?? false;
