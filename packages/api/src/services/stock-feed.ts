@@ -50,6 +50,8 @@ export interface StockFeedOptions {
 
 export const defaultPollIntervalMs = 500;
 export const defaultReconcileIntervalMs = 5_000;
+/** The least time between two empty reads of a change stream (see the pump below). */
+const emptyPollPaceMs = 200;
 
 type Listener = (change: StockChange) => void;
 
@@ -155,9 +157,17 @@ async function openChangeStreamFeed(db: Database, options: StockFeedOptions): Pr
   const pump = (async () => {
     while (!subscribers.closed) {
       try {
-        const event = await stream.next();
+        const asked = Date.now();
+        const event = await stream.tryNext();
         resumeToken = stream.resumeToken;
-        publish(event);
+        if (event) {
+          publish(event);
+          continue;
+        }
+        // MongoDB holds an empty getMore open for a while (awaitData); a server that answers it
+        // at once (mongo-java-server) would turn this loop into a busy one: pace it instead.
+        const waited = Date.now() - asked;
+        if (waited < emptyPollPaceMs) await new Promise((resolve) => setTimeout(resolve, emptyPollPaceMs - waited));
       } catch (error) {
         if (subscribers.closed) return;
         // The driver resumes by itself after transient errors; this is a stream it gave up on.
