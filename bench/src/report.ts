@@ -1,0 +1,272 @@
+// Turns results into the Markdown the benchmark prints and writes into BENCHMARKS.md.
+import { met, mib, ms, percent, rate, table, times } from './lib/format.ts';
+import type { ProfileResult, RouteProfile } from './scenarios/profile.ts';
+import type { CheckoutFigures, CheckoutResult } from './scenarios/checkout.ts';
+import type { FloorResult, RouteFigures } from './scenarios/floor.ts';
+import type { MemoryResult } from './scenarios/memory.ts';
+import type { QueriesResult } from './scenarios/queries.ts';
+import type { ReadsWritesResult } from './scenarios/reads-writes.ts';
+
+export interface Results {
+  floor?: FloorResult;
+  readsWrites?: ReadsWritesResult;
+  checkout?: CheckoutResult;
+  memory?: MemoryResult;
+  queries?: QueriesResult;
+  profile?: ProfileResult;
+}
+
+export interface GoalLine {
+  scenario: string;
+  goal: string;
+  figure: string;
+  ok: boolean | null;
+}
+
+const cpu = (value: number) => (Number.isFinite(value) ? `${Math.round(value * 100)}%` : 'n/a');
+
+function routeRow(name: string, figures: RouteFigures): string[] {
+  return [
+    name,
+    rate(figures.rps),
+    ms(figures.p50),
+    ms(figures.p99),
+    `${Math.round(figures.serverUsPerRequest)} µs`,
+    `${cpu(figures.cpuServer)} / ${cpu(figures.cpuDb)} / ${cpu(figures.cpuLoad)} / ${cpu(figures.cpuOther)}`,
+    figures.runs.map((run) => `${rate(run.rps)}${run.quiet ? '' : '*'}`).join(' / '),
+    String(figures.runs.reduce((sum, run) => sum + run.non2xx + run.errors + run.timeouts, 0)),
+  ];
+}
+
+const routeHeader = ['measurement', 'req/s (median)', 'p50', 'p99', 'server CPU per request', 'CPU server / db / load / other', 'req/s per run', 'errors'];
+
+export function goals(results: Results): GoalLine[] {
+  const lines: GoalLine[] = [];
+  const { floor, checkout, memory, queries, readsWrites } = results;
+  if (floor) {
+    lines.push({ scenario: '1', goal: 'tRPC req/s ≥ 70% of raw req/s', figure: `${percent(floor.rpsRatio)} (${rate(floor.trpc.rps)} vs ${rate(floor.raw.rps)})`, ok: floor.rpsRatio >= 0.7 });
+    lines.push({
+      scenario: '1',
+      goal: `p99 at half the raw max (${rate(floor.halfRate)} req/s, paced): tRPC ≤ 1.5× raw`,
+      figure: `${times(floor.p99Ratio)} (${ms(floor.pacedTrpc.p99)} vs ${ms(floor.pacedRaw.p99)})`,
+      ok: floor.p99Ratio <= 1.5,
+    });
+    lines.push({ scenario: '1', goal: 'raw and tRPC answer the same JSON', figure: floor.sameBody ? `yes (${floor.bodyBytes} bytes)` : 'no', ok: floor.sameBody });
+  }
+  if (readsWrites) {
+    lines.push({ scenario: '2', goal: 'catalog.product by slug (figures only)', figure: `${rate(readsWrites.product.rps)} req/s, p99 ${ms(readsWrites.product.p99)}`, ok: null });
+    lines.push({ scenario: '2', goal: 'cart.addItem, signed in (figures only)', figure: `${rate(readsWrites.addItem.rps)} req/s, p99 ${ms(readsWrites.addItem.p99)}`, ok: null });
+  }
+  if (checkout) {
+    lines.push({
+      scenario: '3',
+      goal: 'hot ≥ 50% of spread (checkouts answered/s)',
+      figure: `${percent(checkout.ratio)} (${rate(checkout.hot.requestsPerSecond)} vs ${rate(checkout.spread.requestsPerSecond)})`,
+      ok: checkout.ratio >= 0.5,
+    });
+    lines.push({
+      scenario: '3',
+      goal: 'stock invariant after every run; no 5xx',
+      figure: checkout.hot.invariantOk && checkout.spread.invariantOk && checkout.hot.failed + checkout.spread.failed === 0 ? 'held' : 'BROKEN',
+      ok: checkout.hot.invariantOk && checkout.spread.invariantOk && checkout.hot.failed + checkout.spread.failed === 0,
+    });
+  }
+  if (memory) {
+    lines.push({
+      scenario: '4',
+      goal: `RSS growth over ${memory.requests.toLocaleString('en-US')} catalogue requests < 10%`,
+      figure: `${percent(memory.growth)} (${mib(memory.afterWarmup)} → ${mib(memory.afterSettle)})`,
+      ok: memory.growth < 0.1,
+    });
+  }
+  if (queries) {
+    lines.push({
+      scenario: '5',
+      goal: `≤ ${queries.limit} round trips per catalogue or cart call`,
+      figure: queries.monitored ? `worst ${queries.worst}` : `command monitoring off: not measured (Mongoose ops worst ${queries.worst})`,
+      ok: queries.monitored ? queries.ok : null,
+    });
+  }
+  return lines;
+}
+
+export const busyNote =
+  '\\* this run started while the rest of the machine was still busy (after the `--quiet-wait`, other processes still used more than `--quiet-threshold` of a core): its figures are disturbed.';
+
+export function goalsTable(results: Results): string {
+  return table(
+    ['scenario', 'goal', 'figure', 'status'],
+    goals(results).map((line) => [line.scenario, line.goal, line.figure, met(line.ok)]),
+  );
+}
+
+export function floorSection(floor: FloorResult, connections: number): string {
+  return [
+    `### 1. The floor and the limit: raw Fastify route vs tRPC, same process, same data`,
+    '',
+    `\`GET ${'/raw/products?page=1&limit=20'}\` runs the same Mongoose queries as \`catalog.products\` (categories, then the page and the count) and answers the same JSON (${floor.sameBody ? 'byte-identical, checked' : `NOT identical: ${floor.bodyDifference ?? ''}`}, ${floor.bodyBytes} bytes); \`GET /trpc/catalog.products?input={"page":1,"limit":20}\` is the procedure. Max rate: autocannon, ${connections} connections, closed loop. Half rate: ${rate(floor.halfRate)} req/s (half the raw median), paced open-loop with latency from each request's due time (the goal's figure), and autocannon \`overallRate\` (bursty: each connection sends its quota for the second back to back, so its p99 is close to full load). Server CPU per request = the server's CPU time ÷ 2xx responses: the figure least disturbed by other processes. CPU columns are fractions of one core; "other" is every other process on the machine (noise; should be ~0%).`,
+    '',
+    table(routeHeader, [
+      routeRow('raw, max rate', floor.raw),
+      routeRow('tRPC, max rate', floor.trpc),
+      routeRow(`raw, ${rate(floor.halfRate)} req/s paced`, floor.pacedRaw),
+      routeRow(`tRPC, ${rate(floor.halfRate)} req/s paced`, floor.pacedTrpc),
+      routeRow(`raw, ${rate(floor.halfRate)} req/s autocannon overallRate (1 run, half length)`, floor.autocannonHalfRaw),
+      routeRow(`tRPC, ${rate(floor.halfRate)} req/s autocannon overallRate (1 run, half length)`, floor.autocannonHalfTrpc),
+    ]),
+    '',
+    table(
+      ['goal', 'figure', 'status'],
+      [
+        ['tRPC req/s ≥ 70% of raw', percent(floor.rpsRatio), met(floor.rpsRatio >= 0.7)],
+        ['cross-check: raw ÷ tRPC server CPU per request (the ratio the CPU cost allows)', percent(floor.cpuRatio), 'n/a'],
+        ['p99 at half rate (paced): tRPC ≤ 1.5× raw', times(floor.p99Ratio), met(floor.p99Ratio <= 1.5)],
+        ['p99 at half rate (autocannon overallRate), for reference', times(floor.autocannonP99Ratio), 'n/a'],
+      ],
+    ),
+  ].join('\n');
+}
+
+export function readsWritesSection(result: ReadsWritesResult, connections: number): string {
+  return [
+    `### 2. catalog.product by slug and cart.addItem (signed in)`,
+    '',
+    `autocannon, ${connections} connections, closed loop. catalog.product rotates over every seeded product's slug. cart.addItem: ${result.users} signed-in shoppers (Bearer tokens), request n adds 1 unit for shopper n mod ${result.users} of one of 4 products, so carts hold ≤ 4 lines and no two requests in flight share a cart; carts are emptied before each run.`,
+    '',
+    table(routeHeader, [routeRow('catalog.product {slug}', result.product), routeRow('cart.addItem', result.addItem)]),
+  ].join('\n');
+}
+
+function checkoutRow(figures: CheckoutFigures): string[] {
+  return [
+    figures.kind,
+    String(figures.requests),
+    String(figures.placed),
+    String(figures.refused),
+    String(figures.failed),
+    `${Math.round(figures.wallMs)} ms`,
+    rate(figures.requestsPerSecond),
+    rate(figures.ordersPerSecond),
+    ms(figures.p50),
+    ms(figures.p99),
+    `${cpu(figures.cpuServer)} / ${cpu(figures.cpuDb)}`,
+    figures.invariantOk ? 'held' : '**BROKEN**',
+    figures.runs.map((run) => `${rate(run.requestsPerSecond)}${run.quiet === false ? '*' : ''}`).join(' / '),
+  ];
+}
+
+export function checkoutSection(result: CheckoutResult, runs: number, warmups: number): string {
+  return [
+    `### 3. Checkout: a hot product vs the same load spread`,
+    '',
+    `hot: ${result.buyers} distinct signed-in buyers, each with 1 unit of ONE product (stock ${result.hotStock}) in the cart, all sending \`checkout.placeOrder\` at once over HTTP (one keep-alive connection each). spread: ${result.buyers} buyers, 1 unit each of one of ${result.spreadProducts} products (${result.buyers / result.spreadProducts} buyers per product, stock ${result.spreadStock} each: enough for all). Buyers are written to the database with tokens from \`signAccessToken\` (no password hashing). The checkout database is emptied before each run; ${runs} runs of each, alternating, after ${warmups} warm-up runs of each; medians. After every run, for every product: stock + held + sold = initial and nothing held (\`stockLedger\`), and units sold = orders answered placed.`,
+    '',
+    table(
+      ['scenario', 'requests', 'placed', 'refused', 'failed', 'wall', 'checkouts/s', 'orders/s', 'p50', 'p99', 'CPU server / db', 'invariant', 'checkouts/s per run'],
+      [checkoutRow(result.hot), checkoutRow(result.spread)],
+    ),
+    '',
+    table(
+      ['goal', 'figure', 'status'],
+      [
+        ['hot ≥ 50% of spread, checkouts answered per second', percent(result.ratio), met(result.ratio >= 0.5)],
+        [`hot ÷ spread, placed orders per second (hot places at most ${result.hotStock}), for reference`, percent(result.ordersRatio), 'n/a'],
+      ],
+    ),
+  ].join('\n');
+}
+
+export function memorySection(result: MemoryResult): string {
+  return [
+    `### 4. Memory: server RSS (VmRSS) over ${result.requests.toLocaleString('en-US')} catalogue requests`,
+    '',
+    `Production bundle; a mix of catalog.products pages 1–3, catalog.categories and catalog.product for every slug; autocannon at max rate (${rate(result.load.rps)} req/s, p99 ${ms(result.load.latency.p99)}). "After warm-up" and "settled" are each the median of 5 readings over 2 s, taken 1 s after the load stopped; the growth compares those two.`,
+    '',
+    table(
+      ['after warm-up', `as the last of ${result.requests.toLocaleString('en-US')} requests ends`, 'settled after it', 'peak (VmHWM)', 'growth (settled)', 'goal < 10%'],
+      [[mib(result.afterWarmup), `${mib(result.afterLoad)} (${percent(result.growthAtEnd)})`, mib(result.afterSettle), mib(result.peak), percent(result.growth), met(result.growth < 0.1)]],
+    ),
+    ...(result.furtherBlocks.length > 0
+      ? [
+          '',
+          `Further blocks of ${result.requests.toLocaleString('en-US')} requests (settled RSS after each): ${result.furtherBlocks
+            .map((rss, i) => `${mib(rss)} after block ${i + 2} (${percent(rss / result.afterWarmup - 1)} over warm-up)`)
+            .join(', ')}.`,
+        ]
+      : []),
+  ].join('\n');
+}
+
+export function queriesSection(result: QueriesResult): string {
+  const summarise = (items: string[]) => {
+    const counts = new Map<string, number>();
+    for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+    return [...counts].map(([item, count]) => (count > 1 ? `${item} ×${count}` : item)).join(', ');
+  };
+  return [
+    `### 5. Query hygiene: database round trips per call`,
+    '',
+    `In-process through the whole HTTP stack (\`buildApp\` + \`inject\`) on a freshly seeded database. Round trips = commands the MongoDB driver sent (command monitoring); Mongoose ops = collection calls seen by Mongoose's debug hook. Limit ${result.limit} for catalogue and cart calls. A getMore on a cursor the call did not open (the stock feed's change stream, polled in the background) is not counted.`,
+    '',
+    table(
+      ['call', 'status', 'round trips', 'Mongoose ops', 'commands', 'not counted', 'goal'],
+      result.calls.map((call) => [
+        call.call,
+        String(call.status),
+        String(call.roundTrips),
+        String(call.mongooseOps.length),
+        summarise(call.commands),
+        call.background > 0 ? `${call.background} background getMore` : '',
+        call.limited ? met(call.roundTrips <= result.limit && call.mongooseOps.length <= result.limit) : 'n/a',
+      ]),
+    ),
+    '',
+    `While idle, the app sent ${result.idleCommandsPerSecond.toFixed(0)} background commands per second (getMore on cursors no call opened).`,
+  ].join('\n');
+}
+
+function categoryRows(profile: ProfileResult, top: number): string[][] {
+  const names = new Set([...profile.trpc.summary.categories.keys(), ...profile.raw.summary.categories.keys()]);
+  names.delete('(idle)');
+  names.delete('(root)');
+  const per = (route: RouteProfile, name: string) => (route.summary.categories.get(name) ?? 0) / route.requests;
+  return [...names]
+    .map((name) => ({ name, trpc: per(profile.trpc, name), raw: per(profile.raw, name) }))
+    .sort((a, b) => b.trpc - b.raw - (a.trpc - a.raw))
+    .slice(0, top)
+    .map((row) => [row.name, row.trpc.toFixed(1), row.raw.toFixed(1), (row.trpc - row.raw).toFixed(1)]);
+}
+
+export function profileSection(profile: ProfileResult, top = 25): string {
+  const { trpc, raw } = profile;
+  const busy = (route: RouteProfile) => route.summary.functions.filter((fn) => fn.category !== '(idle)');
+  return [
+    `### Where the time goes: CPU profile of the bench server, tRPC vs raw route`,
+    '',
+    `V8 sampling profiler (every ${profile.intervalUs} µs) over ${rate(trpc.load.seconds)} s of max-rate load on each route alone. tRPC: ${rate(trpc.load.rps)} req/s, ${trpc.perRequest.toFixed(0)} µs of busy CPU per request; raw: ${rate(raw.load.rps)} req/s, ${raw.perRequest.toFixed(0)} µs per request. Profiles: \`${trpc.file.replace(/^.*\/bench\//, 'bench/')}\`, \`${raw.file.replace(/^.*\/bench\//, 'bench/')}\` (open in Chrome DevTools → Performance, or speedscope).`,
+    '',
+    'Self time per request by owner of the code, largest extra cost of tRPC first (µs/request):',
+    '',
+    table(['code', 'tRPC', 'raw', 'tRPC − raw'], categoryRows(profile, 20)),
+    '',
+    'Where the tRPC route\'s own layers spend it: inclusive time (the function and everything it calls) of the busiest functions of tRPC, the adapter\'s Fetch-API conversion, zod and the app\'s code (µs/request):',
+    '',
+    table(
+      ['function', 'where', 'owner', 'inclusive µs/request', 'self µs/request'],
+      trpc.summary.functions
+        .filter((fn) => /^(@trpc\/server|zod|jose|packages\/|apps\/|node: (webstreams|abort_controller|url|deps|per_context|event_target))/.test(fn.category))
+        .sort((a, b) => b.total - a.total)
+        .slice(0, 20)
+        .map((fn) => [fn.name, fn.where, fn.category, (fn.total / trpc.requests).toFixed(1), (fn.self / trpc.requests).toFixed(1)]),
+    ),
+    '',
+    `Top ${top} functions by self time on the tRPC route (µs/request; bundled app code is mapped back to its source):`,
+    '',
+    table(
+      ['function', 'where', 'owner', 'µs/request', 'share of busy'],
+      busy(trpc)
+        .slice(0, top)
+        .map((fn) => [fn.name, fn.where, fn.category, (fn.self / trpc.requests).toFixed(1), percent(fn.self / trpc.summary.busy)]),
+    ),
+  ].join('\n');
+}

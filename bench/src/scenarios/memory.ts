@@ -1,0 +1,83 @@
+// Scenario 4 — memory: the server's resident set after warm-up and after N catalogue requests.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Bench } from '../lib/context.ts';
+import { describe, load, type LoadResult, type RequestSpec } from '../lib/load.ts';
+import { memoryOf, type ServerProcess } from '../lib/proc.ts';
+import { median } from '../lib/stats.ts';
+
+export interface MemoryResult {
+  requests: number;
+  /** Median of 5 readings over 2 s, 1 s after the warm-up. */
+  afterWarmup: number;
+  /** One reading as the last response arrived. */
+  afterLoad: number;
+  /** Median of 5 readings over 2 s, 1 s after the load: measured like `afterWarmup`. */
+  afterSettle: number;
+  peak: number;
+  /** afterSettle ÷ afterWarmup − 1: the goal's figure. */
+  growth: number;
+  /** afterLoad ÷ afterWarmup − 1. */
+  growthAtEnd: number;
+  load: LoadResult;
+  /** With --memory-blocks N > 1: the settled RSS after each further block of the same size. */
+  furtherBlocks: number[];
+}
+
+/** RSS readings are noisy (the heap grows and shrinks with GC): the median of several. */
+async function settledRss(pid: number): Promise<number> {
+  await sleep(1000);
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    readings.push(memoryOf(pid).rss);
+    await sleep(400);
+  }
+  return median(readings);
+}
+
+/** The catalogue as a shopper browses it: pages of the list, product pages, the categories. */
+export function catalogueMix(slugs: string[]): (n: number) => RequestSpec {
+  const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
+  const paths = [
+    ...[1, 2, 3].map((page) => `/trpc/catalog.products?input=${input({ page, limit: 20 })}`),
+    `/trpc/catalog.categories`,
+    ...slugs.map((slug) => `/trpc/catalog.product?input=${input({ slug })}`),
+  ];
+  return (n) => ({ path: paths[n % paths.length] ?? '/trpc/catalog.categories' });
+}
+
+export async function runMemory(bench: Bench, server: ServerProcess, slugs: string[]): Promise<MemoryResult> {
+  const { config } = bench;
+  const watched = { serverPid: server.pid, dbPid: bench.dbPid };
+  const request = catalogueMix(slugs);
+  bench.log(`  warm-up ${config.warmup} s`);
+  await load({ origin: server.url, request, connections: config.connections, duration: config.warmup, quiet: false }, watched);
+  const afterWarmup = await settledRss(server.pid);
+  bench.log(`  RSS after warm-up: ${(afterWarmup / 2 ** 20).toFixed(1)} MiB; sending ${config.memoryRequests} catalogue requests`);
+  const result = await load(
+    { origin: server.url, request, connections: config.connections, amount: config.memoryRequests },
+    watched,
+  );
+  bench.log(`  ${describe(result)}`);
+  const after = memoryOf(server.pid);
+  const afterSettle = await settledRss(server.pid);
+  bench.log(`  RSS: ${(after.rss / 2 ** 20).toFixed(1)} MiB at the end, ${(afterSettle / 2 ** 20).toFixed(1)} MiB settled`);
+  // Further blocks tell a leak (growth per block goes on) from a heap still growing to its
+  // steady size (growth stops after the first block).
+  const furtherBlocks: number[] = [];
+  for (let block = 2; block <= config.memoryBlocks; block += 1) {
+    const more = await load({ origin: server.url, request, connections: config.connections, amount: config.memoryRequests }, watched);
+    furtherBlocks.push(await settledRss(server.pid));
+    bench.log(`  block ${block}: ${describe(more)}; RSS settled ${((furtherBlocks.at(-1) ?? 0) / 2 ** 20).toFixed(1)} MiB`);
+  }
+  return {
+    furtherBlocks,
+    requests: result.completed,
+    afterWarmup,
+    afterLoad: after.rss,
+    afterSettle,
+    peak: after.peak,
+    growth: afterSettle / afterWarmup - 1,
+    growthAtEnd: after.rss / afterWarmup - 1,
+    load: result,
+  };
+}

@@ -1,0 +1,146 @@
+// Scenario 5 — query hygiene: database round trips per call, counted in this process through
+// the whole HTTP stack (buildApp + inject) on a seeded database of its own, two ways:
+//   - the MongoDB driver's command monitoring (`monitorCommands=true`, `commandStarted`): every
+//     command sent to the server, i.e. every round trip (countDocuments is an `aggregate`);
+//   - Mongoose's debug hook (`connection.set('debug', fn)`): every collection method Mongoose
+//     calls, which is what the code asked for.
+import { randomUUID } from 'node:crypto';
+import { createTestPaymentProvider, defaultAuthSettings, signAccessToken } from '@shop/api';
+import { connect, disconnect, trusted } from '@shop/db';
+import { seed } from '@shop/db/seed';
+import { buildApp } from '../../../apps/server/src/app.ts';
+import { databaseUri, type Bench } from '../lib/context.ts';
+
+export interface CallCount {
+  call: string;
+  /** Limited to 3 round trips (catalogue and cart); checkout is shown for information. */
+  limited: boolean;
+  status: number;
+  roundTrips: number;
+  commands: string[];
+  mongooseOps: string[];
+  /** getMores on cursors the call did not open (e.g. the stock feed's change stream), not counted. */
+  background: number;
+}
+
+export interface QueriesResult {
+  calls: CallCount[];
+  limit: number;
+  worst: number;
+  ok: boolean;
+  /** Whether the driver's command monitoring worked (else only the Mongoose counts are real). */
+  monitored: boolean;
+  /** Commands the app sends while idle (background cursors), per second. */
+  idleCommandsPerSecond: number;
+}
+
+interface CommandStartedEvent {
+  requestId: number;
+  commandName: string;
+  command: Record<string, unknown>;
+}
+
+interface CommandSucceededEvent {
+  requestId: number;
+  commandName: string;
+  reply?: { cursor?: { id?: unknown } };
+}
+
+export async function runQueries(bench: Bench, dbName: string): Promise<QueriesResult> {
+  // Command monitoring: the connect option where @shop/db has it, the URI option otherwise.
+  const options: NonNullable<Parameters<typeof connect>[1]> & { monitorCommands?: boolean } = { monitorCommands: true };
+  const db = await connect(databaseUri(bench, dbName, 'monitorCommands=true'), options);
+  const commands: string[] = [];
+  const mongooseOps: string[] = [];
+  // Cursors the current call opened: a getMore on any other cursor is background traffic (the
+  // app's stock feed keeps a change stream open and polls it), not a round trip of the call.
+  const callCursors = new Set<string>();
+  const callRequests = new Set<number>();
+  let background = 0;
+  const client = db.connection.getClient();
+  client.on('commandStarted', (event: CommandStartedEvent) => {
+    if (event.commandName === 'getMore' || event.commandName === 'killCursors') {
+      const ids = event.commandName === 'getMore' ? [event.command.getMore] : (event.command.cursors as unknown[] | undefined) ?? [];
+      if (!ids.some((id) => callCursors.has(String(id)))) {
+        background += 1;
+        return;
+      }
+    }
+    callRequests.add(event.requestId);
+    const target = event.command[event.commandName];
+    commands.push(typeof target === 'string' ? `${event.commandName} ${target}` : event.commandName);
+  });
+  client.on('commandSucceeded', (event: CommandSucceededEvent) => {
+    const id = event.reply?.cursor?.id;
+    if (callRequests.has(event.requestId) && id !== undefined && String(id) !== '0') callCursors.add(String(id));
+  });
+  db.connection.set('debug', (collection: string, method: string) => {
+    mongooseOps.push(`${collection}.${method}`);
+  });
+  try {
+    await seed(db, { adminPassword: 'bench-admin-password' });
+    const secret = new TextEncoder().encode(bench.jwtSecret);
+    const auth = { ...defaultAuthSettings, secret };
+    const app = await buildApp({ db, auth, payments: createTestPaymentProvider(db), production: true });
+    const user = await db.models.User.create({ email: 'queries@bench.example.com', name: 'Queries', passwordHash: 'x', role: 'customer' });
+    const token = await signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' });
+    const products = await db.models.Product.find({ stock: trusted({ $gte: 5 }) }, { slug: 1 }).sort({ createdAt: -1 }).limit(4).lean();
+    const [a, b, c, d] = products;
+    if (!a || !b || !c || !d) throw new Error('the seeded catalogue has too few products in stock');
+
+    const calls: CallCount[] = [];
+    const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
+    async function count(call: string, limited: boolean, request: { method: 'GET' | 'POST'; url: string; body?: unknown }) {
+      commands.length = 0;
+      mongooseOps.length = 0;
+      callCursors.clear();
+      callRequests.clear();
+      background = 0;
+      const response = await app.inject({
+        method: request.method,
+        url: request.url,
+        headers: { authorization: `Bearer ${token}`, ...(request.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        payload: request.body === undefined ? undefined : JSON.stringify(request.body),
+      });
+      calls.push({ call, limited, status: response.statusCode, roundTrips: commands.length, commands: [...commands], mongooseOps: [...mongooseOps], background });
+    }
+    const get = (path: string, value?: unknown) => ({ method: 'GET' as const, url: `/trpc/${path}${value === undefined ? '' : `?input=${input(value)}`}` });
+    const post = (path: string, body: unknown) => ({ method: 'POST' as const, url: `/trpc/${path}`, body });
+
+    await count('catalog.categories', true, get('catalog.categories'));
+    await count('catalog.products (page 1 of 20)', true, get('catalog.products', { page: 1, limit: 20 }));
+    await count('catalog.products (category)', true, get('catalog.products', { category: 't-shirts' }));
+    await count('catalog.products (q)', true, get('catalog.products', { q: 'tee' }));
+    await count('catalog.products (category, q, inStock, sort, page 2)', true, get('catalog.products', { category: 'hoodies', q: 'zip', inStock: true, sort: 'price_asc', page: 2, limit: 5 }));
+    await count('catalog.products (unknown category)', true, get('catalog.products', { category: 'no-such-category' }));
+    await count('catalog.product (slug)', true, get('catalog.product', { slug: a.slug }));
+    await count('catalog.product (id)', true, get('catalog.product', { id: a._id.toString() }));
+    await count('cart.get (no cart yet)', true, get('cart.get'));
+    await count('cart.addItem (new cart)', true, post('cart.addItem', { productId: a._id.toString(), quantity: 1 }));
+    await count('cart.addItem (2nd line)', true, post('cart.addItem', { productId: b._id.toString(), quantity: 1 }));
+    await count('cart.addItem (3rd line)', true, post('cart.addItem', { productId: c._id.toString(), quantity: 1 }));
+    await count('cart.addItem (4th line)', true, post('cart.addItem', { productId: d._id.toString(), quantity: 1 }));
+    await count('cart.addItem (existing line)', true, post('cart.addItem', { productId: a._id.toString(), quantity: 1 }));
+    await count('cart.get (4 lines)', true, get('cart.get'));
+    await count('cart.setQuantity', true, post('cart.setQuantity', { productId: b._id.toString(), quantity: 2 }));
+    await count('cart.setQuantity (0 removes)', true, post('cart.setQuantity', { productId: d._id.toString(), quantity: 0 }));
+    await count('cart.removeItem', true, post('cart.removeItem', { productId: c._id.toString() }));
+    await count('checkout.placeOrder (2 lines; information)', false, post('checkout.placeOrder', { idempotencyKey: randomUUID() }));
+    // What the app sends the database while nobody calls it (e.g. change-stream polling).
+    background = 0;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const idleCommandsPerSecond = background / 2;
+    await app.close();
+
+    const limit = 3;
+    const monitored = calls.some((call) => call.roundTrips > 0);
+    if (!monitored) bench.log('  the driver reported no commands: command monitoring is off, only the Mongoose counts are valid');
+    const worst = Math.max(...calls.filter((call) => call.limited).map((call) => Math.max(call.roundTrips, call.mongooseOps.length)));
+    const failed = calls.filter((call) => call.status !== 200);
+    if (failed.length > 0) bench.log(`  calls that did not answer 200: ${failed.map((call) => `${call.call} → ${call.status}`).join(', ')}`);
+    return { calls, limit, worst, ok: monitored && worst <= limit && failed.length === 0, monitored, idleCommandsPerSecond };
+  } finally {
+    await db.connection.dropDatabase().catch(() => undefined);
+    await disconnect(db);
+  }
+}
