@@ -1,6 +1,7 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import { Pagination } from '../catalog/pagination.tsx';
 import { formatDateTime, formatMoney, orderNumber } from '../format.ts';
+import { LoadFailed } from '../layout/load-failed.tsx';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
 import { useSearch } from '../location.ts';
@@ -54,12 +55,7 @@ function OrderHistory() {
       {orders.isPending ? (
         <PageLoading />
       ) : orders.isError ? (
-        <div className="notice" role="alert">
-          <p>Your orders could not be loaded.</p>
-          <button type="button" className="button" onClick={() => void orders.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadFailed message="Your orders could not be loaded." onRetry={() => void orders.refetch()} />
       ) : orders.data.items.length === 0 ? (
         <div className="notice">
           <p>No orders yet.</p>

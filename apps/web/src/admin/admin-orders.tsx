@@ -5,6 +5,7 @@ import { errorMessage, isForbidden } from '../api-errors.ts';
 import { orderStatusLabel, OrderStatusBadge } from '../account/order-status.tsx';
 import { Pagination } from '../catalog/pagination.tsx';
 import { formatDateTime, formatMoney, orderNumber } from '../format.ts';
+import { LoadFailed } from '../layout/load-failed.tsx';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { navigate, useSearch } from '../location.ts';
 import { showNotice } from '../notices/notices.ts';
@@ -54,12 +55,7 @@ export function AdminOrders() {
         isForbidden(orders.error) ? (
           <AdminsOnly error={orders.error} />
         ) : (
-          <div className="notice" role="alert">
-            <p>The orders could not be loaded.</p>
-            <button type="button" className="button" onClick={() => void orders.refetch()}>
-              Try again
-            </button>
-          </div>
+          <LoadFailed message="The orders could not be loaded." onRetry={() => void orders.refetch()} />
         )
       ) : orders.data.items.length === 0 ? (
         <div className="notice">

@@ -1,6 +1,7 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import { Pagination } from '../catalog/pagination.tsx';
 import { isForbidden } from '../api-errors.ts';
+import { LoadFailed } from '../layout/load-failed.tsx';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { useLiveStock } from '../live-stock/use-live-stock.ts';
 import { navigate, useSearch } from '../location.ts';
@@ -54,12 +55,7 @@ export function AdminProducts() {
         isForbidden(products.error) ? (
           <AdminsOnly error={products.error} />
         ) : (
-          <div className="notice" role="alert">
-            <p>The products could not be loaded.</p>
-            <button type="button" className="button" onClick={() => void products.refetch()}>
-              Try again
-            </button>
-          </div>
+          <LoadFailed message="The products could not be loaded." onRetry={() => void products.refetch()} />
         )
       ) : products.data.items.length === 0 ? (
         <div className="notice">

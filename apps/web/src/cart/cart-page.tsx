@@ -1,11 +1,11 @@
 import { useSession } from '../account/use-session.ts';
-import { formatMoney } from '../format.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
 import { useLiveStock } from '../live-stock/use-live-stock.ts';
 import { checkoutHref, registerHref, signInHref } from '../routes.ts';
 import { CartLineItem } from './cart-line-item.tsx';
 import { useCart, type Cart } from './use-cart.ts';
+import { SummaryRows } from './summary-rows.tsx';
 
 export function CartPage() {
   const cart = useCart();
@@ -63,16 +63,7 @@ function CartSummary({ cart }: { cart: Cart }) {
   return (
     <aside className="summary" aria-labelledby="summary-heading">
       <h2 id="summary-heading">Summary</h2>
-      <dl className="summary-rows">
-        <div>
-          <dt>Items</dt>
-          <dd>{cart.itemCount}</dd>
-        </div>
-        <div className="summary-total">
-          <dt>Subtotal</dt>
-          <dd>{formatMoney(cart.subtotal, cart.currency)}</dd>
-        </div>
-      </dl>
+      <SummaryRows cart={cart} totalLabel="Subtotal" />
       {cart.hasIssues ? (
         <p className="field-hint">Fix the marked lines to check out.</p>
       ) : user ? (

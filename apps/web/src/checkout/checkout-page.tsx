@@ -10,6 +10,7 @@ import { cartHref, checkoutHref, registerHref, signInHref } from '../routes.ts';
 import { CheckoutProblem } from './checkout-problem.tsx';
 import { PaymentMethodChoice, type PaymentMethodId } from './payment-method.tsx';
 import { usePlaceOrder } from './use-place-order.ts';
+import { SummaryRows } from '../cart/summary-rows.tsx';
 
 export function CheckoutPage() {
   const session = useSession();
@@ -88,16 +89,7 @@ function CheckoutReview({ cart, checkout }: { cart: Cart; checkout: ReturnType<t
         </div>
         <aside className="summary" aria-labelledby="order-summary-heading">
           <h2 id="order-summary-heading">Summary</h2>
-          <dl className="summary-rows">
-            <div>
-              <dt>Items</dt>
-              <dd>{cart.itemCount}</dd>
-            </div>
-            <div className="summary-total">
-              <dt>Total</dt>
-              <dd>{formatMoney(cart.subtotal, cart.currency)}</dd>
-            </div>
-          </dl>
+          <SummaryRows cart={cart} totalLabel="Total" />
           <PaymentMethodChoice value={paymentMethod} onChange={setPaymentMethod} disabled={placeOrder.isPending} />
           {blocked ? <p className="field-hint">Fix the marked lines to place your order.</p> : null}
           <button
