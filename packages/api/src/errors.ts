@@ -53,3 +53,21 @@ export function toTRPCError(error: DomainError): TRPCError {
 export function notFound(what: string): DomainError {
   return new DomainError('NOT_FOUND', `${what} not found`);
 }
+
+/** MongoDB's duplicate-key error (a unique index refused an insert or upsert). */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
+}
+
+/**
+ * Runs an upsert once more if it lost the race to insert under a unique index: by then the
+ * winner's document exists, so the second attempt matches it instead of inserting.
+ */
+export async function retryOnDuplicateKey<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    return upsert();
+  }
+}

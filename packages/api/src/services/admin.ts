@@ -1,7 +1,6 @@
 import { trusted, type Database, type OrderStatus } from '@shop/db';
-import { DomainError, notFound } from '../errors.ts';
+import { DomainError, isDuplicateKey, notFound } from '../errors.ts';
 import type { CreateProductInput, UpdateProductInput } from '../schemas/admin.ts';
-import { isDuplicateKey } from './auth.ts';
 import { getProduct, type ProductDto } from './catalog.ts';
 import { findOrders, toOrderDto, type OrderDto } from './orders.ts';
 

@@ -1,6 +1,6 @@
 import { hashPassword, verifyPassword, type Database, type UserRole } from '@shop/db';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
-import { DomainError } from '../errors.ts';
+import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
 import { forgiveAttempt, loginLimits, takeAttempt } from './rate-limit.ts';
 
@@ -110,8 +110,4 @@ export async function authenticate(db: Database, input: LoginInput, ip: string):
 export async function findSessionUser(db: Database, id: string): Promise<SessionUser | null> {
   const user = await db.models.User.findById(id, { email: 1, name: 1, role: 1 }).lean();
   return user ? toSessionUser(user) : null;
-}
-
-export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { productStatus, trusted, type Database, type ProductStatus, type Types } from '@shop/db';
-import { DomainError, notFound } from '../errors.ts';
-import { isDuplicateKey } from './auth.ts';
+import { DomainError, notFound, retryOnDuplicateKey } from '../errors.ts';
 import { maxCartLines, maxLineQuantity } from '../schemas/cart.ts';
 
 /** Who a cart belongs to: a signed-in user, or a guest holding a cart token. */
@@ -143,18 +142,15 @@ export async function getCart(db: Database, owner: CartOwner | null): Promise<Ca
  */
 async function openCart(db: Database, owner: CartOwner): Promise<CartRecord> {
   const filter = ownerFilter(owner);
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      const cart = await db.models.Cart.findOneAndUpdate(
-        filter,
-        { $setOnInsert: { ...filter, lines: [], revision: 0, mergedCarts: [] } },
-        { upsert: true, returnDocument: 'after', projection: { lines: 1, revision: 1, mergedCarts: 1 } },
-      ).lean<CartRecord>();
-      if (cart) return cart;
-    } catch (error) {
-      if (!isDuplicateKey(error) || attempt >= 2) throw error;
-    }
-  }
+  const cart = await retryOnDuplicateKey(() =>
+    db.models.Cart.findOneAndUpdate(
+      filter,
+      { $setOnInsert: { ...filter, lines: [], revision: 0, mergedCarts: [] } },
+      { upsert: true, returnDocument: 'after', projection: { lines: 1, revision: 1, mergedCarts: 1 } },
+    ).lean<CartRecord>(),
+  );
+  if (!cart) throw new Error('cart upsert returned no document');
+  return cart;
 }
 
 type LineChange = (lines: CartLine[], products: Map<string, CartProduct>) => CartLine[];

@@ -5,7 +5,7 @@
 // crash at any point leaves an order that the recovery sweep (recovery.ts) settles.
 import { createHash, randomUUID } from 'node:crypto';
 import { trusted, type Database, type Types } from '@shop/db';
-import { DomainError, type DomainReason } from '../errors.ts';
+import { DomainError, isDuplicateKey, type DomainReason } from '../errors.ts';
 import type { SessionUser } from './auth.ts';
 import { orderProjection, toOrderDto, type OrderDto } from './orders.ts';
 import { testPaymentMethods, type PaymentProvider } from './payments.ts';
@@ -213,7 +213,7 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
     });
     order = created.toObject();
   } catch (error) {
-    if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 11000)) throw error;
+    if (!isDuplicateKey(error)) throw error;
     // A concurrent request with the same key inserted first: this one is a replay of it.
     const winner = await db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<PendingOrder>();
     if (!winner) throw error;

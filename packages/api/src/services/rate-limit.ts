@@ -1,7 +1,6 @@
 // Fixed-window counters in MongoDB, shared by every server instance (never one process's memory).
 import type { Database } from '@shop/db';
-import { DomainError } from '../errors.ts';
-import { isDuplicateKey } from './auth.ts';
+import { DomainError, retryOnDuplicateKey } from '../errors.ts';
 
 export interface RateLimitRule {
   /** Counter family, e.g. `login-account`. */
@@ -27,19 +26,14 @@ function windowKey({ rule, subject }: RateLimitCheck, now: number) {
 }
 
 async function increment(db: Database, key: string, expiresAt: Date, by: number): Promise<number> {
-  const update = () =>
+  const counter = await retryOnDuplicateKey(() =>
     db.models.RateLimit.findOneAndUpdate(
       { key },
       { $inc: { count: by }, $setOnInsert: { expiresAt } },
       { upsert: true, returnDocument: 'after', projection: { count: 1 } },
-    ).lean();
-  try {
-    return (await update())?.count ?? by;
-  } catch (error) {
-    // Two first attempts racing to create the counter: the loser's upsert now finds it.
-    if (!isDuplicateKey(error)) throw error;
-    return (await update())?.count ?? by;
-  }
+    ).lean(),
+  );
+  return counter?.count ?? by;
 }
 
 /**
