@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { SignInPrompt } from '../account/sign-in-prompt.tsx';
 import { useSession } from '../account/use-session.ts';
 import { CartLineItem } from '../cart/cart-line-item.tsx';
 import { useCart, type Cart } from '../cart/use-cart.ts';
@@ -6,7 +7,7 @@ import { formatMoney } from '../format.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
 import { useLiveStock } from '../live-stock/use-live-stock.ts';
-import { cartHref, checkoutHref, registerHref, signInHref } from '../routes.ts';
+import { cartHref } from '../routes.ts';
 import { CheckoutProblem } from './checkout-problem.tsx';
 import { PaymentMethodChoice, type PaymentMethodId } from './payment-method.tsx';
 import { usePlaceOrder } from './use-place-order.ts';
@@ -26,19 +27,11 @@ export function CheckoutPage() {
   if (session.isPending || cart.isPending) return <PageLoading />;
   if (!session.user) {
     return (
-      <div className="notice">
-        <title>Checkout · Shop</title>
-        <h1>Sign in to check out</h1>
-        <p>Your cart stays as it is: it joins your account when you sign in.</p>
-        <div className="notice-actions">
-          <Link href={signInHref(checkoutHref)} className="button">
-            Sign in
-          </Link>
-          <Link href={registerHref(checkoutHref)} className="button button--quiet">
-            Create an account
-          </Link>
-        </div>
-      </div>
+      <SignInPrompt
+        title="Sign in to check out"
+        pageTitle="Checkout"
+        text="Your cart stays as it is: it joins your account when you sign in."
+      />
     );
   }
   if (cart.isError) {
