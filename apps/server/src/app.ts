@@ -7,16 +7,15 @@ import {
   createTestPaymentProvider,
   guestCartCookieName,
   refreshCookieName,
-  type AppRouter,
   type AuthConfig,
   type PaymentProvider,
 } from '@shop/api';
 import { openStockFeed, provideStockFeed, type StockFeed } from '@shop/api';
 import type { Database } from '@shop/db';
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
+import { createTrpcHttpPlugin } from './trpc-http.ts';
 
 export interface AppOptions {
   db: Database;
@@ -102,9 +101,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     allowedOrigins: corsOrigins,
   });
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
+  await app.register(
+    createTrpcHttpPlugin({
       router: appRouter,
       createContext: createContextFactory({
         db: options.db,
@@ -116,8 +114,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
       },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
-  });
+    }),
+    { prefix: '/trpc' },
+  );
 
   // Live stock (`stock.changes`): one feed per process. It closes before the server drains, which
   // ends open SSE streams without a "done" event, so browsers reconnect (here or to another instance).

@@ -9,8 +9,7 @@ import {
   type ResponseCookies,
 } from '@shop/api';
 import type { Database } from '@shop/db';
-import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const cartHeaderName = 'x-cart-token';
 
@@ -44,7 +43,7 @@ function bearerToken(header: string | undefined): string | null {
  * for services, else the access cookie for browsers) and hands over to `createContextInner`.
  */
 export function createContextFactory(deps: ContextDeps) {
-  return async function createContext({ req, res }: CreateFastifyContextOptions): Promise<Context> {
+  return async function createContext({ req, res }: { req: FastifyRequest; res: FastifyReply }): Promise<Context> {
     const token = bearerToken(req.headers.authorization) ?? req.cookies[deps.auth.accessCookieName] ?? null;
     const user = token ? await verifyAccessToken(deps.auth, token) : null;
     const headerCartToken = req.headers[cartHeaderName];

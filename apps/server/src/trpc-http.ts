@@ -1,0 +1,263 @@
+// The tRPC endpoint (`/trpc/:path`). JSON queries and mutations, single or batched — every call
+// the storefront and the typed client make — are answered here straight from Fastify's request;
+// everything else (subscriptions over SSE, `application/jsonl` streaming, form data, binary
+// bodies, HEAD) goes to tRPC's own Fastify adapter.
+//
+// Why: the official adapter turns each request into a Fetch `Request`, answers with a Fetch
+// `Response` that Fastify then streams, and aborts an AbortController (allocating a DOMException)
+// after every response has already been sent. That is ~300 µs of CPU per call, a quarter of a
+// catalogue page's whole cost (see BENCHMARKS.md). The procedures, middlewares, error formatter
+// and status codes are tRPC's own; this file only replaces the Fetch round trip, following
+// `resolveResponse` of @trpc/server 11.19 step by step. trpc-http.test.ts sends the same requests
+// here and to the official adapter and requires the same status, headers, body and onError calls.
+import {
+  TRPCError,
+  getErrorShape,
+  getTRPCErrorFromUnknown,
+  transformTRPCResponse,
+  type AnyTRPCProcedure,
+  type AnyTRPCRouter,
+  type TRPCProcedureType,
+  type TRPCRouterRecord,
+  type inferRouterContext,
+} from '@trpc/server';
+import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
+import { getHTTPStatusCode } from '@trpc/server/http';
+import type { TRPCResponse } from '@trpc/server/rpc';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface TrpcErrorInfo {
+  error: TRPCError;
+  /** The procedure path; undefined when the request as a whole was refused (e.g. batch too large). */
+  path: string | undefined;
+  type: TRPCProcedureType | 'unknown';
+}
+
+export interface TrpcHttpOptions<TRouter extends AnyTRPCRouter> {
+  router: TRouter;
+  createContext(options: { req: FastifyRequest; res: FastifyReply }): Promise<inferRouterContext<TRouter>>;
+  /** Most calls one batched request may carry. */
+  maxBatchSize: number;
+  onError?(info: TrpcErrorInfo): void;
+}
+
+interface Call {
+  path: string;
+  index: number;
+  procedure: AnyTRPCProcedure | undefined;
+}
+
+type CallOutcome = { ok: true; data: unknown } | { ok: false; error: TRPCError };
+
+
+const acceptedMethods: Record<TRPCProcedureType, readonly string[]> = {
+  query: ['GET'],
+  mutation: ['POST'],
+  subscription: ['GET'],
+};
+
+/** Every procedure of the router by its dotted path, read once at start-up. */
+function flattenProcedures(record: TRPCRouterRecord, prefix = '', into = new Map<string, AnyTRPCProcedure>()) {
+  for (const [key, value] of Object.entries(record)) {
+    const path = prefix + key;
+    if (typeof value === 'function') into.set(path, value);
+    else flattenProcedures(value, `${path}.`, into);
+  }
+  return into;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isAsyncIterable(value: unknown): boolean {
+  return isObject(value) && Symbol.asyncIterator in value;
+}
+
+/** tRPC refuses results that need streaming (promises, async iterables) outside jsonl streaming. */
+function isDataStream(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (isAsyncIterable(value)) return true;
+  return Object.values(value).some((item) => item instanceof Promise || isAsyncIterable(item));
+}
+
+function streamRefused(): TRPCError {
+  return new TRPCError({
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink',
+  });
+}
+
+/** Which requests this file answers; the rest go to the official adapter. */
+function isPlainJsonCall(request: FastifyRequest): boolean {
+  const { method, headers } = request;
+  if (method !== 'GET' && method !== 'POST') return false;
+  if (headers['trpc-accept'] !== undefined || headers.accept?.includes('application/jsonl')) return false;
+  const contentType = headers['content-type'];
+  if (method === 'POST') return contentType?.startsWith('application/json') ?? false;
+  return !(contentType?.startsWith('multipart/form-data') || contentType?.startsWith('application/octet-stream'));
+}
+
+function decodePath(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: TrpcHttpOptions<TRouter>): FastifyPluginAsync {
+  const { router, maxBatchSize } = options;
+  const config = router._def._config;
+  if (Object.keys(router._def.lazy).length > 0) throw new Error('trpc-http: lazy routers are not supported');
+  const procedures = flattenProcedures(router._def.record);
+  const deserialize = (input: unknown): unknown => config.transformer.input.deserialize(input);
+
+  const official = {
+    router,
+    maxBatchSize,
+    createContext: ({ req, res }: { req: FastifyRequest; res: FastifyReply }) => options.createContext({ req, res }),
+    onError: ({ error, path, type }: TrpcErrorInfo) => options.onError?.({ error, path, type }),
+  };
+
+  async function answer(request: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
+    const method = request.method;
+    const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
+    const isBatchCall = query.get('batch') === '1';
+    const paths = isBatchCall ? path.split(',') : [path];
+
+    const send = (status: number, body: TRPCResponse | TRPCResponse[]) =>
+      reply
+        .code(status)
+        .header('vary', 'trpc-accept, accept')
+        .header('content-type', 'application/json')
+        // A Buffer, not a string: Fastify would append "; charset=utf-8" to tRPC's content type.
+        .send(Buffer.from(JSON.stringify(transformTRPCResponse(config, body))));
+
+    /** A refusal of the whole request: one error object (even for a batch), no context. */
+    const refuse = (error: TRPCError, type: TRPCProcedureType | 'unknown', ctx?: inferRouterContext<TRouter>) => {
+      options.onError?.({ error, path: undefined, type });
+      const body = { error: getErrorShape({ config, error, type, path: undefined, input: undefined, ctx }) };
+      return send(getHTTPStatusCode(body), body);
+    };
+
+    if (isBatchCall && paths.length > maxBatchSize) {
+      return refuse(new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' }), 'unknown');
+    }
+    const calls = paths.map((callPath, index): Call => ({ path: callPath, index, procedure: procedures.get(callPath) }));
+    const types = [...new Set(calls.flatMap(({ procedure }) => (procedure ? [procedure._def.type] : [])))];
+    if (types.length > 1) {
+      return refuse(new TRPCError({ code: 'BAD_REQUEST', message: `Cannot mix procedure types in call: ${types.join(', ')}` }), 'unknown');
+    }
+    const type = types[0] ?? 'unknown';
+
+    // Inputs are parsed once, when the first procedure asks for its input (a procedure without
+    // input never makes a malformed body an error), exactly as tRPC's JSON content handler does.
+    let inputs: Record<number, unknown> | undefined;
+    let parsing: Promise<Record<number, unknown>> | undefined;
+    const parseInputs = async (): Promise<Record<number, unknown>> => {
+      const raw: unknown = method === 'GET' ? parseQueryInput(query.get('input')) : JSON.parse(typeof request.body === 'string' ? request.body : '');
+      const parsed: Record<number, unknown> = Object.create(null) as Record<number, unknown>;
+      if (raw === undefined) return parsed;
+      if (!isBatchCall) {
+        parsed[0] = deserialize(raw);
+        return parsed;
+      }
+      if (!isObject(raw)) throw new TRPCError({ code: 'BAD_REQUEST', message: '"input" needs to be an object when doing a batch call' });
+      for (const index of paths.keys()) {
+        const input = raw[index];
+        if (input !== undefined) parsed[index] = deserialize(input);
+      }
+      return parsed;
+    };
+    const readInputs = async (): Promise<Record<number, unknown>> => {
+      if (inputs) return inputs;
+      parsing ??= parseInputs().catch((cause: unknown) => {
+        if (cause instanceof TRPCError) throw cause;
+        throw new TRPCError({ code: 'BAD_REQUEST', message: cause instanceof Error ? cause.message : 'Invalid input', cause });
+      });
+      inputs = await parsing;
+      parsing = undefined;
+      return inputs;
+    };
+
+    let ctx: inferRouterContext<TRouter> | undefined;
+    let ctxError: TRPCError | undefined;
+    try {
+      ctx = await options.createContext({ req: request, res: reply });
+    } catch (cause) {
+      ctxError = getTRPCErrorFromUnknown(cause);
+    }
+
+    const run = async ({ path: callPath, procedure, index }: Call): Promise<CallOutcome> => {
+      try {
+        if (!procedure) throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${callPath}"` });
+        const procedureType = procedure._def.type;
+        if (!acceptedMethods[procedureType].includes(method)) {
+          throw new TRPCError({
+            code: 'METHOD_NOT_SUPPORTED',
+            message: `Unsupported ${method}-request to ${procedureType} procedure at path "${callPath}"`,
+          });
+        }
+        if (ctxError) throw ctxError;
+        const data: unknown = await procedure({
+          path: callPath,
+          getRawInput: async () => (await readInputs())[index],
+          ctx,
+          type: procedureType,
+          // Queries and mutations run to the end once started (a checkout must not stop half-way
+          // because the buyer's connection dropped); only subscriptions listen for aborts.
+          signal: undefined,
+          batchIndex: index,
+        });
+        return { ok: true, data };
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        options.onError?.({ error, path: callPath, type: procedure?._def.type ?? 'unknown' });
+        return { ok: false, error };
+      }
+    };
+
+    const shapeOf = (call: Call, outcome: CallOutcome, errorType: TRPCProcedureType | 'unknown'): TRPCResponse => {
+      if (outcome.ok) return { result: { data: outcome.data } };
+      return { error: getErrorShape({ config, error: outcome.error, type: errorType, path: call.path, input: inputs?.[call.index], ctx }) };
+    };
+
+    if (!isBatchCall) {
+      const call: Call = { path, index: 0, procedure: procedures.get(path) };
+      const outcome = await run(call);
+      if (outcome.ok && isDataStream(outcome.data)) return refuse(streamRefused(), type, ctx);
+      const body = shapeOf(call, outcome, type);
+      return send(getHTTPStatusCode([body]), body);
+    }
+    const outcomes = await Promise.all(calls.map(async (call) => ({ call, outcome: await run(call) })));
+    const body = outcomes.map(({ call, outcome }) =>
+      shapeOf(call, outcome.ok && isDataStream(outcome.data) ? { ok: false, error: streamRefused() } : outcome, call.procedure?._def.type ?? 'unknown'),
+    );
+    return send(getHTTPStatusCode(body), body);
+  }
+
+  return async function trpcHttp(scope) {
+    // As the official adapter: tRPC parses JSON itself (per call, lazily), and form data is streamed.
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.removeContentTypeParser('multipart/form-data');
+    scope.addContentTypeParser('multipart/form-data', {}, (_request, body, done) => done(null, body));
+
+    scope.all<{ Params: { path: string } }>('/:path', async (request, reply) => {
+      const path = isPlainJsonCall(request) ? decodePath(request.params.path) : null;
+      const procedure = path === null ? undefined : path.split(',').map((callPath) => procedures.get(callPath));
+      if (path === null || procedure?.some((candidate) => candidate?._def.type === 'subscription')) {
+        await fastifyRequestHandler({ ...official, req: request, res: reply, path: request.params.path });
+        return reply;
+      }
+      await answer(request, reply, path);
+      return reply;
+    });
+  };
+}
+
+/** `?input=` of a GET: absent or empty means no input. */
+function parseQueryInput(raw: string | null): unknown {
+  return raw ? JSON.parse(raw) : undefined;
+}
