@@ -10,10 +10,9 @@ import { createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } fr
 import { connect, disconnect } from '@shop/db';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
-import { productProjection, toProductDto } from '../../packages/api/src/services/catalog.ts';
+import { loadCatalogCategories, productProjection, toProductDto } from '../../packages/api/src/services/catalog.ts';
 
 type ProductRecord = Parameters<typeof toProductDto>[0];
-type CategoryIndex = Parameters<typeof toProductDto>[1];
 
 const env = loadEnv();
 if (!env.MONGODB_URI) throw new Error('MONGODB_URI is required');
@@ -36,15 +35,14 @@ function positiveInt(value: unknown, fallback: number, max: number): number {
   return Number.isInteger(parsed) && parsed >= 1 && parsed <= max ? parsed : fallback;
 }
 
-// The same queries, in the same order, as listProducts() with no filter and sort `newest`:
-// the category index, then the page and the count in parallel. The same DTO mapping, the same
-// envelope as a tRPC response body.
+// The same queries as listProducts() with no filter and sort `newest`: the page and the count in
+// parallel, with the categories from the same shared read (loadCatalogCategories). The same DTO
+// mapping, the same envelope as a tRPC response body.
 app.get('/raw/products', async (request) => {
   const query = request.query as Record<string, unknown>;
   const page = positiveInt(query.page, 1, 10_000);
   const limit = positiveInt(query.limit, 20, 100);
-  const categories = await db.models.Category.find({}, { name: 1, slug: 1, description: 1 }).lean();
-  const index: CategoryIndex = new Map(categories.map((category) => [category._id.toString(), category]));
+  const categories = await loadCatalogCategories(db);
   const [products, total] = await Promise.all([
     db.models.Product.find({}, productProjection)
       .sort({ createdAt: -1, _id: -1 })
@@ -53,7 +51,7 @@ app.get('/raw/products', async (request) => {
       .lean<ProductRecord[]>(),
     db.models.Product.countDocuments({}),
   ]);
-  return { result: { data: { items: products.map((product) => toProductDto(product, index)), total, page, limit } } };
+  return { result: { data: { items: products.map((product) => toProductDto(product, categories)), total, page, limit } } };
 });
 
 if (process.env.BENCH_PROFILE === '1') {

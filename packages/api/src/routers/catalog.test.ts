@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { seed, seedProducts } from '@shop/db/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalogCategories } from '../services/catalog.ts';
 import { callerFor } from '../testing.ts';
 
 let db: TestDatabase;
@@ -129,5 +130,46 @@ describe('catalog.product', () => {
     await expect(api.catalog.product({ slug: { $gt: '' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     // @ts-expect-error -- deliberately invalid input
     await expect(api.catalog.product({})).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('categories in catalogue answers (read once, shared)', () => {
+  /** Counts the reads of the categories collection made by `run`. */
+  async function categoryReads(run: () => Promise<unknown>): Promise<number> {
+    let reads = 0;
+    db.connection.set('debug', (collection: string, method: string) => {
+      if (collection === 'categories' && method === 'find') reads += 1;
+    });
+    try {
+      await run();
+    } finally {
+      db.connection.set('debug', false);
+    }
+    return reads;
+  }
+
+  it('does not read the categories again for every page or product', async () => {
+    await api.catalog.categories();
+    const reads = await categoryReads(async () => {
+      await api.catalog.products({ page: 1 });
+      await api.catalog.products({ page: 2, category: 'hoodies' });
+      await api.catalog.product({ slug: 'black-hoodie' });
+      await api.catalog.categories();
+    });
+    expect(reads).toBe(0);
+    // The counter sees a read when there is one.
+    expect(await categoryReads(() => loadCatalogCategories(db, { reload: true }))).toBe(1);
+  });
+
+  it('names a category created after the categories were read, at once', async () => {
+    await api.catalog.products();
+    const scarves = await db.models.Category.create({ name: 'Scarves', slug: 'scarves' });
+    await db.models.Product.create({ slug: 'wool-scarf', name: 'Wool Scarf', price: 2500, category: scarves._id, stock: 3 });
+
+    const byCategory = await api.catalog.products({ category: 'scarves' });
+    expect(byCategory.items.map((p) => p.slug)).toEqual(['wool-scarf']);
+    expect((await api.catalog.product({ slug: 'wool-scarf' })).category).toEqual({ id: scarves._id.toString(), slug: 'scarves', name: 'Scarves' });
+    expect((await api.catalog.products({ q: 'Wool Scarf' })).items[0]?.category.name).toBe('Scarves');
+    expect((await api.catalog.categories()).map((c) => c.slug)).toContain('scarves');
   });
 });

@@ -62,8 +62,16 @@ interface CategoryRecord {
 
 const unknownCategory = { id: '', slug: '', name: '' };
 
-export function toProductDto(product: ProductRecord, categories: Map<string, CategoryRecord>): ProductDto {
-  const category = categories.get(product.category.toString());
+/** The categories, as every product answer names them; read once and shared (see `loadCatalogCategories`). */
+export interface CatalogCategories {
+  /** By name, as `catalog.categories` lists them. */
+  list: CategoryDto[];
+  byId: Map<string, CategoryDto>;
+  bySlug: Map<string, CategoryDto>;
+}
+
+export function toProductDto(product: ProductRecord, categories: CatalogCategories): ProductDto {
+  const category = categories.byId.get(product.category.toString());
   return {
     id: product._id.toString(),
     slug: product.slug,
@@ -71,7 +79,7 @@ export function toProductDto(product: ProductRecord, categories: Map<string, Cat
     description: product.description ?? '',
     price: product.price,
     currency: product.currency,
-    category: category ? { id: category._id.toString(), slug: category.slug, name: category.name } : unknownCategory,
+    category: category ? { id: category.id, slug: category.slug, name: category.name } : unknownCategory,
     images: product.images ?? [],
     stock: product.stock,
     status: productStatus(product.stock),
@@ -87,14 +95,49 @@ export function toCategoryDto(category: CategoryRecord): CategoryDto {
   };
 }
 
-async function categoryIndex(db: Database): Promise<Map<string, CategoryRecord>> {
-  const categories = await db.models.Category.find({}, { name: 1, slug: 1, description: 1 }).lean();
-  return new Map(categories.map((category) => [category._id.toString(), category]));
+/**
+ * How long one read of the categories serves every request. Categories change rarely (the seed,
+ * an operator) while every catalogue answer names them: reading them once per request cost a
+ * database round trip on each page. A category added meanwhile is found at once (a product
+ * pointing at an id the index lacks, or a filter on a slug it lacks, reloads it); a rename made
+ * directly in the database shows within this time.
+ */
+export const categoryCacheMs = 30_000;
+
+const categoryCaches = new WeakMap<Database, { loadedAt: number; categories: Promise<CatalogCategories> }>();
+
+async function readCategories(db: Database): Promise<CatalogCategories> {
+  const records = await db.models.Category.find({}, { name: 1, slug: 1, description: 1 }).sort({ name: 1 }).lean();
+  const list = records.map(toCategoryDto);
+  return {
+    list,
+    byId: new Map(list.map((category) => [category.id, category])),
+    bySlug: new Map(list.map((category) => [category.slug, category])),
+  };
+}
+
+/** The categories from the shared read, or a new read when it is older than `categoryCacheMs` or `reload` is set. */
+export function loadCatalogCategories(db: Database, options: { reload?: boolean } = {}): Promise<CatalogCategories> {
+  const cached = categoryCaches.get(db);
+  if (cached && !options.reload && Date.now() - cached.loadedAt < categoryCacheMs) return cached.categories;
+  const categories = readCategories(db);
+  const entry = { loadedAt: Date.now(), categories };
+  categoryCaches.set(db, entry);
+  // A failed read is not kept: the next request tries again.
+  categories.catch(() => {
+    if (categoryCaches.get(db) === entry) categoryCaches.delete(db);
+  });
+  return categories;
+}
+
+/** The shared categories, reloaded once if they lack a category some product points at. */
+async function categoriesFor(db: Database, products: readonly ProductRecord[], categories: CatalogCategories): Promise<CatalogCategories> {
+  const complete = products.every((product) => categories.byId.has(product.category.toString()));
+  return complete ? categories : loadCatalogCategories(db, { reload: true });
 }
 
 export async function listCategories(db: Database): Promise<CategoryDto[]> {
-  const categories = await db.models.Category.find({}, { name: 1, slug: 1, description: 1 }).sort({ name: 1 }).lean();
-  return categories.map(toCategoryDto);
+  return (await loadCatalogCategories(db)).list;
 }
 
 /** Makes user text match literally inside a regular expression: `(` or `.*` are just characters. */
@@ -118,14 +161,18 @@ export interface ProductQuery {
   limit: number;
 }
 
-/** At most three round trips: categories, the page, the count. */
+/** Two round trips, the page and the count (the categories are shared; see `loadCatalogCategories`). */
 export async function listProducts(db: Database, query: ProductQuery): Promise<ProductPage> {
-  const categories = await categoryIndex(db);
+  let categories = await loadCatalogCategories(db);
   const filter: Record<string, unknown> = {};
   if (query.category !== undefined) {
-    const category = [...categories.values()].find((c) => c.slug === query.category);
+    let category = categories.bySlug.get(query.category);
+    if (!category) {
+      categories = await loadCatalogCategories(db, { reload: true });
+      category = categories.bySlug.get(query.category);
+    }
     if (!category) return { items: [], total: 0, page: query.page, limit: query.limit };
-    filter.category = category._id;
+    filter.category = category.id;
   }
   if (query.q) {
     const pattern = escapeRegExp(query.q);
@@ -144,6 +191,7 @@ export async function listProducts(db: Database, query: ProductQuery): Promise<P
       .lean<ProductRecord[]>(),
     db.models.Product.countDocuments(filter),
   ]);
+  categories = await categoriesFor(db, products, categories);
   return {
     items: products.map((product) => toProductDto(product, categories)),
     total,
@@ -156,8 +204,8 @@ export async function getProduct(db: Database, by: { slug: string } | { id: stri
   const filter = 'slug' in by ? { slug: by.slug } : { _id: by.id };
   const [product, categories] = await Promise.all([
     db.models.Product.findOne(filter, productProjection).lean<ProductRecord>(),
-    categoryIndex(db),
+    loadCatalogCategories(db),
   ]);
   if (!product) throw notFound('Product');
-  return toProductDto(product, categories);
+  return toProductDto(product, await categoriesFor(db, [product], categories));
 }
