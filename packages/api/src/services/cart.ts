@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { productStatus, trusted, type Database, type ProductStatus, type Types } from '@shop/db';
-import { DomainError, notFound, retryOnDuplicateKey } from '../errors.ts';
+import { DomainError, isDuplicateKey, notFound, retryOnDuplicateKey } from '../errors.ts';
 import { maxCartLines, maxLineQuantity } from '../schemas/cart.ts';
 
 /** Who a cart belongs to: a signed-in user, or a guest holding a cart token. */
@@ -136,17 +136,22 @@ export async function getCart(db: Database, owner: CartOwner | null): Promise<Ca
   return toCartDto(cart, products);
 }
 
+const cartProjection = { lines: 1, revision: 1, mergedCarts: 1 } as const;
+
 /**
- * The owner's cart, created if missing. An upsert on the unique owner key: racing requests end up
- * with the same cart (the loser of the insert race reads the winner's).
+ * The owner's cart, created empty if missing (merging a guest cart at sign-in). A plain read
+ * first; else an upsert on the unique owner key, so racing requests end up with the same cart (the
+ * loser of the insert race reads the winner's).
  */
 async function openCart(db: Database, owner: CartOwner): Promise<CartRecord> {
   const filter = ownerFilter(owner);
+  const existing = await db.models.Cart.findOne(filter, cartProjection).lean<CartRecord>();
+  if (existing) return existing;
   const cart = await retryOnDuplicateKey(() =>
     db.models.Cart.findOneAndUpdate(
       filter,
       { $setOnInsert: { ...filter, lines: [], revision: 0, mergedCarts: [] } },
-      { upsert: true, returnDocument: 'after', projection: { lines: 1, revision: 1, mergedCarts: 1 } },
+      { upsert: true, returnDocument: 'after', projection: cartProjection },
     ).lean<CartRecord>(),
   );
   if (!cart) throw new Error('cart upsert returned no document');
@@ -158,15 +163,27 @@ type LineChange = (lines: CartLine[], products: Map<string, CartProduct>) => Car
 /**
  * Applies `change` to the owner's cart with optimistic locking: the write succeeds only if
  * nobody changed the cart since it was read; otherwise it re-reads and tries again. Three round
- * trips when uncontended: open the cart, read its products (and `extraProductId`), write.
+ * trips when uncontended: read the cart, read its products (and `extraProductId`), write. A
+ * shopper's first write creates the cart with its lines in that write; if a racing request
+ * created it first (duplicate owner key), the loop reads that cart and applies the change to it.
  */
 async function changeCart(db: Database, owner: CartOwner, change: LineChange, extraProductId?: string): Promise<CartDto> {
   for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
-    const cart = await openCart(db, owner);
-    const ids = cart.lines.map((line) => line.productId.toString());
+    const cart = await db.models.Cart.findOne(ownerFilter(owner), cartProjection).lean<CartRecord>();
+    const current = cart?.lines ?? [];
+    const ids = current.map((line) => line.productId.toString());
     if (extraProductId && !ids.includes(extraProductId)) ids.push(extraProductId);
     const products = await findProducts(db, ids);
-    const lines = change(cart.lines, products);
+    const lines = change(current, products);
+    if (!cart) {
+      try {
+        const created = await db.models.Cart.create({ ...ownerFilter(owner), lines, revision: 1, mergedCarts: [] });
+        return toCartDto({ _id: created._id, lines }, products);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        continue;
+      }
+    }
     const result = await db.models.Cart.updateOne(
       { _id: cart._id, revision: cart.revision },
       { $set: { lines }, $inc: { revision: 1 } },
