@@ -11,6 +11,7 @@ import {
   type AuthConfig,
   type PaymentProvider,
 } from '@shop/api';
+import { createMongoSecurityStore, type SecurityStore } from '@shop/api';
 import { openStockFeed, provideStockFeed, type StockFeed } from '@shop/api';
 import type { Database } from '@shop/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -30,6 +31,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   trustProxy?: boolean;
   production?: boolean;
+  /** Rate-limit counters and refresh-token sessions; by default MongoDB (`db`). */
+  security?: SecurityStore;
   /** Live stock for `stock.changes`; by default opened on `db` (a change stream where supported, else polling). Closed with the app. */
   stockFeed?: StockFeed;
 }
@@ -40,6 +43,7 @@ export const maxBatchSize = 20;
 /** Builds the app (plugins → decorators → hooks → routes). Never listens: `main.ts` does. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
+  const security = options.security ?? createMongoSecurityStore(options.db);
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
@@ -110,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         db: options.db,
         auth: options.auth,
         payments: options.payments ?? createTestPaymentProvider(options.db),
+        security,
         production,
       }),
       maxBatchSize,
@@ -126,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   provideStockFeed(options.db, stockFeed);
   app.addHook('preClose', () => stockFeed.close());
   app.log.info({ source: stockFeed.source }, 'live stock feed ready');
+  app.log.info({ store: security.kind }, `rate limits and refresh-token sessions in ${security.kind}`);
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {

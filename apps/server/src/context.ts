@@ -7,6 +7,7 @@ import {
   type Context,
   type PaymentProvider,
   type ResponseCookies,
+  type SecurityStore,
 } from '@shop/api';
 import type { Database } from '@shop/db';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
@@ -18,6 +19,7 @@ export interface ContextDeps {
   db: Database;
   auth: AuthConfig;
   payments: PaymentProvider;
+  security: SecurityStore;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
 }
@@ -53,6 +55,7 @@ export function createContextFactory(deps: ContextDeps) {
       db: deps.db,
       auth: deps.auth,
       payments: deps.payments,
+      security: deps.security,
       user,
       cartToken,
       refreshToken: req.cookies[refreshCookieName] ?? null,
