@@ -8,7 +8,7 @@ export interface MongoSecurityStore extends SecurityStore {
   readonly kind: 'mongodb';
   /**
    * Deletes counters and sessions past their expiry (the recovery sweep calls this: TTL indexes
-   * are not available on every Mongo-wire server).
+   * are not available on every Mongo-wire server). Redis expires its keys by itself.
    */
   deleteExpired(now: Date): Promise<{ sessions: number; rateLimits: number }>;
 }

@@ -1,5 +1,5 @@
-// The contract of a security store, run against each implementation, and where it matters
-// through two store instances on the same data — two server processes, as far as the
+// One contract, both stores: every test runs against MongoDB and against Redis, and where it
+// matters through two store instances on the same data — two server processes, as far as the
 // store can tell (each has its own connection).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect, disconnect } from '@shop/db';
@@ -10,6 +10,7 @@ import { takeAttempt, type RateLimitRule } from '../services/rate-limit.ts';
 import { hashRefreshToken, issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from '../services/sessions.ts';
 import { createMongoSecurityStore } from './mongo-security-store.ts';
 import type { SecurityStore } from './security-store.ts';
+import { createTestRedisStore } from './testing.ts';
 
 interface StorePair {
   /** Two instances of one store over the same data. */
@@ -30,6 +31,21 @@ const implementations: { name: string; open: () => Promise<StorePair> }[] = [
     async open() {
       const second = await connect(db.uri, { dbName: db.dbName });
       return { a: createMongoSecurityStore(db), b: createMongoSecurityStore(second), close: () => disconnect(second) };
+    },
+  },
+  {
+    name: 'redis',
+    async open() {
+      const a = await createTestRedisStore('security_store');
+      const b = await createTestRedisStore('security_store', { keyPrefix: a.keyPrefix });
+      return {
+        a,
+        b,
+        async close() {
+          await b.close();
+          await a.drop();
+        },
+      };
     },
   },
 ];
@@ -162,5 +178,26 @@ describe.each(implementations)('the $name security store', ({ open }) => {
         await expect(rotateRefreshToken(a.sessions, winner.token)).rejects.toMatchObject({ reason: 'UNAUTHENTICATED' });
       }
     });
+  });
+});
+
+describe('the redis security store', () => {
+  it('forgets counters and sessions at their expiry by itself (nothing to sweep)', async () => {
+    const store = await createTestRedisStore('security_store_ttl');
+    try {
+      const key = `ttl:${randomUUID()}`;
+      const expiresAt = new Date(Date.now() + 1000);
+      await store.counters.increment(key, 3, expiresAt);
+      const tokenHash = hashRefreshToken(randomUUID());
+      await store.sessions.create({ familyId: randomUUID(), userId: userId(), tokenHash, expiresAt });
+      expect(await store.sessions.findFamily(tokenHash)).toEqual(expect.any(String));
+      await sleep(expiresAt.getTime() - Date.now() + 100);
+      expect(await store.sessions.findFamily(tokenHash)).toBeNull();
+      expect(await store.counters.increment(key, 1, inAMinute())).toBe(1);
+      // What is left: the counter just made again, nothing of the session or its family.
+      expect(await store.deleteAllKeys()).toBe(1);
+    } finally {
+      await store.drop();
+    }
   });
 });

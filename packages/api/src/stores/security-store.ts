@@ -1,6 +1,6 @@
 // Where rate-limit counters and refresh-token sessions are kept: shared by every server process
 // (never one process's memory), so limits and revocations hold behind a load balancer. MongoDB by
-// default (mongo-security-store.ts).
+// default (mongo-security-store.ts), or Redis (redis-security-store.ts).
 // The policies — limits, rotation, replay detection — live in services/rate-limit.ts and
 // services/sessions.ts; a store only has to make each operation atomic across processes.
 
@@ -47,7 +47,7 @@ export interface SessionStore {
 }
 
 export interface SecurityStore {
-  readonly kind: 'mongodb';
+  readonly kind: 'mongodb' | 'redis';
   readonly counters: CounterStore;
   readonly sessions: SessionStore;
   /** Resolves if the store answers (for /readyz); rejects otherwise. */
