@@ -31,7 +31,10 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   trustProxy?: boolean;
   production?: boolean;
-  /** Rate-limit counters and refresh-token sessions; by default MongoDB (`db`). */
+  /**
+   * Rate-limit counters and refresh-token sessions; by default MongoDB (`db`). Whoever passes one
+   * (main.ts: Redis, when REDIS_URL is set) connects and closes it.
+   */
   security?: SecurityStore;
   /** Live stock for `stock.changes`; by default opened on `db` (a change stream where supported, else polling). Closed with the app. */
   stockFeed?: StockFeed;
@@ -138,10 +141,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (shuttingDown) return reply.code(503).send({ ok: false, reason: 'shutting down' });
     try {
       await options.db.connection.db?.admin().command({ ping: 1 });
-      return { ok: true };
     } catch {
       return reply.code(503).send({ ok: false, reason: 'database unreachable' });
     }
+    // The security store too, unless it is the database just pinged.
+    if (security.kind !== 'mongodb') {
+      try {
+        await security.ping();
+      } catch {
+        return reply.code(503).send({ ok: false, reason: `${security.kind} unreachable` });
+      }
+    }
+    return { ok: true };
   });
 
   if (options.webDistDir) {

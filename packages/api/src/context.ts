@@ -44,7 +44,7 @@ export function createContextInner(options: {
   auth: AuthConfig;
   /** Defaults to the built-in test provider. */
   payments?: PaymentProvider;
-  /** Defaults to MongoDB (`db`). */
+  /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
   user?: SessionUser | null;
   cartToken?: string | null;

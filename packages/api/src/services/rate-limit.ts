@@ -1,5 +1,5 @@
-// Fixed-window rate limits. The counters live in the security store (MongoDB by default), shared
-// by every server instance — never in one process's memory.
+// Fixed-window rate limits. The counters live in the security store (MongoDB, or Redis when
+// configured), shared by every server instance — never in one process's memory.
 import { DomainError } from '../errors.ts';
 import type { CounterStore } from '../stores/security-store.ts';
 

@@ -121,7 +121,9 @@ export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = 
   });
   result.expiredGuestCarts = expired.deletedCount;
 
-  // 5. Expired sessions and rate-limit windows (again: no TTL indexes to rely on).
+  // 5. Expired sessions and rate-limit windows in MongoDB (again: no TTL indexes to rely on).
+  // With REDIS_URL they live in Redis, which expires them by itself; this then only clears what
+  // MongoDB kept from before the switch.
   const expiredSecurity = await createMongoSecurityStore(db).deleteExpired(now);
   result.expiredSessions = expiredSecurity.sessions;
   result.expiredRateLimits = expiredSecurity.rateLimits;

@@ -1,5 +1,6 @@
 // Refresh-token sessions: rotated on every use, stored hashed, revoked as a family on reuse.
-// The records live in the security store (MongoDB by default), shared by every server instance.
+// The records live in the security store (MongoDB, or Redis when configured), shared by every
+// server instance.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../errors.ts';
 import type { SessionStore } from '../stores/security-store.ts';

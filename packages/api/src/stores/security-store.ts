@@ -1,6 +1,6 @@
 // Where rate-limit counters and refresh-token sessions are kept: shared by every server process
 // (never one process's memory), so limits and revocations hold behind a load balancer. MongoDB by
-// default (mongo-security-store.ts), or Redis (redis-security-store.ts).
+// default (mongo-security-store.ts); Redis when REDIS_URL is set (redis-security-store.ts).
 // The policies — limits, rotation, replay detection — live in services/rate-limit.ts and
 // services/sessions.ts; a store only has to make each operation atomic across processes.
 
