@@ -6,7 +6,7 @@
 // With BENCH_PROFILE=1 it also exposes POST /__bench/profile/start and /__bench/profile/stop,
 // which run the V8 CPU profiler over just the window the benchmark chooses.
 import { Session } from 'node:inspector/promises';
-import { createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
+import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
 import { connect, disconnect } from '@shop/db';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
@@ -18,6 +18,9 @@ const env = loadEnv();
 if (!env.MONGODB_URI) throw new Error('MONGODB_URI is required');
 
 const db = await connect(env.MONGODB_URI);
+// As in main.ts: rate limits and sessions in Redis when REDIS_URL is set.
+const redis = env.REDIS_URL ? createRedisSecurityStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }) : undefined;
+await redis?.connect();
 const payments = createTestPaymentProvider(db);
 const app = await buildApp({
   db,
@@ -28,6 +31,7 @@ const app = await buildApp({
   trustProxy: env.TRUST_PROXY,
   production: env.NODE_ENV === 'production',
   logger: { level: env.LOG_LEVEL },
+  security: redis,
 });
 
 function positiveInt(value: unknown, fallback: number, max: number): number {
@@ -80,6 +84,7 @@ const stopSweep = startRecoverySweep({ db, payments });
 async function shutdown() {
   await app.close();
   await stopSweep();
+  await redis?.close();
   await disconnect(db);
   process.exit(0);
 }

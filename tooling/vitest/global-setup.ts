@@ -1,21 +1,42 @@
-// Starts one database for the whole test run (each test file then works in a database of its
-// own), unless MONGODB_URI points at one already, e.g. a real mongod in hosted CI.
+// Starts one database and one Redis for the whole test run (each test file then works in a
+// database of its own, and under a Redis key prefix of its own), unless MONGODB_URI / REDIS_URL
+// point at servers already, e.g. real ones in hosted CI.
 import { startEmbeddedMongo, type EmbeddedMongo } from '@shop/mongo-server';
 import type { TestProject } from 'vitest/node';
+import { startTestRedisServer, type TestRedisServer } from './redis-server.ts';
 
 let embedded: EmbeddedMongo | undefined;
+let redis: TestRedisServer | undefined;
+
+const redact = (uri: string) => uri.replace(/\/\/[^@/]*@/, '//***@');
 
 export async function setup(project: TestProject): Promise<void> {
+  // Redis first: it starts in milliseconds, and fails at once where redis-server is missing.
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    redis = await startTestRedisServer();
+    redisUrl = redis.url;
+    console.error(`[redis] started redis-server at ${redisUrl}`);
+  } else {
+    console.error(`[redis] using REDIS_URL (${redact(redisUrl)})`);
+  }
+  project.provide('redisUrl', redisUrl);
+
   let uri = process.env.MONGODB_URI;
   if (!uri) {
-    embedded = await startEmbeddedMongo();
+    try {
+      embedded = await startEmbeddedMongo();
+    } catch (error) {
+      await redis?.stop();
+      throw error;
+    }
     uri = embedded.uri;
   } else {
-    console.error(`[db] using MONGODB_URI (${uri.replace(/\/\/[^@/]*@/, '//***@')})`);
+    console.error(`[db] using MONGODB_URI (${redact(uri)})`);
   }
   project.provide('mongoUri', uri);
 }
 
 export async function teardown(): Promise<void> {
-  await embedded?.stop();
+  await Promise.all([embedded?.stop(), redis?.stop()]);
 }

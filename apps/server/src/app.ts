@@ -10,6 +10,7 @@ import {
   type AuthConfig,
   type PaymentProvider,
 } from '@shop/api';
+import { createMongoSecurityStore, type SecurityStore } from '@shop/api';
 import { openStockFeed, provideStockFeed, type StockFeed } from '@shop/api';
 import type { Database } from '@shop/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -29,6 +30,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   trustProxy?: boolean;
   production?: boolean;
+  /**
+   * Rate-limit counters and refresh-token sessions; by default MongoDB (`db`). Whoever passes one
+   * (main.ts: Redis, when REDIS_URL is set) connects and closes it.
+   */
+  security?: SecurityStore;
   /** Live stock for `stock.changes`; by default opened on `db` (a change stream where supported, else polling). Closed with the app. */
   stockFeed?: StockFeed;
 }
@@ -39,6 +45,7 @@ export const maxBatchSize = 20;
 /** Builds the app (plugins → decorators → hooks → routes). Never listens: `main.ts` does. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
+  const security = options.security ?? createMongoSecurityStore(options.db);
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
@@ -108,6 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         db: options.db,
         auth: options.auth,
         payments: options.payments ?? createTestPaymentProvider(options.db),
+        security,
         production,
       }),
       maxBatchSize,
@@ -125,16 +133,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   provideStockFeed(options.db, stockFeed);
   app.addHook('preClose', () => stockFeed.close());
   app.log.info({ source: stockFeed.source }, 'live stock feed ready');
+  app.log.info({ store: security.kind }, `rate limits and refresh-token sessions in ${security.kind}`);
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
     if (shuttingDown) return reply.code(503).send({ ok: false, reason: 'shutting down' });
     try {
       await options.db.connection.db?.admin().command({ ping: 1 });
-      return { ok: true };
     } catch {
       return reply.code(503).send({ ok: false, reason: 'database unreachable' });
     }
+    // The security store too, unless it is the database just pinged.
+    if (security.kind !== 'mongodb') {
+      try {
+        await security.ping();
+      } catch {
+        return reply.code(503).send({ ok: false, reason: `${security.kind} unreachable` });
+      }
+    }
+    return { ok: true };
   });
 
   if (options.webDistDir) {

@@ -7,6 +7,7 @@ import {
   type Context,
   type PaymentProvider,
   type ResponseCookies,
+  type SecurityStore,
 } from '@shop/api';
 import type { Database } from '@shop/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,6 +18,7 @@ export interface ContextDeps {
   db: Database;
   auth: AuthConfig;
   payments: PaymentProvider;
+  security: SecurityStore;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
 }
@@ -52,6 +54,7 @@ export function createContextFactory(deps: ContextDeps) {
       db: deps.db,
       auth: deps.auth,
       payments: deps.payments,
+      security: deps.security,
       user,
       cartToken,
       refreshToken: req.cookies[refreshCookieName] ?? null,

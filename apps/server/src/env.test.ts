@@ -31,6 +31,18 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ CORS_ORIGINS: 'https://*.example' })).toThrow(/CORS_ORIGINS/);
   });
 
+  it('takes an optional redis:// or rediss:// REDIS_URL, and a key prefix defaulting to shop:', () => {
+    expect(loadEnv({}).REDIS_URL).toBeUndefined();
+    expect(loadEnv({}).REDIS_KEY_PREFIX).toBe('shop:');
+    expect(loadEnv({ REDIS_URL: 'redis://127.0.0.1:6379' }).REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(loadEnv({ REDIS_URL: 'rediss://user:secret@cache.internal:6380/2', REDIS_KEY_PREFIX: 'eu:' })).toMatchObject({
+      REDIS_URL: 'rediss://user:secret@cache.internal:6380/2',
+      REDIS_KEY_PREFIX: 'eu:',
+    });
+    expect(() => loadEnv({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL/);
+    expect(() => loadEnv({ REDIS_URL: '' })).toThrow(/REDIS_URL/);
+  });
+
   it('names every invalid variable', () => {
     expect(() => loadEnv({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
   });

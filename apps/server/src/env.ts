@@ -10,6 +10,16 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   /** Unset outside production: the embedded database is started (see tooling/mongo-server). */
   MONGODB_URI: z.string().startsWith('mongodb').optional(),
+  /**
+   * Where rate-limit counters and refresh-token sessions live: unset, MongoDB; set, this Redis
+   * (redis:// or rediss:// for TLS).
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'A redis:// or rediss:// URL')
+    .optional(),
+  /** Prepended to every Redis key, so that several deployments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('shop:'),
   /** HS256 key for access tokens, at least 32 bytes. Generated per process in development. */
   JWT_SECRET: z.string().optional(),
   /** Comma-separated origins allowed to call the API with credentials from a browser (never `*`). */

@@ -1,6 +1,6 @@
 // Reads the environment, connects, seeds an empty development database, listens, and shuts
 // down cleanly on SIGTERM/SIGINT (stop taking traffic, drain in-flight requests, close the db).
-import { createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
+import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
 import { connect, disconnect } from '@shop/db';
 import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
 import { buildApp } from './app.ts';
@@ -13,6 +13,17 @@ if (!env.MONGODB_URI) {
 }
 
 const db = await connect(env.MONGODB_URI);
+
+// Rate-limit counters and refresh-token sessions: in Redis when REDIS_URL is set (else MongoDB).
+const redis = env.REDIS_URL ? createRedisSecurityStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }) : undefined;
+try {
+  await redis?.connect();
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\nStart Redis, correct REDIS_URL, or unset it to keep rate limits and sessions in MongoDB.`);
+  await disconnect(db);
+  process.exit(1);
+}
+
 const payments = createTestPaymentProvider(db);
 const app = await buildApp({
   db,
@@ -23,7 +34,12 @@ const app = await buildApp({
   trustProxy: env.TRUST_PROXY,
   production: env.NODE_ENV === 'production',
   logger: { level: env.LOG_LEVEL },
+  security: redis,
 });
+if (redis) {
+  app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');
+  redis.onError((err) => app.log.warn({ err }, 'redis connection problem; retrying'));
+}
 
 if (env.jwtSecretGenerated) {
   app.log.warn('JWT_SECRET is not set: using a random secret for this process (sessions end on restart)');
@@ -64,6 +80,7 @@ async function shutdown(signal: string) {
     await app.waitForDrain({ quietMs: 500, maxMs: env.SHUTDOWN_DRAIN_MS });
     await app.close();
     await stopSweep();
+    await redis?.close();
     await disconnect(db);
   } finally {
     clearTimeout(force);

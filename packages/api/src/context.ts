@@ -1,6 +1,8 @@
 import type { Database } from '@shop/db';
 import type { AuthConfig, SessionUser } from './services/auth.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
+import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
+import type { SecurityStore } from './stores/security-store.ts';
 
 /**
  * What a procedure may do to the HTTP response without knowing the transport: set and clear
@@ -16,6 +18,8 @@ export interface ContextInner {
   db: Database;
   auth: AuthConfig;
   payments: PaymentProvider;
+  /** Rate-limit counters and refresh-token sessions, shared by every server instance. */
+  security: SecurityStore;
   /** The authenticated caller, already verified by the outer layer; null when anonymous. */
   user: SessionUser | null;
   /** The refresh token cookie, if the caller sent one (browsers only). */
@@ -40,6 +44,8 @@ export function createContextInner(options: {
   auth: AuthConfig;
   /** Defaults to the built-in test provider. */
   payments?: PaymentProvider;
+  /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
+  security?: SecurityStore;
   user?: SessionUser | null;
   cartToken?: string | null;
   refreshToken?: string | null;
@@ -51,6 +57,7 @@ export function createContextInner(options: {
     db: options.db,
     auth: options.auth,
     payments: options.payments ?? createTestPaymentProvider(options.db),
+    security: options.security ?? createMongoSecurityStore(options.db),
     user: options.user ?? null,
     cartToken: options.cartToken ?? null,
     refreshToken: options.refreshToken ?? null,

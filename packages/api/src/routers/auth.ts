@@ -22,7 +22,7 @@ function setSessionCookies(ctx: Context, accessToken: string, refreshToken: stri
 
 /** Signs the user in (a new session family) and moves their guest cart into their own cart. */
 async function startSession(ctx: Context, user: SessionUser) {
-  const [token, refreshToken] = await Promise.all([signAccessToken(ctx.auth, user), issueRefreshToken(ctx.db, user.id)]);
+  const [token, refreshToken] = await Promise.all([signAccessToken(ctx.auth, user), issueRefreshToken(ctx.security.sessions, user.id)]);
   setSessionCookies(ctx, token, refreshToken);
   let cartMerge: CartMergeReport = { merged: false, lines: [] };
   const guest = guestCartToken.safeParse(ctx.cartToken);
@@ -45,7 +45,7 @@ export const authRouter = createTRPCRouter({
   }),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    const user = await authenticate(ctx.db, input, ctx.ip);
+    const user = await authenticate(ctx.db, ctx.security.counters, input, ctx.ip);
     return startSession(ctx, user);
   }),
 
@@ -56,7 +56,7 @@ export const authRouter = createTRPCRouter({
   refresh: publicProcedure.mutation(async ({ ctx }) => {
     if (!ctx.refreshToken) throw new DomainError('UNAUTHENTICATED', 'Sign in first');
     try {
-      const rotated = await rotateRefreshToken(ctx.db, ctx.refreshToken);
+      const rotated = await rotateRefreshToken(ctx.security.sessions, ctx.refreshToken);
       const user = await findSessionUser(ctx.db, rotated.userId);
       if (!user) throw new DomainError('UNAUTHENTICATED', 'Sign in first');
       const token = await signAccessToken(ctx.auth, user);
@@ -76,7 +76,7 @@ export const authRouter = createTRPCRouter({
 
   /** Ends the session family of the refresh cookie and clears both cookies. */
   logout: publicProcedure.mutation(async ({ ctx }) => {
-    if (ctx.refreshToken) await revokeRefreshToken(ctx.db, ctx.refreshToken);
+    if (ctx.refreshToken) await revokeRefreshToken(ctx.security.sessions, ctx.refreshToken);
     endSession(ctx);
     return { ok: true as const };
   }),

@@ -2,6 +2,7 @@ import { hashPassword, verifyPassword, type Database, type UserRole } from '@sho
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
+import type { CounterStore } from '../stores/security-store.ts';
 import { forgiveAttempt, loginLimits, takeAttempt } from './rate-limit.ts';
 
 export interface AuthConfig {
@@ -89,13 +90,13 @@ let dummyHash: Promise<string> | undefined;
 
 /**
  * Checks an email and password. Attempts are counted per account and per client address in the
- * database (so every instance and every call of a batch counts) before the password is checked;
- * past the limit even the right password is refused until the window ends.
+ * shared counter store (so every instance and every call of a batch counts) before the password
+ * is checked; past the limit even the right password is refused until the window ends.
  */
-export async function authenticate(db: Database, input: LoginInput, ip: string): Promise<SessionUser> {
+export async function authenticate(db: Database, counters: CounterStore, input: LoginInput, ip: string): Promise<SessionUser> {
   const perAccount = { rule: loginLimits.perAccount, subject: input.email };
   const perIp = { rule: loginLimits.perIp, subject: ip };
-  await takeAttempt(db, [perAccount, perIp]);
+  await takeAttempt(counters, [perAccount, perIp]);
   const user = await db.models.User.findOne({ email: input.email })
     .select('+passwordHash email name role')
     .lean();
@@ -103,7 +104,7 @@ export async function authenticate(db: Database, input: LoginInput, ip: string):
   const matches = await verifyPassword(hashToCheck, input.password);
   if (!user || !matches) throw new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
   // Only failures should count: a success clears the account's counter and gives back its attempt.
-  await Promise.all([forgiveAttempt(db, perAccount, { reset: true }), forgiveAttempt(db, perIp)]);
+  await Promise.all([forgiveAttempt(counters, perAccount, { reset: true }), forgiveAttempt(counters, perIp)]);
   return toSessionUser(user);
 }
 

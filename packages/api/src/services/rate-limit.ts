@@ -1,6 +1,7 @@
-// Fixed-window counters in MongoDB, shared by every server instance (never one process's memory).
-import type { Database } from '@shop/db';
-import { DomainError, retryOnDuplicateKey } from '../errors.ts';
+// Fixed-window rate limits. The counters live in the security store (MongoDB, or Redis when
+// configured), shared by every server instance — never in one process's memory.
+import { DomainError } from '../errors.ts';
+import type { CounterStore } from '../stores/security-store.ts';
 
 export interface RateLimitRule {
   /** Counter family, e.g. `login-account`. */
@@ -25,29 +26,18 @@ function windowKey({ rule, subject }: RateLimitCheck, now: number) {
   return { key: `${rule.name}:${subject}:${window}`, expiresAt: new Date((window + 1) * rule.windowMs) };
 }
 
-async function increment(db: Database, key: string, expiresAt: Date, by: number): Promise<number> {
-  const counter = await retryOnDuplicateKey(() =>
-    db.models.RateLimit.findOneAndUpdate(
-      { key },
-      { $inc: { count: by }, $setOnInsert: { expiresAt } },
-      { upsert: true, returnDocument: 'after', projection: { count: 1 } },
-    ).lean(),
-  );
-  return counter?.count ?? by;
-}
-
 /**
  * Counts an attempt against every counter before the attempt runs, and refuses it with
- * RATE_LIMITED if that takes any counter past its limit. Counting first (one atomic `$inc` per
+ * RATE_LIMITED if that takes any counter past its limit. Counting first (one atomic increment per
  * counter) is what makes concurrent attempts — parallel requests, or the calls of one batch —
  * unable to slip through together. Give the attempt back with `forgiveAttempt` if it succeeds.
  */
-export async function takeAttempt(db: Database, checks: RateLimitCheck[]): Promise<void> {
+export async function takeAttempt(counters: CounterStore, checks: RateLimitCheck[]): Promise<void> {
   const now = Date.now();
   const counted = await Promise.all(
     checks.map(async (check) => {
       const { key, expiresAt } = windowKey(check, now);
-      return { check, expiresAt, count: await increment(db, key, expiresAt, 1) };
+      return { check, expiresAt, count: await counters.increment(key, 1, expiresAt) };
     }),
   );
   const exceeded = counted.find(({ check, count }) => count > check.rule.limit);
@@ -58,8 +48,8 @@ export async function takeAttempt(db: Database, checks: RateLimitCheck[]): Promi
 }
 
 /** Takes back one counted attempt (it succeeded), or clears the counter with `reset`. */
-export async function forgiveAttempt(db: Database, check: RateLimitCheck, options: { reset?: boolean } = {}): Promise<void> {
+export async function forgiveAttempt(counters: CounterStore, check: RateLimitCheck, options: { reset?: boolean } = {}): Promise<void> {
   const { key } = windowKey(check, Date.now());
-  if (options.reset) await db.models.RateLimit.deleteOne({ key });
-  else await db.models.RateLimit.updateOne({ key }, { $inc: { count: -1 } });
+  if (options.reset) await counters.delete(key);
+  else await counters.decrement(key, 1);
 }

@@ -5,6 +5,7 @@
 // leases and conditional updates make concurrent sweeps harmless.
 import { randomUUID } from 'node:crypto';
 import { soldOrderStatuses, trusted, type Types } from '@shop/db';
+import { createMongoSecurityStore } from '../stores/mongo-security-store.ts';
 import { completeOrder, defaultLeaseMs, dropHolds, releaseHolds, type CheckoutDeps } from './checkout.ts';
 import { restockCancelledOrder } from './orders.ts';
 
@@ -120,13 +121,12 @@ export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = 
   });
   result.expiredGuestCarts = expired.deletedCount;
 
-  // 5. Expired sessions and rate-limit windows (again: no TTL indexes to rely on).
-  const [sessions, rateLimits] = await Promise.all([
-    db.models.Session.deleteMany({ expiresAt: trusted({ $lt: now }) }),
-    db.models.RateLimit.deleteMany({ expiresAt: trusted({ $lt: now }) }),
-  ]);
-  result.expiredSessions = sessions.deletedCount;
-  result.expiredRateLimits = rateLimits.deletedCount;
+  // 5. Expired sessions and rate-limit windows in MongoDB (again: no TTL indexes to rely on).
+  // With REDIS_URL they live in Redis, which expires them by itself; this then only clears what
+  // MongoDB kept from before the switch.
+  const expiredSecurity = await createMongoSecurityStore(db).deleteExpired(now);
+  result.expiredSessions = expiredSecurity.sessions;
+  result.expiredRateLimits = expiredSecurity.rateLimits;
 
   return result;
 }

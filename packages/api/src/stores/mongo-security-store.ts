@@ -1,0 +1,94 @@
+// The default security store: counters and sessions as MongoDB documents (models RateLimit and
+// Session), each operation one single-document atomic update — no transactions needed.
+import { trusted, type Database } from '@shop/db';
+import { retryOnDuplicateKey } from '../errors.ts';
+import type { CounterStore, RefreshClaim, SecurityStore, SessionStore } from './security-store.ts';
+
+export interface MongoSecurityStore extends SecurityStore {
+  readonly kind: 'mongodb';
+  /**
+   * Deletes counters and sessions past their expiry (the recovery sweep calls this: TTL indexes
+   * are not available on every Mongo-wire server). Redis expires its keys by itself.
+   */
+  deleteExpired(now: Date): Promise<{ sessions: number; rateLimits: number }>;
+}
+
+function mongoCounters(db: Database): CounterStore {
+  const { RateLimit } = db.models;
+  return {
+    async increment(key, by, expiresAt) {
+      const counter = await retryOnDuplicateKey(() =>
+        RateLimit.findOneAndUpdate(
+          { key },
+          { $inc: { count: by }, $setOnInsert: { expiresAt } },
+          { upsert: true, returnDocument: 'after', projection: { count: 1 } },
+        ).lean(),
+      );
+      return counter?.count ?? by;
+    },
+    async decrement(key, by) {
+      await RateLimit.updateOne({ key }, { $inc: { count: -by } });
+    },
+    async delete(key) {
+      await RateLimit.deleteOne({ key });
+    },
+  };
+}
+
+function mongoSessions(db: Database): SessionStore {
+  const { Session } = db.models;
+  const refused: RefreshClaim = { status: 'refused' };
+  return {
+    async create({ familyId, userId, tokenHash, expiresAt }) {
+      await Session.create({ familyId, userId, tokenHash, expiresAt });
+    },
+
+    async claim(tokenHash, now) {
+      // One conditional update: of concurrent claims only one finds the token unused.
+      const claimed = await Session.findOneAndUpdate(
+        { tokenHash, usedAt: trusted({ $exists: false }) },
+        { $set: { usedAt: now } },
+        { projection: { familyId: 1, userId: 1, expiresAt: 1, revokedAt: 1 } },
+      ).lean();
+      if (!claimed) {
+        const used = await Session.findOne({ tokenHash }, { familyId: 1 }).lean();
+        return used ? { status: 'reused', familyId: used.familyId } : refused;
+      }
+      if (claimed.revokedAt || claimed.expiresAt <= now) return refused;
+      // A token issued while its family was being revoked escaped the revocation's update; the
+      // family's other (revoked) tokens still tell.
+      const familyRevoked = await Session.exists({ familyId: claimed.familyId, revokedAt: trusted({ $exists: true }) });
+      if (familyRevoked) return refused;
+      return { status: 'claimed', familyId: claimed.familyId, userId: claimed.userId.toString() };
+    },
+
+    async revokeFamily(familyId) {
+      await Session.updateMany({ familyId, revokedAt: trusted({ $exists: false }) }, { $set: { revokedAt: new Date() } });
+    },
+
+    async findFamily(tokenHash) {
+      const session = await Session.findOne({ tokenHash }, { familyId: 1 }).lean();
+      return session?.familyId ?? null;
+    },
+  };
+}
+
+export function createMongoSecurityStore(db: Database): MongoSecurityStore {
+  return {
+    kind: 'mongodb',
+    counters: mongoCounters(db),
+    sessions: mongoSessions(db),
+    async ping() {
+      const admin = db.connection.db?.admin();
+      if (!admin) throw new Error('MongoDB is not connected');
+      await admin.command({ ping: 1 });
+    },
+    async deleteExpired(now) {
+      const [sessions, rateLimits] = await Promise.all([
+        db.models.Session.deleteMany({ expiresAt: trusted({ $lt: now }) }),
+        db.models.RateLimit.deleteMany({ expiresAt: trusted({ $lt: now }) }),
+      ]);
+      return { sessions: sessions.deletedCount, rateLimits: rateLimits.deletedCount };
+    },
+  };
+}
