@@ -4,7 +4,7 @@
 // tRPC sets, the body byte for byte, and the same onError reports.
 import { get } from 'node:http';
 import cookie from '@fastify/cookie';
-import { appRouter, createTestPaymentProvider, guestCartCookieName, type AppRouter } from '@shop/api';
+import { appRouter, createMongoSecurityStore, createTestPaymentProvider, guestCartCookieName, type AppRouter } from '@shop/api';
 import { testAuth } from '@shop/api/testing';
 import { seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
@@ -34,7 +34,7 @@ function describeError({ error, path, type }: TrpcErrorInfo): string {
 async function comparisonApp(production: boolean) {
   const app = Fastify();
   await app.register(cookie);
-  const createContext = createContextFactory({ db, auth: testAuth, payments: createTestPaymentProvider(db), production });
+  const createContext = createContextFactory({ db, auth: testAuth, payments: createTestPaymentProvider(db), security: createMongoSecurityStore(db), production });
   const errors = { ours: [] as string[], official: [] as string[] };
   await app.register(
     createTrpcHttpPlugin({ router: appRouter, createContext, maxBatchSize, onError: (info) => errors.ours.push(describeError(info)) }),
