@@ -10,9 +10,9 @@ import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSetting
 import { connect, disconnect } from '@shop/db';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
-import { loadCatalogCategories, productProjection, toProductDto } from '../../packages/api/src/services/catalog.ts';
+import { loadCatalogCategories, productProjection, toProductDtos } from '../../packages/api/src/services/catalog.ts';
 
-type ProductRecord = Parameters<typeof toProductDto>[0];
+type ProductRecord = Parameters<typeof toProductDtos>[1][number];
 
 const env = loadEnv();
 if (!env.MONGODB_URI) throw new Error('MONGODB_URI is required');
@@ -55,7 +55,7 @@ app.get('/raw/products', async (request) => {
       .lean<ProductRecord[]>(),
     db.models.Product.countDocuments({}),
   ]);
-  return { result: { data: { items: products.map((product) => toProductDto(product, categories)), total, page, limit } } };
+  return { result: { data: { items: await toProductDtos(db, products, categories), total, page, limit } } };
 });
 
 if (process.env.BENCH_PROFILE === '1') {

@@ -70,7 +70,7 @@ export interface CatalogCategories {
   bySlug: Map<string, CategoryDto>;
 }
 
-export function toProductDto(product: ProductRecord, categories: CatalogCategories): ProductDto {
+function toProductDto(product: ProductRecord, categories: CatalogCategories): ProductDto {
   const category = categories.byId.get(product.category.toString());
   return {
     id: product._id.toString(),
@@ -130,10 +130,15 @@ export function loadCatalogCategories(db: Database, options: { reload?: boolean 
   return categories;
 }
 
-/** The shared categories, reloaded once if they lack a category some product points at. */
-async function categoriesFor(db: Database, products: readonly ProductRecord[], categories: CatalogCategories): Promise<CatalogCategories> {
-  const complete = products.every((product) => categories.byId.has(product.category.toString()));
-  return complete ? categories : loadCatalogCategories(db, { reload: true });
+/**
+ * The products as the API answers them, naming their categories from the shared read; if one
+ * points at a category that read lacks (created since), the categories are reloaded once.
+ */
+export async function toProductDtos(db: Database, products: readonly ProductRecord[], categories: CatalogCategories): Promise<ProductDto[]> {
+  const items = products.map((product) => toProductDto(product, categories));
+  if (!items.some((item) => item.category === unknownCategory)) return items;
+  const reloaded = await loadCatalogCategories(db, { reload: true });
+  return products.map((product) => toProductDto(product, reloaded));
 }
 
 export async function listCategories(db: Database): Promise<CategoryDto[]> {
@@ -191,9 +196,8 @@ export async function listProducts(db: Database, query: ProductQuery): Promise<P
       .lean<ProductRecord[]>(),
     db.models.Product.countDocuments(filter),
   ]);
-  categories = await categoriesFor(db, products, categories);
   return {
-    items: products.map((product) => toProductDto(product, categories)),
+    items: await toProductDtos(db, products, categories),
     total,
     page: query.page,
     limit: query.limit,
@@ -207,5 +211,7 @@ export async function getProduct(db: Database, by: { slug: string } | { id: stri
     loadCatalogCategories(db),
   ]);
   if (!product) throw notFound('Product');
-  return toProductDto(product, await categoriesFor(db, [product], categories));
+  const [dto] = await toProductDtos(db, [product], categories);
+  if (!dto) throw notFound('Product');
+  return dto;
 }
