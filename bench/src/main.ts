@@ -11,6 +11,7 @@ import { connect, disconnect } from '@shop/db';
 import { startEmbeddedMongo } from '@shop/mongo-server';
 import { databaseUri, recordIdle, serverEnv, startProductionServer, type Bench, type BenchConfig } from './lib/context.ts';
 import { table } from './lib/format.ts';
+import { heapSnapshotArgs } from './lib/heap.ts';
 import { configureQuietWait } from './lib/quiet.ts';
 import { affinity, capture, childPid, hasTaskset, killChildren, pin, run } from './lib/proc.ts';
 import {
@@ -185,12 +186,15 @@ async function main() {
 
       if (config.only.has('4') || config.only.has('2')) {
         log('\n== production server (apps/server/dist/main.js)');
-        const server = await startProductionServer(bench, 'scenarios-2-4-server', catalogueDb);
+        // Heap snapshots on SIGUSR2, for scenario 4's leak check (nothing happens unless signalled).
+        const snapshotDir = join(bench.resultsDir, 'heap-snapshots');
+        mkdirSync(snapshotDir, { recursive: true });
+        const server = await startProductionServer(bench, 'scenarios-2-4-server', catalogueDb, heapSnapshotArgs(snapshotDir));
         try {
           await recordIdle(bench, server);
           if (config.only.has('4')) {
             log('\n== scenario 4: memory');
-            results.memory = await runMemory(bench, server, slugs);
+            results.memory = await runMemory(bench, server, slugs, snapshotDir);
           }
           if (config.only.has('2')) {
             log('\n== scenario 2: catalog.product and cart.addItem');

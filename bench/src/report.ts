@@ -78,6 +78,14 @@ export function goals(results: Results): GoalLine[] {
       figure: `${percent(memory.growth)} (${mib(memory.afterWarmup)} → ${mib(memory.afterSettle)})`,
       ok: memory.growth < 0.1,
     });
+    if (memory.liveHeap) {
+      lines.push({
+        scenario: '4',
+        goal: `leak check: live heap after ${memory.requests.toLocaleString('en-US')} more requests (figures only)`,
+        figure: `${percent(memory.liveHeap.growth)} (${mib(memory.liveHeap.before)} → ${mib(memory.liveHeap.after)})`,
+        ok: null,
+      });
+    }
   }
   if (queries) {
     lines.push({
@@ -192,6 +200,12 @@ export function memorySection(result: MemoryResult): string {
           `Further blocks of ${result.requests.toLocaleString('en-US')} requests (settled RSS after each): ${result.furtherBlocks
             .map((rss, i) => `${mib(rss)} after block ${i + 2} (${percent(rss / result.afterWarmup - 1)} over warm-up)`)
             .join(', ')}.`,
+        ]
+      : []),
+    ...(result.liveHeap
+      ? [
+          '',
+          `Leak check, after the readings above: the live heap — what is still reachable after a full garbage collection, summed from a heap snapshot the server writes on SIGUSR2 (\`--heapsnapshot-signal\`) — was ${mib(result.liveHeap.before)}, and ${mib(result.liveHeap.after)} after ${result.requests.toLocaleString('en-US')} more requests (${percent(result.liveHeap.growth)}). RSS also counts garbage not yet collected and heap space V8 keeps reserved: it can grow while the live heap does not.`,
         ]
       : []),
   ].join('\n');

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bench } from '../lib/context.ts';
 import { describe, load, type LoadResult, type RequestSpec } from '../lib/load.ts';
+import { liveHeapBytes } from '../lib/heap.ts';
 import { memoryOf, type ServerProcess } from '../lib/proc.ts';
 import { median } from '../lib/stats.ts';
 
@@ -21,6 +22,11 @@ export interface MemoryResult {
   load: LoadResult;
   /** With --memory-blocks N > 1: the settled RSS after each further block of the same size. */
   furtherBlocks: number[];
+  /**
+   * The leak check, after the RSS readings (a snapshot disturbs RSS): the live heap (reachable
+   * objects after a full GC) before and after one more block of the same requests.
+   */
+  liveHeap: { before: number; after: number; growth: number } | null;
 }
 
 /** RSS readings are noisy (the heap grows and shrinks with GC): the median of several. */
@@ -45,7 +51,8 @@ export function catalogueMix(slugs: string[]): (n: number) => RequestSpec {
   return (n) => ({ path: paths[n % paths.length] ?? '/trpc/catalog.categories' });
 }
 
-export async function runMemory(bench: Bench, server: ServerProcess, slugs: string[]): Promise<MemoryResult> {
+/** `snapshotDir`: where the server writes heap snapshots (started with `heapSnapshotArgs`); null skips the leak check. */
+export async function runMemory(bench: Bench, server: ServerProcess, slugs: string[], snapshotDir: string | null): Promise<MemoryResult> {
   const { config } = bench;
   const watched = { serverPid: server.pid, dbPid: bench.dbPid };
   const request = catalogueMix(slugs);
@@ -69,7 +76,16 @@ export async function runMemory(bench: Bench, server: ServerProcess, slugs: stri
     furtherBlocks.push(await settledRss(server.pid));
     bench.log(`  block ${block}: ${describe(more)}; RSS settled ${((furtherBlocks.at(-1) ?? 0) / 2 ** 20).toFixed(1)} MiB`);
   }
+  let liveHeap: MemoryResult['liveHeap'] = null;
+  if (snapshotDir) {
+    const before = await liveHeapBytes(server.pid, snapshotDir);
+    await load({ origin: server.url, request, connections: config.connections, amount: config.memoryRequests }, watched);
+    const after = await liveHeapBytes(server.pid, snapshotDir);
+    liveHeap = { before, after, growth: after / before - 1 };
+    bench.log(`  live heap (heap snapshots): ${(before / 2 ** 20).toFixed(1)} MiB, after ${config.memoryRequests} more requests ${(after / 2 ** 20).toFixed(1)} MiB`);
+  }
   return {
+    liveHeap,
     furtherBlocks,
     requests: result.completed,
     afterWarmup,
