@@ -3,7 +3,6 @@
 // security.test.ts), and the real server process uses Redis, or refuses to start without it.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { refreshCookieName } from '@shop/api';
 import { testAuth } from '@shop/api/testing';
@@ -13,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from './app.ts';
+import { freePort } from './testing.ts';
 
 const shopOrigin = 'http://shop.test';
 const password = 'correct horse battery';
@@ -111,15 +111,6 @@ describe('readiness with Redis', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Runs src/main.ts as the real server does; resolves with its output once `until` shows or it exits. */
 function startServer(env: Record<string, string>, until: RegExp) {

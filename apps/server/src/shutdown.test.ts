@@ -2,12 +2,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { signAccessToken, defaultAuthSettings } from '@shop/api';
 import { createTestProduct, stockLedger } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './testing.ts';
 
 const jwtSecret = 'shutdown-test-secret-of-at-least-32-bytes';
 const auth = { ...defaultAuthSettings, secret: new TextEncoder().encode(jwtSecret) };
@@ -21,15 +21,6 @@ afterAll(async () => {
   server?.kill('SIGKILL');
   await db.drop();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function waitForHealthy(port: number) {
   for (let i = 0; i < 200; i += 1) {
