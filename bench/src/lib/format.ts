@@ -18,7 +18,10 @@ export function ms(value: number): string {
 }
 
 export function percent(value: number): string {
-  return Number.isFinite(value) ? `${(value * 100).toFixed(0)}%` : 'n/a';
+  if (!Number.isFinite(value)) return 'n/a';
+  // Math.round(-0.2) is -0, and (-0).toFixed() would print "-0%".
+  const rounded = Math.round(value * 100) || 0;
+  return `${rounded}%`;
 }
 
 export function times(value: number): string {
