@@ -47,6 +47,9 @@ interface Call {
   procedure: AnyTRPCProcedure | undefined;
 }
 
+/** The calls one request carries: one, or a batch (`?batch=1`, the paths comma-separated). */
+type Requested = { batch: false; call: Call } | { batch: true; calls: Call[] };
+
 type CallOutcome = { ok: true; data: unknown } | { ok: false; error: TRPCError };
 
 
@@ -120,11 +123,15 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
     onError: ({ error, path, type }: TrpcErrorInfo) => options.onError?.({ error, path, type }),
   };
 
-  async function answer(request: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
+  function requestedCalls(path: string, query: URLSearchParams): Requested {
+    const call = (callPath: string, index: number): Call => ({ path: callPath, index, procedure: procedures.get(callPath) });
+    return query.get('batch') === '1' ? { batch: true, calls: path.split(',').map(call) } : { batch: false, call: call(path, 0) };
+  }
+
+  async function answer(request: FastifyRequest, reply: FastifyReply, query: URLSearchParams, requested: Requested): Promise<void> {
     const method = request.method;
-    const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
-    const isBatchCall = query.get('batch') === '1';
-    const paths = isBatchCall ? path.split(',') : [path];
+    const isBatchCall = requested.batch;
+    const calls = requested.batch ? requested.calls : [requested.call];
 
     const send = (status: number, body: TRPCResponse | TRPCResponse[]) =>
       reply
@@ -141,10 +148,9 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
       return send(getHTTPStatusCode(body), body);
     };
 
-    if (isBatchCall && paths.length > maxBatchSize) {
+    if (isBatchCall && calls.length > maxBatchSize) {
       return refuse(new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' }), 'unknown');
     }
-    const calls = paths.map((callPath, index): Call => ({ path: callPath, index, procedure: procedures.get(callPath) }));
     const types = [...new Set(calls.flatMap(({ procedure }) => (procedure ? [procedure._def.type] : [])))];
     if (types.length > 1) {
       return refuse(new TRPCError({ code: 'BAD_REQUEST', message: `Cannot mix procedure types in call: ${types.join(', ')}` }), 'unknown');
@@ -164,7 +170,7 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
         return parsed;
       }
       if (!isObject(raw)) throw new TRPCError({ code: 'BAD_REQUEST', message: '"input" needs to be an object when doing a batch call' });
-      for (const index of paths.keys()) {
+      for (const { index } of calls) {
         const input = raw[index];
         if (input !== undefined) parsed[index] = deserialize(input);
       }
@@ -223,8 +229,8 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
       return { error: getErrorShape({ config, error: outcome.error, type: errorType, path: call.path, input: inputs?.[call.index], ctx }) };
     };
 
-    if (!isBatchCall) {
-      const call: Call = { path, index: 0, procedure: procedures.get(path) };
+    if (!requested.batch) {
+      const { call } = requested;
       const outcome = await run(call);
       if (outcome.ok && isDataStream(outcome.data)) return refuse(streamRefused(), type, ctx);
       const body = shapeOf(call, outcome, type);
@@ -246,12 +252,14 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
 
     scope.all<{ Params: { path: string } }>('/:path', async (request, reply) => {
       const path = isPlainJsonCall(request) ? decodePath(request.params.path) : null;
-      const procedure = path === null ? undefined : path.split(',').map((callPath) => procedures.get(callPath));
-      if (path === null || procedure?.some((candidate) => candidate?._def.type === 'subscription')) {
+      const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
+      const requested = path === null ? null : requestedCalls(path, query);
+      const calls = requested === null ? [] : requested.batch ? requested.calls : [requested.call];
+      if (requested === null || calls.some(({ procedure }) => procedure?._def.type === 'subscription')) {
         await fastifyRequestHandler({ ...official, req: request, res: reply, path: request.params.path });
         return reply;
       }
-      await answer(request, reply, path);
+      await answer(request, reply, query, requested);
       return reply;
     });
   };
