@@ -1,3 +1,4 @@
+import { CartLoadFailed, EmptyCart } from './cart-notices.tsx';
 import { useSession } from '../account/use-session.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
@@ -12,30 +13,8 @@ export function CartPage() {
   useLiveStock(cart.data?.lines.map((line) => line.productId) ?? []);
 
   if (cart.isPending) return <PageLoading />;
-  if (cart.isError) {
-    return (
-      <div className="notice" role="alert">
-        <title>Cart · Shop</title>
-        <h1>Your cart could not be loaded</h1>
-        <p>Something went wrong. Please try again in a moment.</p>
-        <button type="button" className="button" onClick={() => void cart.refetch()}>
-          Try again
-        </button>
-      </div>
-    );
-  }
-  if (cart.data.lines.length === 0) {
-    return (
-      <div className="notice">
-        <title>Cart · Shop</title>
-        <h1>Your cart is empty</h1>
-        <p>Find something you like in the catalogue.</p>
-        <Link href="/" className="button">
-          Browse the catalogue
-        </Link>
-      </div>
-    );
-  }
+  if (cart.isError) return <CartLoadFailed pageTitle="Cart" onRetry={() => void cart.refetch()} />;
+  if (cart.data.lines.length === 0) return <EmptyCart pageTitle="Cart" />;
 
   return (
     <section className="cart-page" aria-labelledby="cart-heading">

@@ -1,3 +1,4 @@
+import { CartLoadFailed, EmptyCart } from '../cart/cart-notices.tsx';
 import { useState } from 'react';
 import { SignInPrompt } from '../account/sign-in-prompt.tsx';
 import { useSession } from '../account/use-session.ts';
@@ -34,28 +35,8 @@ export function CheckoutPage() {
       />
     );
   }
-  if (cart.isError) {
-    return (
-      <div className="notice" role="alert">
-        <title>Checkout · Shop</title>
-        <h1>Your cart could not be loaded</h1>
-        <button type="button" className="button" onClick={() => void cart.refetch()}>
-          Try again
-        </button>
-      </div>
-    );
-  }
-  if (cart.data.lines.length === 0) {
-    return (
-      <div className="notice">
-        <title>Checkout · Shop</title>
-        <h1>Your cart is empty</h1>
-        <Link href="/" className="button">
-          Browse the catalogue
-        </Link>
-      </div>
-    );
-  }
+  if (cart.isError) return <CartLoadFailed pageTitle="Checkout" onRetry={() => void cart.refetch()} />;
+  if (cart.data.lines.length === 0) return <EmptyCart pageTitle="Checkout" />;
   return <CheckoutReview cart={cart.data} checkout={checkout} />;
 }
 
