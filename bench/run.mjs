@@ -26,7 +26,7 @@ if (args.includes('--help') || args.includes('-h')) {
   --buyers N              buyers per checkout run (200)
   --hot-stock N           stock of the hot product (50)
   --spread-products N     products the spread run uses (100)
-  --memory-requests N     catalogue requests between the two RSS readings (100000)
+  --memory-requests N     catalogue requests in the warm-up block and between the two RSS readings (100000)
   --memory-blocks N       send N such blocks, reading RSS after each (1; more tell a leak from warm-up)
   --only LIST             scenarios to run, e.g. 1,3 (1,2,3,4,5)
   --profile               also profile the tRPC and raw routes (CPU profiles in bench/results/)

@@ -223,7 +223,7 @@ async function main() {
         }
       }
       if (results.memory) {
-        sections.push(memorySection(results.memory));
+        sections.push(memorySection(results.memory, config.warmup));
         log(`\n${sections.at(-1) ?? ''}`);
       }
 

@@ -8,7 +8,11 @@ import { median } from '../lib/stats.ts';
 
 export interface MemoryResult {
   requests: number;
-  /** Median of 5 readings over 2 s, 1 s after the warm-up. */
+  /** Median of 5 readings over 2 s, 1 s after the short (timed) warm-up that lets the JIT settle. */
+  afterShortWarmup: number;
+  /** The warm-up block: the same requests, as many as the measured block. */
+  warmupBlock: LoadResult;
+  /** Median of 5 readings over 2 s, 1 s after the warm-up block: the goal's starting point. */
   afterWarmup: number;
   /** One reading as the last response arrived. */
   afterLoad: number;
@@ -58,8 +62,15 @@ export async function runMemory(bench: Bench, server: ServerProcess, slugs: stri
   const request = catalogueMix(slugs);
   bench.log(`  warm-up ${config.warmup} s`);
   await load({ origin: server.url, request, connections: config.connections, duration: config.warmup, quiet: false }, watched);
+  const afterShortWarmup = await settledRss(server.pid);
+  // A few seconds warm the JIT, not the heap: V8 lets the old generation fill to a multiple of the
+  // live heap before its first full collections, so RSS keeps rising for a while after that and
+  // then levels off (the further blocks show it). The warm-up block takes the server to its
+  // working size, so the measured block tells whether memory keeps growing: a leak.
+  bench.log(`  RSS after ${config.warmup} s: ${(afterShortWarmup / 2 ** 20).toFixed(1)} MiB; warm-up block of ${config.memoryRequests} catalogue requests`);
+  const warmupBlock = await load({ origin: server.url, request, connections: config.connections, amount: config.memoryRequests }, watched);
   const afterWarmup = await settledRss(server.pid);
-  bench.log(`  RSS after warm-up: ${(afterWarmup / 2 ** 20).toFixed(1)} MiB; sending ${config.memoryRequests} catalogue requests`);
+  bench.log(`  RSS after the warm-up block: ${(afterWarmup / 2 ** 20).toFixed(1)} MiB; sending ${config.memoryRequests} catalogue requests`);
   const result = await load(
     { origin: server.url, request, connections: config.connections, amount: config.memoryRequests },
     watched,
@@ -87,6 +98,8 @@ export async function runMemory(bench: Bench, server: ServerProcess, slugs: stri
   return {
     liveHeap,
     furtherBlocks,
+    afterShortWarmup,
+    warmupBlock,
     requests: result.completed,
     afterWarmup,
     afterLoad: after.rss,
