@@ -18,6 +18,7 @@ if (args.includes('--help') || args.includes('-h')) {
   --no-build              use the existing apps/server/dist (skip the turbo build)
   --quick                 a smoke run: 1 run × 3 s, 1 s warm-up, 1 checkout run, 5,000 memory requests
   --runs N                measured runs per figure (3); medians are reported
+  --paced-runs N          runs of each route at the paced half rate, scenario 1's p99 goal (5)
   --duration S            seconds per measured run (10)
   --warmup S              seconds of warm-up before measuring (3)
   --connections N         autocannon connections (10)
@@ -42,7 +43,7 @@ if (args.includes('--help') || args.includes('-h')) {
 }
 
 if (args.includes('--quick')) {
-  args = ['--runs', '1', '--duration', '3', '--warmup', '1', '--checkout-runs', '1', '--checkout-warmups', '1', '--memory-requests', '5000', '--profile-seconds', '3', ...args];
+  args = ['--runs', '1', '--paced-runs', '1', '--duration', '3', '--warmup', '1', '--checkout-runs', '1', '--checkout-warmups', '1', '--memory-requests', '5000', '--profile-seconds', '3', ...args];
 }
 
 if (!args.includes('--no-build')) {

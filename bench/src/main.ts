@@ -38,6 +38,7 @@ function parseConfig(): BenchConfig & { argv: string[] } {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string', default: '3' },
+      'paced-runs': { type: 'string', default: '5' },
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '10' },
@@ -76,6 +77,7 @@ function parseConfig(): BenchConfig & { argv: string[] } {
   if (values.profile) only.add('profile');
   return {
     runs: number('runs', values.runs, 1),
+    pacedRuns: number('paced-runs', values['paced-runs'], 1),
     duration: number('duration', values.duration, 1),
     warmup: number('warmup', values.warmup, 0),
     connections: number('connections', values.connections, 1),
@@ -260,7 +262,7 @@ async function main() {
     `| Node | ${info.node} |`,
     `| database | ${info.database} |`,
     `| pinning | ${info.pinning} |`,
-    `| command | \`pnpm bench${config.argv.length > 0 ? ` ${config.argv.join(' ')}` : ''}\` (${config.runs} runs × ${config.duration} s after ${config.warmup} s warm-up, ${config.connections} connections; took ${minutes} min) |`,
+    `| command | \`pnpm bench${config.argv.length > 0 ? ` ${config.argv.join(' ')}` : ''}\` (${config.runs} runs × ${config.duration} s after ${config.warmup} s warm-up, ${config.pacedRuns} paced runs, ${config.connections} connections; took ${minutes} min) |`,
   ].join('\n');
   const busyIdle = bench.idle.filter((idle) => idle.server > 0.05);
   const idleSection = [

@@ -5,6 +5,8 @@ import { idleCpu, startServer, type CpuChoice, type IdleCpu, type ServerProcess 
 export interface BenchConfig {
   /** Measured runs per figure (the median is reported). */
   runs: number;
+  /** Measured runs of each route at the paced half rate (scenario 1's p99 goal). */
+  pacedRuns: number;
   /** Seconds per measured run. */
   duration: number;
   /** Seconds of warm-up before measuring. */

@@ -106,7 +106,7 @@ export async function runFloor(bench: Bench, dbName: string): Promise<FloorResul
     const acTrpcRuns: LoadResult[] = [];
     const pace = (request: RequestSpec) =>
       paced({ origin: server.url, request, rate: halfRate, seconds: config.duration, maxSockets: 64 }, watched);
-    for (let run = 1; run <= config.runs; run += 1) {
+    for (let run = 1; run <= config.pacedRuns; run += 1) {
       const r = await pace(raw);
       bench.log(`  ${halfRate} req/s paced, run ${run}: raw  ${describe(r)}`);
       pacedRawRuns.push(r);
