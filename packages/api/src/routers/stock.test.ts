@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStockFeed, provideStockFeed, type StockFeed } from '../services/stock-feed.ts';
 import { callerFor, createTestProduct } from '../testing.ts';
 
@@ -65,5 +65,33 @@ describe('stock.changes', () => {
     await expect(caller.stock.changes({ productIds: ['not-an-id'] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const many = Array.from({ length: 101 }, (_, index) => index.toString(16).padStart(24, '0'));
     await expect(caller.stock.changes({ productIds: many })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('stock.changes while the server shuts down', () => {
+  it('ends without an unhandled rejection when the SSE stream dropped a next() it had asked for', async () => {
+    // tRPC's SSE stream asks for the next event before it writes the current one, and drops that
+    // request when the client goes away. If the feed then closes (the server shutting down), the
+    // AbortError that ends the subscription must not become an unhandled rejection: by default
+    // that stops the process in the middle of its graceful shutdown.
+    const closing = await createTestDatabase('stock_router_close');
+    const closingFeed = await openStockFeed(closing);
+    provideStockFeed(closing, closingFeed);
+    const scarf = await createTestProduct(closing, { slug: 'closing-scarf', stock: 2 });
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const iterator = (await callerFor(closing).stock.changes({ productIds: [scarf.id] }))[Symbol.asyncIterator]();
+      expect(tracked((await iterator.next()).value).data).toMatchObject({ productId: scarf.id, stock: 2 });
+      void iterator.next();
+      const returned = iterator.return?.();
+      await closingFeed.close();
+      await returned;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+      await closing.drop();
+    }
   });
 });

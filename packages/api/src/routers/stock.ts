@@ -1,5 +1,7 @@
+import type { Database } from '@shop/db';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
+import { handledIteration } from '../handled-iteration.ts';
 import { objectId } from '../schemas/common.ts';
 import { readStock, stockFeedFor, type StockChange } from '../services/stock-feed.ts';
 import { createTRPCRouter, publicProcedure } from '../trpc.ts';
@@ -26,26 +28,31 @@ export const stockRouter = createTRPCRouter({
    * state (also after every reconnect, so nothing missed while offline stays stale), then each
    * change, made through any server instance.
    */
-  changes: publicProcedure.input(stockChangesInput).subscription(async function* ({ ctx, input, signal }) {
-    const done = new AbortController();
-    const stop = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
-    try {
-      const ids = [...new Set(input.productIds)];
-      // Listen before reading the snapshot, so a change in between is not lost.
-      const changes = stockFeedFor(ctx.db).changes(ids, stop);
-      const sent = new Map<string, string>();
-      for (const change of await readStock(ctx.db, ids)) {
-        sent.set(change.productId, stateKey(change));
-        yield tracked(nextEventId(), change);
-      }
-      for await (const change of changes) {
-        // Holds taken and dropped, or the first poll of a product, change nothing on screen.
-        if (sent.get(change.productId) === stateKey(change)) continue;
-        sent.set(change.productId, stateKey(change));
-        yield tracked(nextEventId(), change);
-      }
-    } finally {
-      done.abort();
-    }
-  }),
+  changes: publicProcedure
+    .input(stockChangesInput)
+    .subscription(({ ctx, input, signal }) => handledIteration(liveStock(ctx.db, input.productIds, signal))),
 });
+
+/** The events of one `stock.changes` subscription; ends with an AbortError when it is stopped. */
+async function* liveStock(db: Database, productIds: readonly string[], signal: AbortSignal | undefined) {
+  const done = new AbortController();
+  const stop = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
+  try {
+    const ids = [...new Set(productIds)];
+    // Listen before reading the snapshot, so a change in between is not lost.
+    const changes = stockFeedFor(db).changes(ids, stop);
+    const sent = new Map<string, string>();
+    for (const change of await readStock(db, ids)) {
+      sent.set(change.productId, stateKey(change));
+      yield tracked(nextEventId(), change);
+    }
+    for await (const change of changes) {
+      // Holds taken and dropped, or the first poll of a product, change nothing on screen.
+      if (sent.get(change.productId) === stateKey(change)) continue;
+      sent.set(change.productId, stateKey(change));
+      yield tracked(nextEventId(), change);
+    }
+  } finally {
+    done.abort();
+  }
+}

@@ -89,6 +89,26 @@ describe.each<StockFeedSource>(['change-stream', 'polling'])('the %s feed', (sou
     watch.abort();
     await expect(next).rejects.toMatchObject({ name: 'AbortError' });
   });
+
+  it('ends without an unhandled rejection when the consumer dropped a next() it asked for ahead', async () => {
+    // tRPC's SSE stream asks for the next change before it hands on the current one, and drops
+    // that request when the client goes away. The AbortError that ends the iteration must not
+    // become an unhandled rejection: by default that stops the process.
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const watch = new AbortController();
+      const iterator = feed.changes([tee.id], watch.signal)[Symbol.asyncIterator]();
+      void iterator.next();
+      const returned = iterator.return?.();
+      watch.abort();
+      await returned;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
 });
 
 describe('the change-stream feed', () => {
@@ -145,5 +165,20 @@ describe('openStockFeed', () => {
     const ended = expect(iterator.next()).rejects.toMatchObject({ name: 'AbortError' });
     await feed.close();
     await ended;
+  });
+
+  it('closes without an unhandled rejection while a dropped next() is pending (a server shutting down)', async () => {
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const feed = await openStockFeed(db);
+      const iterator = feed.changes([tee.id], new AbortController().signal)[Symbol.asyncIterator]();
+      void iterator.next();
+      await feed.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
   });
 });

@@ -14,6 +14,7 @@
 //                  instance's writes, which an in-process event emitter would not.
 import { EventEmitter, on } from 'node:events';
 import { productStatus, trusted, type Database, type ProductStatus } from '@shop/db';
+import { handledIteration } from '../handled-iteration.ts';
 
 /** A product's sellable state after a change; the subscriber replaces what it showed. */
 export interface StockChange {
@@ -94,9 +95,11 @@ class Subscribers {
     else ended.addEventListener('abort', stop, { once: true });
     // `on` starts buffering now, not at the first `next()`.
     const events = on(relay, 'change', { signal: ended });
-    return (async function* () {
-      for await (const [change] of events) yield change as StockChange;
-    })();
+    return handledIteration(
+      (async function* () {
+        for await (const [change] of events) yield change as StockChange;
+      })(),
+    );
   }
 
   close(): void {
