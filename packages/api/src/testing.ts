@@ -73,3 +73,20 @@ export async function testChargeStatus(db: Database, orderId: string): Promise<s
   const charge = await db.connection.collection<{ _id: string; status: string }>('test_payments').findOne({ _id: orderId });
   return charge?.status ?? null;
 }
+
+/**
+ * The promises rejected with nobody to handle them while `action` ran (and a moment after):
+ * by default each of those would stop a Node process.
+ */
+export async function unhandledRejectionsDuring(action: () => Promise<void>): Promise<unknown[]> {
+  const reasons: unknown[] = [];
+  const record = (reason: unknown) => reasons.push(reason);
+  process.on('unhandledRejection', record);
+  try {
+    await action();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off('unhandledRejection', record);
+  }
+  return reasons;
+}

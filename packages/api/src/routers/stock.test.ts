@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStockFeed, provideStockFeed, type StockFeed } from '../services/stock-feed.ts';
-import { callerFor, createTestProduct } from '../testing.ts';
+import { callerFor, createTestProduct, unhandledRejectionsDuring } from '../testing.ts';
 
 let db: TestDatabase;
 let feed: StockFeed;
@@ -78,19 +78,17 @@ describe('stock.changes while the server shuts down', () => {
     const closingFeed = await openStockFeed(closing);
     provideStockFeed(closing, closingFeed);
     const scarf = await createTestProduct(closing, { slug: 'closing-scarf', stock: 2 });
-    const unhandled = vi.fn();
-    process.on('unhandledRejection', unhandled);
     try {
-      const iterator = (await callerFor(closing).stock.changes({ productIds: [scarf.id] }))[Symbol.asyncIterator]();
-      expect(tracked((await iterator.next()).value).data).toMatchObject({ productId: scarf.id, stock: 2 });
-      void iterator.next();
-      const returned = iterator.return?.();
-      await closingFeed.close();
-      await returned;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(unhandled).not.toHaveBeenCalled();
+      const unhandled = await unhandledRejectionsDuring(async () => {
+        const iterator = (await callerFor(closing).stock.changes({ productIds: [scarf.id] }))[Symbol.asyncIterator]();
+        expect(tracked((await iterator.next()).value).data).toMatchObject({ productId: scarf.id, stock: 2 });
+        void iterator.next();
+        const returned = iterator.return?.();
+        await closingFeed.close();
+        await returned;
+      });
+      expect(unhandled).toEqual([]);
     } finally {
-      process.off('unhandledRejection', unhandled);
       await closing.drop();
     }
   });

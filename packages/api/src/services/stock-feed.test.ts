@@ -1,7 +1,7 @@
 import { connect, disconnect, type Database } from '@shop/db';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestProduct } from '../testing.ts';
+import { createTestProduct, unhandledRejectionsDuring } from '../testing.ts';
 import { openStockFeed, readStock, type StockChange, type StockFeed, type StockFeedSource } from './stock-feed.ts';
 
 let db: TestDatabase;
@@ -94,20 +94,15 @@ describe.each<StockFeedSource>(['change-stream', 'polling'])('the %s feed', (sou
     // tRPC's SSE stream asks for the next change before it hands on the current one, and drops
     // that request when the client goes away. The AbortError that ends the iteration must not
     // become an unhandled rejection: by default that stops the process.
-    const unhandled = vi.fn();
-    process.on('unhandledRejection', unhandled);
-    try {
+    const unhandled = await unhandledRejectionsDuring(async () => {
       const watch = new AbortController();
       const iterator = feed.changes([tee.id], watch.signal)[Symbol.asyncIterator]();
       void iterator.next();
       const returned = iterator.return?.();
       watch.abort();
       await returned;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(unhandled).not.toHaveBeenCalled();
-    } finally {
-      process.off('unhandledRejection', unhandled);
-    }
+    });
+    expect(unhandled).toEqual([]);
   });
 });
 
@@ -168,17 +163,12 @@ describe('openStockFeed', () => {
   });
 
   it('closes without an unhandled rejection while a dropped next() is pending (a server shutting down)', async () => {
-    const unhandled = vi.fn();
-    process.on('unhandledRejection', unhandled);
-    try {
+    const unhandled = await unhandledRejectionsDuring(async () => {
       const feed = await openStockFeed(db);
       const iterator = feed.changes([tee.id], new AbortController().signal)[Symbol.asyncIterator]();
       void iterator.next();
       await feed.close();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(unhandled).not.toHaveBeenCalled();
-    } finally {
-      process.off('unhandledRejection', unhandled);
-    }
+    });
+    expect(unhandled).toEqual([]);
   });
 });
