@@ -38,6 +38,10 @@ function mongoCounters(db: Database): CounterStore {
 function mongoSessions(db: Database): SessionStore {
   const { Session } = db.models;
   const refused: RefreshClaim = { status: 'refused' };
+  const findFamily = async (tokenHash: string): Promise<string | null> => {
+    const session = await Session.findOne({ tokenHash }, { familyId: 1 }).lean();
+    return session?.familyId ?? null;
+  };
   return {
     async create({ familyId, userId, tokenHash, expiresAt }) {
       await Session.create({ familyId, userId, tokenHash, expiresAt });
@@ -51,8 +55,8 @@ function mongoSessions(db: Database): SessionStore {
         { projection: { familyId: 1, userId: 1, expiresAt: 1, revokedAt: 1 } },
       ).lean();
       if (!claimed) {
-        const used = await Session.findOne({ tokenHash }, { familyId: 1 }).lean();
-        return used ? { status: 'reused', familyId: used.familyId } : refused;
+        const familyId = await findFamily(tokenHash);
+        return familyId ? { status: 'reused', familyId } : refused;
       }
       if (claimed.revokedAt || claimed.expiresAt <= now) return refused;
       // A token issued while its family was being revoked escaped the revocation's update; the
@@ -66,10 +70,7 @@ function mongoSessions(db: Database): SessionStore {
       await Session.updateMany({ familyId, revokedAt: trusted({ $exists: false }) }, { $set: { revokedAt: new Date() } });
     },
 
-    async findFamily(tokenHash) {
-      const session = await Session.findOne({ tokenHash }, { familyId: 1 }).lean();
-      return session?.familyId ?? null;
-    },
+    findFamily,
   };
 }
 
