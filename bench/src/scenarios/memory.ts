@@ -1,6 +1,7 @@
 // Scenario 4 — memory: the server's resident set after warm-up and after N catalogue requests.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bench } from '../lib/context.ts';
+import { mib } from '../lib/format.ts';
 import { describe, load, type LoadResult, type RequestSpec } from '../lib/load.ts';
 import { liveHeapBytes } from '../lib/heap.ts';
 import { memoryOf, type ServerProcess } from '../lib/proc.ts';
@@ -60,6 +61,8 @@ export async function runMemory(bench: Bench, server: ServerProcess, slugs: stri
   const { config } = bench;
   const watched = { serverPid: server.pid, dbPid: bench.dbPid };
   const request = catalogueMix(slugs);
+  /** One block: `memoryRequests` catalogue requests, as fast as the server answers. */
+  const block = () => load({ origin: server.url, request, connections: config.connections, amount: config.memoryRequests }, watched);
   bench.log(`  warm-up ${config.warmup} s`);
   await load({ origin: server.url, request, connections: config.connections, duration: config.warmup, quiet: false }, watched);
   const afterShortWarmup = await settledRss(server.pid);
@@ -67,33 +70,31 @@ export async function runMemory(bench: Bench, server: ServerProcess, slugs: stri
   // live heap before its first full collections, so RSS keeps rising for a while after that and
   // then levels off (the further blocks show it). The warm-up block takes the server to its
   // working size, so the measured block tells whether memory keeps growing: a leak.
-  bench.log(`  RSS after ${config.warmup} s: ${(afterShortWarmup / 2 ** 20).toFixed(1)} MiB; warm-up block of ${config.memoryRequests} catalogue requests`);
-  const warmupBlock = await load({ origin: server.url, request, connections: config.connections, amount: config.memoryRequests }, watched);
+  bench.log(`  RSS after ${config.warmup} s: ${mib(afterShortWarmup)}; warm-up block of ${config.memoryRequests} catalogue requests`);
+  const warmupBlock = await block();
   const afterWarmup = await settledRss(server.pid);
-  bench.log(`  RSS after the warm-up block: ${(afterWarmup / 2 ** 20).toFixed(1)} MiB; sending ${config.memoryRequests} catalogue requests`);
-  const result = await load(
-    { origin: server.url, request, connections: config.connections, amount: config.memoryRequests },
-    watched,
-  );
+  bench.log(`  RSS after the warm-up block: ${mib(afterWarmup)}; sending ${config.memoryRequests} catalogue requests`);
+  const result = await block();
   bench.log(`  ${describe(result)}`);
   const after = memoryOf(server.pid);
   const afterSettle = await settledRss(server.pid);
-  bench.log(`  RSS: ${(after.rss / 2 ** 20).toFixed(1)} MiB at the end, ${(afterSettle / 2 ** 20).toFixed(1)} MiB settled`);
+  bench.log(`  RSS: ${mib(after.rss)} at the end, ${mib(afterSettle)} settled`);
   // Further blocks tell a leak (growth per block goes on) from a heap still growing to its
   // steady size (growth stops after the first block).
   const furtherBlocks: number[] = [];
-  for (let block = 2; block <= config.memoryBlocks; block += 1) {
-    const more = await load({ origin: server.url, request, connections: config.connections, amount: config.memoryRequests }, watched);
-    furtherBlocks.push(await settledRss(server.pid));
-    bench.log(`  block ${block}: ${describe(more)}; RSS settled ${((furtherBlocks.at(-1) ?? 0) / 2 ** 20).toFixed(1)} MiB`);
+  for (let number = 2; number <= config.memoryBlocks; number += 1) {
+    const more = await block();
+    const settled = await settledRss(server.pid);
+    furtherBlocks.push(settled);
+    bench.log(`  block ${number}: ${describe(more)}; RSS settled ${mib(settled)}`);
   }
   let liveHeap: MemoryResult['liveHeap'] = null;
   if (snapshotDir) {
     const before = await liveHeapBytes(server.pid, snapshotDir);
-    await load({ origin: server.url, request, connections: config.connections, amount: config.memoryRequests }, watched);
+    await block();
     const after = await liveHeapBytes(server.pid, snapshotDir);
     liveHeap = { before, after, growth: after / before - 1 };
-    bench.log(`  live heap (heap snapshots): ${(before / 2 ** 20).toFixed(1)} MiB, after ${config.memoryRequests} more requests ${(after / 2 ** 20).toFixed(1)} MiB`);
+    bench.log(`  live heap (heap snapshots): ${mib(before)}, after ${config.memoryRequests} more requests ${mib(after)}`);
   }
   return {
     liveHeap,
