@@ -4,14 +4,17 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import {
   appRouter,
+  createMongoSecurityStore,
   createTestPaymentProvider,
   guestCartCookieName,
+  openStockFeed,
+  provideStockFeed,
   refreshCookieName,
   type AuthConfig,
   type PaymentProvider,
+  type SecurityStore,
+  type StockFeed,
 } from '@shop/api';
-import { createMongoSecurityStore, type SecurityStore } from '@shop/api';
-import { openStockFeed, provideStockFeed, type StockFeed } from '@shop/api';
 import type { Database } from '@shop/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
