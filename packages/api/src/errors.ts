@@ -2,9 +2,9 @@ import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
 /**
- * The one catalogue of domain failures. Services throw `DomainError`s with a fixed reason; the
- * tRPC error formatter puts the reason (and details) in `error.data`, and `codeFor` is the single
- * place that decides which tRPC code each reason gets.
+ * The one catalogue of domain failures. Services throw `DomainError`s with a fixed reason; `codeFor`
+ * is the single place that decides which tRPC code each reason gets, and the tRPC error formatter
+ * puts the reason (and details) in `error.data`.
  */
 export const domainReasons = {
   NOT_FOUND: 'NOT_FOUND',
@@ -29,25 +29,24 @@ export type DomainReason = keyof typeof domainReasons;
 
 export type DomainErrorDetails = Record<string, unknown>;
 
-export class DomainError extends Error {
-  readonly reason: DomainReason;
-  readonly details: DomainErrorDetails | undefined;
-
-  constructor(reason: DomainReason, message: string, details?: DomainErrorDetails) {
-    super(message);
-    this.name = 'DomainError';
-    this.reason = reason;
-    this.details = details;
-  }
-}
-
 export function codeFor(reason: DomainReason): TRPC_ERROR_CODE_KEY {
   return domainReasons[reason];
 }
 
-/** Converts a DomainError into the TRPCError the client sees; the original rides as `cause`. */
-export function toTRPCError(error: DomainError): TRPCError {
-  return new TRPCError({ code: codeFor(error.reason), message: error.message, cause: error });
+/**
+ * A domain failure. It is a `TRPCError` with the code `codeFor` gives its reason, so it leaves a
+ * procedure as it is: no middleware has to translate it (each one would add a layer to every call).
+ */
+export class DomainError extends TRPCError {
+  readonly reason: DomainReason;
+  readonly details: DomainErrorDetails | undefined;
+
+  constructor(reason: DomainReason, message: string, details?: DomainErrorDetails) {
+    super({ code: codeFor(reason), message });
+    this.name = 'DomainError';
+    this.reason = reason;
+    this.details = details;
+  }
 }
 
 export function notFound(what: string): DomainError {

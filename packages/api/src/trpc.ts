@@ -1,7 +1,7 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from './context.ts';
-import { DomainError, codeFor, type DomainErrorDetails, type DomainReason } from './errors.ts';
+import { DomainError, type DomainErrorDetails, type DomainReason } from './errors.ts';
 import { findSessionUser } from './services/auth.ts';
 
 interface ErrorData {
@@ -26,14 +26,13 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error, ctx }) {
     // Without a context (it failed to build) nothing is known about the deployment: hide.
     const expose = ctx?.exposeErrors ?? false;
-    const cause = error.cause;
     const data: ErrorData = { reason: null, details: null, fieldErrors: null };
-    if (cause instanceof DomainError) {
-      data.reason = cause.reason;
-      data.details = cause.details ?? null;
-    } else if (cause instanceof z.ZodError) {
+    if (error instanceof DomainError) {
+      data.reason = error.reason;
+      data.details = error.details ?? null;
+    } else if (error.cause instanceof z.ZodError) {
       data.reason = 'INVALID_INPUT';
-      data.fieldErrors = fieldErrorsOf(cause);
+      data.fieldErrors = fieldErrorsOf(error.cause);
     }
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
     return {
@@ -55,24 +54,16 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const mergeRouters = t.mergeRouters;
 
-/** Turns DomainErrors thrown by services into TRPCErrors with the catalogue's code. */
-const domainErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError && result.error.code === 'INTERNAL_SERVER_ERROR') {
-    const cause = result.error.cause;
-    return { ...result, error: new TRPCError({ code: codeFor(cause.reason), message: cause.message, cause }) };
-  }
-  return result;
-});
-
-export const publicProcedure = t.procedure.use(domainErrors);
+// Services throw DomainErrors, which are TRPCErrors with their code already (errors.ts).
+export const publicProcedure = t.procedure;
 
 /** Narrows `ctx.user` to non-null: authed procedures never check it again. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first', cause: new DomainError('UNAUTHENTICATED', 'Sign in first') });
+    throw new DomainError('UNAUTHENTICATED', 'Sign in first');
   }
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  // tRPC merges this into the context: `user` is typed non-null from here on.
+  return next({ ctx: { user: ctx.user } });
 });
 
 /**
@@ -82,7 +73,7 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 export const adminProcedure = authedProcedure.use(async ({ ctx, next }) => {
   const current = ctx.user.role === 'admin' ? await findSessionUser(ctx.db, ctx.user.id) : null;
   if (current?.role !== 'admin') {
-    throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only', cause: new DomainError('FORBIDDEN', 'Admins only') });
+    throw new DomainError('FORBIDDEN', 'Admins only');
   }
-  return next({ ctx });
+  return next();
 });

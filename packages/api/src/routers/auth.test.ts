@@ -32,7 +32,7 @@ describe('auth.register', () => {
   it('refuses a taken email with EMAIL_TAKEN, whatever its case', async () => {
     await expect(anonymous().auth.register({ email: 'ADA@example.com', password: 'another one' })).rejects.toMatchObject({
       code: 'CONFLICT',
-      cause: { reason: 'EMAIL_TAKEN' },
+      reason: 'EMAIL_TAKEN',
     });
     expect(await db.models.User.countDocuments({ email: 'ada@example.com' })).toBe(1);
   });

@@ -90,7 +90,7 @@ describe('checkout.placeOrder', () => {
     await api.cart.addItem({ productId: other.id, quantity: 1 });
     await expect(api.checkout.placeOrder({ idempotencyKey: key })).rejects.toMatchObject({
       code: 'CONFLICT',
-      cause: { reason: 'IDEMPOTENCY_CONFLICT' },
+      reason: 'IDEMPOTENCY_CONFLICT',
     });
     expect(await stockLedger(db, other.id)).toEqual({ stock: 5, held: 0, sold: 0 });
   });
@@ -99,7 +99,7 @@ describe('checkout.placeOrder', () => {
     const { api, user } = await buyerWith([]);
     await expect(api.checkout.placeOrder({ idempotencyKey: randomUUID() })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
-      cause: { reason: 'CART_EMPTY' },
+      reason: 'CART_EMPTY',
     });
     expect(await db.models.Order.countDocuments({ userId: user.id })).toBe(0);
   });
@@ -110,10 +110,8 @@ describe('checkout.placeOrder', () => {
     await db.models.Product.updateOne({ _id: tee.id }, { $set: { price: 1200 } });
     await expect(api.checkout.placeOrder({ idempotencyKey: randomUUID(), expectedTotal: 2000 })).rejects.toMatchObject({
       code: 'CONFLICT',
-      cause: {
-        reason: 'PRICE_CHANGED',
-        details: { expectedTotal: 2000, total: 2400, lines: [{ productId: tee.id, name: expect.any(String), oldPrice: 1000, newPrice: 1200 }] },
-      },
+      reason: 'PRICE_CHANGED',
+      details: { expectedTotal: 2000, total: 2400, lines: [{ productId: tee.id, name: expect.any(String), oldPrice: 1000, newPrice: 1200 }] },
     });
     expect(await db.models.Order.countDocuments({ userId: user.id })).toBe(0);
     expect((await api.checkout.placeOrder({ idempotencyKey: randomUUID(), expectedTotal: 2400 })).total).toBe(2400);
@@ -131,14 +129,14 @@ describe('checkout.placeOrder', () => {
     const error = await api.checkout.placeOrder({ idempotencyKey: key }).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'CONFLICT',
-      cause: { reason: 'OUT_OF_STOCK', details: { lines: [{ productId: scarce.id, requested: 3, available: 1 }] } },
+      reason: 'OUT_OF_STOCK', details: { lines: [{ productId: scarce.id, requested: 3, available: 1 }] },
     });
     expect(await stockLedger(db, plenty.id)).toEqual({ stock: 10, held: 0, sold: 0 });
     expect(await stockLedger(db, scarce.id)).toEqual({ stock: 1, held: 0, sold: 0 });
     const order = await db.models.Order.findOne({ userId: user.id }).lean();
     expect(order).toMatchObject({ status: 'failed', failure: { reason: 'OUT_OF_STOCK' } });
     // A replay answers the same way and still takes nothing.
-    await expect(api.checkout.placeOrder({ idempotencyKey: key })).rejects.toMatchObject({ cause: { reason: 'OUT_OF_STOCK' } });
+    await expect(api.checkout.placeOrder({ idempotencyKey: key })).rejects.toMatchObject({ reason: 'OUT_OF_STOCK' });
     expect((await api.cart.get()).itemCount).toBe(5);
   });
 
@@ -151,7 +149,7 @@ describe('checkout.placeOrder', () => {
       { $push: { lines: { productId: new Types.ObjectId(tee.id), quantity: 3, priceAtAdd: 1000 } } },
     );
     await expect(api.checkout.placeOrder({ idempotencyKey: randomUUID() })).rejects.toMatchObject({
-      cause: { reason: 'OUT_OF_STOCK', details: { lines: [{ productId: tee.id, requested: 6, available: 4 }] } },
+      reason: 'OUT_OF_STOCK', details: { lines: [{ productId: tee.id, requested: 6, available: 4 }] },
     });
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 4, held: 0, sold: 0 });
   });
@@ -161,7 +159,7 @@ describe('checkout.placeOrder', () => {
     const { api, user } = await buyerWith([{ productId: tee.id, quantity: 2 }]);
     await expect(
       api.checkout.placeOrder({ idempotencyKey: randomUUID(), paymentMethod: testPaymentMethods.decline }),
-    ).rejects.toMatchObject({ code: 'PAYMENT_REQUIRED', cause: { reason: 'PAYMENT_DECLINED' } });
+    ).rejects.toMatchObject({ code: 'PAYMENT_REQUIRED', reason: 'PAYMENT_DECLINED' });
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 5, held: 0, sold: 0 });
     expect(await db.models.Order.findOne({ userId: user.id }).lean()).toMatchObject({ status: 'failed', failure: { reason: 'PAYMENT_DECLINED' } });
     expect((await api.cart.get()).itemCount).toBe(2);

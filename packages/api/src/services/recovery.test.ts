@@ -152,7 +152,7 @@ describe('orders.cancel', () => {
 
     expect(await api.orders.cancel({ id: order.id })).toMatchObject({ id: order.id, status: 'cancelled' });
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 5, held: 0, sold: 0 });
-    await expect(api.orders.cancel({ id: order.id })).rejects.toMatchObject({ cause: { reason: 'INVALID_STATUS_TRANSITION' } });
+    await expect(api.orders.cancel({ id: order.id })).rejects.toMatchObject({ reason: 'INVALID_STATUS_TRANSITION' });
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 5, held: 0, sold: 0 });
     expect(await testChargeStatus(db, order.id)).toBe('refunded');
     const product = await db.models.Product.findById(tee.id).lean();
