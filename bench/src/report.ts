@@ -119,6 +119,7 @@ export function floorSection(floor: FloorResult, connections: number): string {
       routeRow('tRPC, max rate', floor.trpc),
       routeRow(`raw, ${rate(floor.halfRate)} req/s paced`, floor.pacedRaw),
       routeRow(`tRPC, ${rate(floor.halfRate)} req/s paced`, floor.pacedTrpc),
+      routeRow(`tRPC, ${rate(floor.trpcHalfRate)} req/s paced (half its own max), for reference`, floor.pacedTrpcOwnHalf),
       routeRow(`raw, ${rate(floor.halfRate)} req/s autocannon overallRate (1 run, half length)`, floor.autocannonHalfRaw),
       routeRow(`tRPC, ${rate(floor.halfRate)} req/s autocannon overallRate (1 run, half length)`, floor.autocannonHalfTrpc),
     ]),
@@ -130,6 +131,7 @@ export function floorSection(floor: FloorResult, connections: number): string {
         ['cross-check: raw ÷ tRPC server CPU per request (the ratio the CPU cost allows)', percent(floor.cpuRatio), 'n/a'],
         ['p99 at half rate (paced): tRPC ≤ 1.5× raw', times(floor.p99Ratio), met(floor.p99Ratio <= 1.5)],
         ['p99 at half rate (autocannon overallRate), for reference', times(floor.autocannonP99Ratio), 'n/a'],
+        ['p99 with each route paced at half its own max (same headroom), for reference', times(floor.ownHalfP99Ratio), 'n/a'],
       ],
     ),
   ].join('\n');

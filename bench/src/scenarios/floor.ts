@@ -34,11 +34,16 @@ export interface FloorResult {
   pacedTrpc: RouteFigures;
   autocannonHalfRaw: RouteFigures;
   autocannonHalfTrpc: RouteFigures;
+  /** Half the tRPC route's own max: the load that leaves it the headroom `halfRate` leaves the raw route. */
+  trpcHalfRate: number;
+  pacedTrpcOwnHalf: RouteFigures;
   rpsRatio: number;
   /** raw ÷ tRPC server CPU per request at max rate: the throughput ratio the CPU cost implies. */
   cpuRatio: number;
   p99Ratio: number;
   autocannonP99Ratio: number;
+  /** tRPC paced at half its own max ÷ raw paced at half its own max: each route with the same headroom. */
+  ownHalfP99Ratio: number;
 }
 
 export function figures(runs: LoadResult[]): RouteFigures {
@@ -114,6 +119,15 @@ export async function runFloor(bench: Bench, dbName: string): Promise<FloorResul
       bench.log(`  ${halfRate} req/s paced, run ${run}: tRPC ${describe(t)}`);
       pacedTrpcRuns.push(t);
     }
+    // For reference: the tRPC route at half of its own max, so that it has the headroom the raw
+    // route has at `halfRate` (a paced request costs more than a closed-loop one; see BENCHMARKS.md).
+    const trpcHalfRate = Math.max(1, Math.floor(trpcFigures.rps / 2));
+    const pacedTrpcOwnHalfRuns: LoadResult[] = [];
+    for (let run = 1; run <= config.pacedRuns; run += 1) {
+      const t = await paced({ origin: server.url, request: trpc, rate: trpcHalfRate, seconds: config.duration, maxSockets: 64 }, watched);
+      bench.log(`  ${trpcHalfRate} req/s paced (half the tRPC max), run ${run}: tRPC ${describe(t)}`);
+      pacedTrpcOwnHalfRuns.push(t);
+    }
     // autocannon's overallRate is bursty (see paced.ts): one half-length run each, for reference.
     for (let run = 1; run <= 1; run += 1) {
       const r = await closed(raw, Math.max(1, config.duration / 2), halfRate);
@@ -127,6 +141,7 @@ export async function runFloor(bench: Bench, dbName: string): Promise<FloorResul
     const pacedTrpc = figures(pacedTrpcRuns);
     const autocannonHalfRaw = figures(acRawRuns);
     const autocannonHalfTrpc = figures(acTrpcRuns);
+    const pacedTrpcOwnHalf = figures(pacedTrpcOwnHalfRuns);
     return {
       sameBody,
       bodyBytes: trpcBody.length,
@@ -138,10 +153,13 @@ export async function runFloor(bench: Bench, dbName: string): Promise<FloorResul
       pacedTrpc,
       autocannonHalfRaw,
       autocannonHalfTrpc,
+      trpcHalfRate,
+      pacedTrpcOwnHalf,
       rpsRatio: trpcFigures.rps / rawFigures.rps,
       cpuRatio: rawFigures.serverUsPerRequest / trpcFigures.serverUsPerRequest,
       p99Ratio: pacedTrpc.p99 / pacedRaw.p99,
       autocannonP99Ratio: autocannonHalfTrpc.p99 / autocannonHalfRaw.p99,
+      ownHalfP99Ratio: pacedTrpcOwnHalf.p99 / pacedRaw.p99,
     };
   } finally {
     await server.stop();
