@@ -109,8 +109,8 @@ export async function runFloor(bench: Bench, dbName: string): Promise<FloorResul
     const pacedTrpcRuns: LoadResult[] = [];
     const acRawRuns: LoadResult[] = [];
     const acTrpcRuns: LoadResult[] = [];
-    const pace = (request: RequestSpec) =>
-      paced({ origin: server.url, request, rate: halfRate, seconds: config.duration, maxSockets: 64 }, watched);
+    const pace = (request: RequestSpec, rate = halfRate) =>
+      paced({ origin: server.url, request, rate, seconds: config.duration, maxSockets: 64 }, watched);
     for (let run = 1; run <= config.pacedRuns; run += 1) {
       const r = await pace(raw);
       bench.log(`  ${halfRate} req/s paced, run ${run}: raw  ${describe(r)}`);
@@ -124,7 +124,7 @@ export async function runFloor(bench: Bench, dbName: string): Promise<FloorResul
     const trpcHalfRate = Math.max(1, Math.floor(trpcFigures.rps / 2));
     const pacedTrpcOwnHalfRuns: LoadResult[] = [];
     for (let run = 1; run <= config.pacedRuns; run += 1) {
-      const t = await paced({ origin: server.url, request: trpc, rate: trpcHalfRate, seconds: config.duration, maxSockets: 64 }, watched);
+      const t = await pace(trpc, trpcHalfRate);
       bench.log(`  ${trpcHalfRate} req/s paced (half the tRPC max), run ${run}: tRPC ${describe(t)}`);
       pacedTrpcOwnHalfRuns.push(t);
     }
