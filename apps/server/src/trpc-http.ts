@@ -50,6 +50,10 @@ interface Call {
 /** The calls one request carries: one, or a batch (`?batch=1`, the paths comma-separated). */
 type Requested = { batch: false; call: Call } | { batch: true; calls: Call[] };
 
+function callsOf(requested: Requested): Call[] {
+  return requested.batch ? requested.calls : [requested.call];
+}
+
 type CallOutcome = { ok: true; data: unknown } | { ok: false; error: TRPCError };
 
 
@@ -136,7 +140,7 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
   async function answer(request: FastifyRequest, reply: FastifyReply, query: URLSearchParams, requested: Requested): Promise<void> {
     const method = request.method;
     const isBatchCall = requested.batch;
-    const calls = requested.batch ? requested.calls : [requested.call];
+    const calls = callsOf(requested);
 
     const send = (status: number, body: TRPCResponse | TRPCResponse[]) =>
       reply
@@ -262,8 +266,7 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
       const path = isPlainJsonCall(request) ? decodePath(request.params.path) : null;
       const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
       const requested = path === null ? null : requestedCalls(path, query);
-      const calls = requested === null ? [] : requested.batch ? requested.calls : [requested.call];
-      if (requested === null || calls.some(({ procedure }) => procedure?._def.type === 'subscription')) {
+      if (requested === null || callsOf(requested).some(({ procedure }) => procedure?._def.type === 'subscription')) {
         await fastifyRequestHandler({ ...official, req: request, res: reply, path: request.params.path });
         return reply;
       }
