@@ -54,8 +54,16 @@ function callsOf(requested: Requested): Call[] {
   return requested.batch ? requested.calls : [requested.call];
 }
 
-type CallOutcome = { ok: true; data: unknown } | { ok: false; error: TRPCError };
+/** The procedure types among the calls, each once, in order of first appearance. */
+function procedureTypes(calls: Call[]): TRPCProcedureType[] {
+  const types: TRPCProcedureType[] = [];
+  for (const { procedure } of calls) {
+    if (procedure && !types.includes(procedure._def.type)) types.push(procedure._def.type);
+  }
+  return types;
+}
 
+type CallOutcome = { ok: true; data: unknown } | { ok: false; error: TRPCError };
 
 const acceptedMethods: Record<TRPCProcedureType, readonly string[]> = {
   query: ['GET'],
@@ -163,7 +171,7 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
     if (isBatchCall && calls.length > maxBatchSize) {
       return refuse(new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' }), 'unknown');
     }
-    const types = [...new Set(calls.flatMap(({ procedure }) => (procedure ? [procedure._def.type] : [])))];
+    const types = procedureTypes(calls);
     if (types.length > 1) {
       return refuse(new TRPCError({ code: 'BAD_REQUEST', message: `Cannot mix procedure types in call: ${types.join(', ')}` }), 'unknown');
     }
