@@ -11,6 +11,7 @@ import {
   provideStockFeed,
   refreshCookieName,
   type AuthConfig,
+  type CheckoutSettings,
   type PaymentProvider,
   type SecurityStore,
   type StockFeed,
@@ -26,6 +27,8 @@ export interface AppOptions {
   auth: AuthConfig;
   /** Defaults to the built-in test provider (see packages/api/src/services/payments.ts). */
   payments?: PaymentProvider;
+  /** Checkout lease and retry wait; the defaults suit production (see services/checkout.ts). */
+  checkout?: Partial<CheckoutSettings>;
   /** Origins allowed to send credentialed cross-origin requests. */
   corsOrigins?: string[];
   /** Serve this built storefront at `/`, with client-side routes falling back to index.html. */
@@ -118,6 +121,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         db: options.db,
         auth: options.auth,
         payments: options.payments ?? createTestPaymentProvider(options.db),
+        checkout: options.checkout,
         security,
         production,
       }),

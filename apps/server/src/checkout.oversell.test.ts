@@ -67,7 +67,7 @@ describe('checkout under concurrency', () => {
 
     const results = await Promise.all(Array.from({ length: 10 }, () => placeOrder(token ?? '', key)));
 
-    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(results.map((r) => [r.status, r.status === 200 ? null : r.body])).toEqual(Array(10).fill([200, null]));
     const ids = new Set(results.map((r) => (r.body as { result: { data: { id: string } } }).result.data.id));
     expect(ids.size).toBe(1);
     expect(await db.models.Order.countDocuments({ idempotencyKey: key })).toBe(1);

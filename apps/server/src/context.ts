@@ -4,6 +4,7 @@ import {
   refreshCookieName,
   verifyAccessToken,
   type AuthConfig,
+  type CheckoutSettings,
   type Context,
   type PaymentProvider,
   type ResponseCookies,
@@ -18,6 +19,7 @@ export interface ContextDeps {
   db: Database;
   auth: AuthConfig;
   payments: PaymentProvider;
+  checkout?: Partial<CheckoutSettings>;
   security: SecurityStore;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
@@ -54,6 +56,7 @@ export function createContextFactory(deps: ContextDeps) {
       db: deps.db,
       auth: deps.auth,
       payments: deps.payments,
+      checkout: deps.checkout,
       security: deps.security,
       user,
       cartToken,

@@ -40,6 +40,13 @@ const envSchema = z.object({
    * flight for half a second, before the server closes.
    */
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),
+  /**
+   * How long a checkout's lease on its pending order lasts unrenewed (its driver renews it while
+   * it works): a retry of an order whose server died takes it over after this long.
+   */
+  CHECKOUT_LEASE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+  /** How often the recovery sweep settles what crashes left behind. */
+  RECOVERY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema> & { jwtSecret: Uint8Array; jwtSecretGenerated: boolean };

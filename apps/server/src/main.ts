@@ -25,9 +25,13 @@ try {
 }
 
 const payments = createTestPaymentProvider(db);
+// A retry waits a little longer than one lease for a live driver, so a dead driver's order is
+// taken over and settled within one request.
+const checkout = { leaseMs: env.CHECKOUT_LEASE_MS, settleWaitMs: env.CHECKOUT_LEASE_MS + 2000 };
 const app = await buildApp({
   db,
   payments,
+  checkout,
   auth: { ...defaultAuthSettings, secret: env.jwtSecret },
   corsOrigins: env.CORS_ORIGINS,
   webDistDir: env.WEB_DIST_DIR,
@@ -52,8 +56,9 @@ if (env.SEED_ON_EMPTY && (await isEmpty(db))) {
 
 // Settles checkouts that a crash (of this or another instance) left pending; see recovery.ts.
 const stopSweep = startRecoverySweep(
-  { db, payments },
+  { db, payments, ...checkout },
   {
+    intervalMs: env.RECOVERY_SWEEP_INTERVAL_MS,
     onResult(result) {
       if (Object.values(result).some((count) => count > 0)) app.log.info(result, 'recovery sweep settled leftovers');
     },

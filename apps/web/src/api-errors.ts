@@ -47,6 +47,14 @@ export function isUnanswered(error: unknown): boolean {
 }
 
 /**
+ * The shop is still placing this idempotency key's order (CHECKOUT_IN_PROGRESS): not an answer
+ * yet. Retrying with the same key is how to get it; a new key could buy twice.
+ */
+export function isCheckoutInProgress(error: unknown): boolean {
+  return errorReason(error) === 'CHECKOUT_IN_PROGRESS';
+}
+
+/**
  * A message to show for a failed request. Domain errors are written for people ("Only 2 of
  * Canvas Tote left"); anything else gets `fallback`, never a stack trace or driver text.
  */

@@ -1,5 +1,6 @@
 import type { Database } from '@shop/db';
 import type { AuthConfig, SessionUser } from './services/auth.ts';
+import { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
 import type { SecurityStore } from './stores/security-store.ts';
@@ -18,6 +19,8 @@ export interface ContextInner {
   db: Database;
   auth: AuthConfig;
   payments: PaymentProvider;
+  /** Checkout leases and how long a retry waits for a live driver. */
+  checkout: CheckoutSettings;
   /** Rate-limit counters and refresh-token sessions, shared by every server instance. */
   security: SecurityStore;
   /** The authenticated caller, already verified by the outer layer; null when anonymous. */
@@ -44,6 +47,7 @@ export function createContextInner(options: {
   auth: AuthConfig;
   /** Defaults to the built-in test provider. */
   payments?: PaymentProvider;
+  checkout?: Partial<CheckoutSettings>;
   /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
   user?: SessionUser | null;
@@ -57,6 +61,7 @@ export function createContextInner(options: {
     db: options.db,
     auth: options.auth,
     payments: options.payments ?? createTestPaymentProvider(options.db),
+    checkout: { ...defaultCheckoutSettings, ...options.checkout },
     security: options.security ?? createMongoSecurityStore(options.db),
     user: options.user ?? null,
     cartToken: options.cartToken ?? null,

@@ -20,6 +20,8 @@ export const domainReasons = {
   IDEMPOTENCY_CONFLICT: 'CONFLICT',
   PAYMENT_DECLINED: 'PAYMENT_REQUIRED',
   CHECKOUT_ABANDONED: 'CONFLICT',
+  /** Retryable: another request is still driving this idempotency key's order. */
+  CHECKOUT_IN_PROGRESS: 'CONFLICT',
   INVALID_STATUS_TRANSITION: 'CONFLICT',
   SLUG_TAKEN: 'CONFLICT',
   INVALID_INPUT: 'BAD_REQUEST',

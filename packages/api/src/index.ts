@@ -15,6 +15,7 @@ export { guestCartCookieName } from './routers/cart.ts';
 export { refreshCookieName } from './services/sessions.ts';
 export { createTestPaymentProvider, testPaymentMethods, type PaymentProvider } from './services/payments.ts';
 export { recoverOrders, startRecoverySweep, type SweepResult } from './services/recovery.ts';
+export { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
 export type { CounterStore, RefreshClaim, SecurityStore, SessionStore } from './stores/security-store.ts';
 export { createMongoSecurityStore, type MongoSecurityStore } from './stores/mongo-security-store.ts';
 export {

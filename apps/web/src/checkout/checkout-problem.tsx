@@ -56,6 +56,15 @@ export function CheckoutProblem({ error, currency }: { error: unknown; currency:
           </p>
         </Problem>
       );
+    case 'CHECKOUT_IN_PROGRESS':
+      return (
+        <Problem title="Your order is still being processed">
+          <p>
+            The shop has not finished placing it yet. Place order again in a moment to see the result: you get that same order, and you
+            are never charged twice.
+          </p>
+        </Problem>
+      );
     case 'IDEMPOTENCY_CONFLICT':
       return (
         <Problem title="Your cart changed while the order was being placed">

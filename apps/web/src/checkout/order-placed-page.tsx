@@ -1,3 +1,4 @@
+import type { OrderStatus } from '../account/order-status.tsx';
 import { OrderSummary } from '../account/order-summary.tsx';
 import { SignInPrompt } from '../account/sign-in-prompt.tsx';
 import { useSession } from '../account/use-session.ts';
@@ -7,10 +8,16 @@ import { Link } from '../link.tsx';
 import { accountHref, orderHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
 
-/** The confirmation after checkout: the order as the shop recorded it. */
+/**
+ * The confirmation after checkout: the order as the shop recorded it. Only a placed order is
+ * confirmed; one still being processed is watched until it settles, anything else is said as it is.
+ */
 export function OrderPlacedPage({ orderId }: { orderId: string }) {
   const { user, isPending } = useSession();
-  const order = trpc.orders.byId.useQuery({ id: orderId }, { enabled: user !== null });
+  const order = trpc.orders.byId.useQuery(
+    { id: orderId },
+    { enabled: user !== null, refetchInterval: (query) => (query.state.data?.status === 'pending' ? 2000 : false) },
+  );
   if (isPending) return <PageLoading />;
   if (!user) return <SignInPrompt title="Your order" text="Sign in to see this order." />;
   if (order.isPending) return <PageLoading />;
@@ -26,6 +33,7 @@ export function OrderPlacedPage({ orderId }: { orderId: string }) {
       </div>
     );
   }
+  if (order.data.status !== 'placed') return <NotConfirmed status={order.data.status} orderId={order.data.id} />;
   return (
     <section className="confirmation" aria-labelledby="confirmation-heading">
       <title>Order placed · Shop</title>
@@ -48,5 +56,27 @@ export function OrderPlacedPage({ orderId }: { orderId: string }) {
         </Link>
       </div>
     </section>
+  );
+}
+
+const notConfirmed = {
+  pending: { title: 'We are still placing your order', text: 'This page updates by itself as soon as the shop has the answer.' },
+  failed: { title: 'Your order was not placed', text: 'Nothing was charged. Your cart still holds the items.' },
+  cancelled: { title: 'This order was cancelled', text: 'Its payment was refunded.' },
+  shipped: { title: 'This order has shipped', text: 'See its details for what was sent.' },
+  delivered: { title: 'This order was delivered', text: 'See its details for what was sent.' },
+} as const satisfies Record<Exclude<OrderStatus, 'placed'>, { title: string; text: string }>;
+
+function NotConfirmed({ status, orderId }: { status: Exclude<OrderStatus, 'placed'>; orderId: string }) {
+  const { title, text } = notConfirmed[status];
+  return (
+    <div className="notice" role={status === 'pending' ? 'status' : 'alert'} aria-live="polite">
+      <title>Order · Shop</title>
+      <h1>{title}</h1>
+      <p>{text}</p>
+      <Link href={orderHref(orderId)} className="button">
+        Order details
+      </Link>
+    </div>
   );
 }

@@ -1,7 +1,8 @@
-import { isUnanswered } from '../api-errors.ts';
+import { isCheckoutInProgress, isUnanswered } from '../api-errors.ts';
 import { navigate } from '../location.ts';
-import { orderPlacedHref } from '../routes.ts';
+import { orderHref, orderPlacedHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
+import { placeOrderRetryDelay, shouldRetryPlaceOrder } from './place-order-retry.ts';
 import { useIdempotencyKey } from './idempotency-key.ts';
 
 /**
@@ -14,18 +15,20 @@ export function usePlaceOrder() {
   const utils = trpc.useUtils();
   const attempt = useIdempotencyKey();
   const mutation = trpc.checkout.placeOrder.useMutation({
-    // Only when no answer came: with the same key a retry is a replay of the first request.
-    retry: (failures, error) => failures < 2 && isUnanswered(error),
+    retry: shouldRetryPlaceOrder,
+    retryDelay: placeOrderRetryDelay,
     onSuccess: (order) => {
       attempt.renew();
       utils.orders.byId.setData({ id: order.id }, order);
       void utils.orders.list.invalidate();
       void utils.cart.get.invalidate();
-      navigate(orderPlacedHref(order.id));
+      // A replay of an order that has moved on since (shipped, cancelled) shows the order as it is.
+      navigate(order.status === 'placed' ? orderPlacedHref(order.id) : orderHref(order.id));
     },
     onError: (error) => {
-      // A definite "no" ends this attempt: the next one is a new purchase with a new key.
-      if (!isUnanswered(error)) attempt.renew();
+      // A definite "no" ends this attempt: the next one is a new purchase with a new key. "Still
+      // in progress" is not a no: the next click asks about the same order again.
+      if (!isUnanswered(error) && !isCheckoutInProgress(error)) attempt.renew();
       // Stock or prices moved: show the cart as it is now, with its lines marked.
       void utils.cart.get.invalidate();
     },

@@ -5,5 +5,5 @@ import { authedProcedure, createTRPCRouter } from '../trpc.ts';
 export const checkoutRouter = createTRPCRouter({
   placeOrder: authedProcedure
     .input(placeOrderInput)
-    .mutation(({ ctx, input }) => placeOrder({ db: ctx.db, payments: ctx.payments }, ctx.user, input)),
+    .mutation(({ ctx, input }) => placeOrder({ db: ctx.db, payments: ctx.payments, ...ctx.checkout }, ctx.user, input)),
 });

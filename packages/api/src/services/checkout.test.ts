@@ -81,18 +81,33 @@ describe('checkout.placeOrder', () => {
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 17, held: 0, sold: 3 });
   });
 
-  it('refuses the same key with a different cart as IDEMPOTENCY_CONFLICT', async () => {
+  it('answers a placed order’s key with that order even after another tab changed the cart', async () => {
     const tee = await createTestProduct(db, { slug: 'co-conflict', stock: 5 });
     const other = await createTestProduct(db, { slug: 'co-conflict-2', stock: 5 });
     const { api } = await buyerWith([{ productId: tee.id, quantity: 1 }]);
     const key = randomUUID();
-    await api.checkout.placeOrder({ idempotencyKey: key });
+    const placed = await api.checkout.placeOrder({ idempotencyKey: key });
+    await api.cart.addItem({ productId: other.id, quantity: 1 });
+    expect(await api.checkout.placeOrder({ idempotencyKey: key })).toEqual(placed);
+    expect(await stockLedger(db, other.id)).toEqual({ stock: 5, held: 0, sold: 0 });
+    expect((await api.cart.get()).itemCount).toBe(1);
+  });
+
+  it('refuses the key of a failed order with a different cart as IDEMPOTENCY_CONFLICT', async () => {
+    const tee = await createTestProduct(db, { slug: 'co-conflict-3', stock: 5 });
+    const other = await createTestProduct(db, { slug: 'co-conflict-4', stock: 5 });
+    const { api } = await buyerWith([{ productId: tee.id, quantity: 1 }]);
+    const key = randomUUID();
+    await expect(api.checkout.placeOrder({ idempotencyKey: key, paymentMethod: testPaymentMethods.decline })).rejects.toMatchObject({
+      reason: 'PAYMENT_DECLINED',
+    });
     await api.cart.addItem({ productId: other.id, quantity: 1 });
     await expect(api.checkout.placeOrder({ idempotencyKey: key })).rejects.toMatchObject({
       code: 'CONFLICT',
       reason: 'IDEMPOTENCY_CONFLICT',
     });
     expect(await stockLedger(db, other.id)).toEqual({ stock: 5, held: 0, sold: 0 });
+    expect(await stockLedger(db, tee.id)).toEqual({ stock: 5, held: 0, sold: 0 });
   });
 
   it('refuses an empty cart with CART_EMPTY', async () => {

@@ -113,24 +113,36 @@ interface OrderDeps {
   payments: PaymentProvider;
 }
 
+/** Test-only: delays between the steps of a restock, to interleave it with others. */
+export interface RestockFaults {
+  /** After the order was read, before any product is written. */
+  afterRead?: () => void | Promise<void>;
+}
+
 /**
- * Puts a cancelled order's stock back and refunds it. Each product update carries a receipt of
- * the return, in the same atomic write as the `$inc`, so a retry (or the sweep after a crash)
- * never returns the same units twice. The receipts are removed once the order records the restock.
+ * Puts a cancelled order's stock back and refunds it. Each product update writes a receipt of
+ * the return in the same atomic update as the `$inc`, and only applies while there is no receipt
+ * for the order (nor a pruning watermark past its cancellation), so of any number of restocks —
+ * a retry, the sweep after a crash, several instances at once — exactly one returns the units.
  */
-export async function restockCancelledOrder(deps: OrderDeps, orderId: Types.ObjectId): Promise<void> {
+export async function restockCancelledOrder(deps: OrderDeps, orderId: Types.ObjectId, faults: RestockFaults = {}): Promise<void> {
   const { db } = deps;
-  const order = await db.models.Order.findById(orderId, { status: 1, lines: 1, payment: 1, restockedAt: 1 }).lean();
+  const order = await db.models.Order.findById(orderId, { status: 1, lines: 1, payment: 1, restockedAt: 1, cancelledAt: 1, updatedAt: 1 }).lean();
   if (!order || order.status !== 'cancelled' || order.restockedAt) return;
+  await faults.afterRead?.();
+  const cancelledAt = order.cancelledAt ?? order.updatedAt;
   for (const line of order.lines) {
     await db.models.Product.updateOne(
-      { _id: line.productId, 'returns.orderId': trusted({ $ne: orderId }) },
-      { $inc: { stock: line.quantity }, $push: { returns: { orderId, quantity: line.quantity, at: new Date() } } },
+      {
+        _id: line.productId,
+        'returns.orderId': trusted({ $ne: orderId }),
+        $or: [{ returnsSettledThrough: trusted({ $exists: false }) }, { returnsSettledThrough: trusted({ $lt: cancelledAt }) }],
+      },
+      { $inc: { stock: line.quantity }, $push: { returns: { orderId, quantity: line.quantity, at: cancelledAt } } },
     );
   }
   if (order.payment) await deps.payments.refund(order.payment.reference);
   await db.models.Order.updateOne({ _id: orderId, restockedAt: trusted({ $exists: false }) }, { $set: { restockedAt: new Date() } });
-  await db.models.Product.updateMany({ 'returns.orderId': orderId }, { $pull: { returns: { orderId } } });
 }
 
 /**

@@ -3,11 +3,19 @@
 //   initial stock = stock + held (by pending orders) + sold (in placed/shipped/delivered orders)
 // always comes back to true. It runs at start-up and on an interval, on every server instance;
 // leases and conditional updates make concurrent sweeps harmless.
-import { randomUUID } from 'node:crypto';
-import { soldOrderStatuses, trusted, type Types } from '@shop/db';
+import { soldOrderStatuses, trusted, type Database, type Types } from '@shop/db';
 import { createMongoSecurityStore } from '../stores/mongo-security-store.ts';
-import { completeOrder, defaultLeaseMs, dropHolds, releaseHolds, type CheckoutDeps } from './checkout.ts';
-import { restockCancelledOrder } from './orders.ts';
+import {
+  completeOrder,
+  defaultCheckoutSettings,
+  dropHolds,
+  markFailed,
+  releaseHold,
+  releaseHolds,
+  takeOverOrder,
+  type CheckoutDeps,
+} from './checkout.ts';
+import { restockCancelledOrder, type RestockFaults } from './orders.ts';
 
 export interface SweepResult {
   /** Pending orders found paid and completed. */
@@ -16,8 +24,12 @@ export interface SweepResult {
   rolledBack: number;
   /** Holds left behind by orders that were already settled. */
   orphanHoldsCleared: number;
+  /** Holds whose order does not exist (e.g. lost to a database rollback), released after a grace period. */
+  holdsOfMissingOrdersReleased: number;
   /** Cancelled orders whose stock return was finished. */
   restocked: number;
+  /** Products whose return receipts of long-restocked orders were pruned. */
+  returnReceiptsPruned: number;
   /** Guest carts removed after their time to live. */
   expiredGuestCarts: number;
   /** Refresh-token sessions and rate-limit windows past their expiry. */
@@ -29,89 +41,76 @@ export interface SweepOptions {
   now?: Date;
   /** Guest carts untouched for this long are removed. */
   guestCartTtlMs?: number;
+  /** Holds whose order does not exist are released once they are this old (default 15 minutes). */
+  missingOrderGraceMs?: number;
+  /** Return receipts are kept this long after the cancellation (default a day): see `pruneReturnReceipts`. */
+  returnReceiptRetentionMs?: number;
 }
 
-interface LeasedOrder {
-  _id: Types.ObjectId;
-  userId: Types.ObjectId;
-  lines: { productId: Types.ObjectId; quantity: number }[];
-  payment?: { provider: string; reference: string } | null;
+export interface SweepDeps extends CheckoutDeps {
+  /** Test-only: delays inside the sweep's restocks. */
+  restockFaults?: RestockFaults;
 }
 
-export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = {}): Promise<SweepResult> {
+export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {}): Promise<SweepResult> {
   const { db } = deps;
   const now = options.now ?? new Date();
-  const leaseMs = deps.leaseMs ?? defaultLeaseMs;
+  const leaseMs = deps.leaseMs ?? defaultCheckoutSettings.leaseMs;
   const result: SweepResult = {
     completed: 0,
     rolledBack: 0,
     orphanHoldsCleared: 0,
+    holdsOfMissingOrdersReleased: 0,
     restocked: 0,
+    returnReceiptsPruned: 0,
     expiredGuestCarts: 0,
     expiredSessions: 0,
     expiredRateLimits: 0,
   };
 
-  // 1. Pending orders whose driver is gone (lease expired): finish if paid, else roll back.
-  const stale = await db.models.Order.find(
-    { status: 'pending', 'lease.until': trusted({ $lt: now }) },
-    { _id: 1 },
-  ).lean();
+  // 1. Pending orders whose driver is gone: finish if paid, else roll back. A lease that ran out
+  //    just now is left to the shopper's retry for one more lease (a retry finishes the purchase,
+  //    the sweep can only undo it); after that the sweep takes the order over.
+  const staleBefore = new Date(now.getTime() - leaseMs);
+  const stale = await db.models.Order.find({ status: 'pending', 'lease.until': trusted({ $lt: staleBefore }) }, { _id: 1 }).lean();
   for (const { _id } of stale) {
-    const owner = `sweep-${randomUUID()}`;
-    const order = await db.models.Order.findOneAndUpdate(
-      { _id, status: 'pending', 'lease.until': trusted({ $lt: now }) },
-      { $set: { lease: { owner, until: new Date(now.getTime() + leaseMs) } } },
-      { returnDocument: 'after', projection: { userId: 1, lines: 1, payment: 1 } },
-    ).lean<LeasedOrder>();
-    if (!order) continue; // another sweep took it
-    const payment = order.payment ?? (await findPayment(deps, order._id));
-    if (payment) {
-      await completeOrder(deps, order, payment);
-      result.completed += 1;
-    } else {
-      await releaseHolds(db, order);
-      await db.models.Order.updateOne(
-        { _id, status: 'pending', 'lease.owner': owner },
-        {
-          $set: {
-            status: 'failed',
-            failure: { reason: 'CHECKOUT_ABANDONED', message: 'Checkout did not finish; nothing was charged', lines: [] },
-            settledAt: new Date(),
-          },
-          $unset: { lease: 1 },
-        },
-      );
-      result.rolledBack += 1;
+    const taken = await takeOverOrder(deps, _id, staleBefore);
+    if (!taken) continue; // a retry or another sweep took it
+    const { order, lease } = taken;
+    try {
+      const payment = order.payment ?? (await findPayment(deps, order._id));
+      if (payment) {
+        if (await completeOrder(deps, order, payment, lease.owner)) result.completed += 1;
+      } else {
+        await releaseHolds(db, order, lease);
+        const failed = await markFailed(db, _id, lease.owner, {
+          reason: 'CHECKOUT_ABANDONED',
+          message: 'Checkout did not finish; nothing was charged',
+          lines: [],
+        });
+        if (failed.status === 'failed') result.rolledBack += 1;
+      }
+    } finally {
+      lease.end();
     }
   }
 
-  // 2. Holds whose order is no longer pending (a crash between settling and cleaning up).
-  const oldHolds = await db.models.Product.find(
-    { 'holds.at': trusted({ $lt: new Date(now.getTime() - leaseMs) }) },
-    { holds: 1 },
-  ).lean();
-  const orderIds = [...new Set(oldHolds.flatMap((product) => product.holds.map((hold) => hold.orderId.toString())))];
-  if (orderIds.length > 0) {
-    const orders = await db.models.Order.find({ _id: trusted({ $in: orderIds }) }, { status: 1, lines: 1 }).lean();
-    const sold: readonly string[] = soldOrderStatuses;
-    for (const order of orders) {
-      if (order.status === 'pending') continue;
-      if (sold.includes(order.status)) await dropHolds(db, order);
-      else await releaseHolds(db, order);
-      result.orphanHoldsCleared += 1;
-    }
-  }
+  // 2. Holds whose order is no longer pending (a crash between settling and cleaning up), or
+  //    does not exist at all.
+  const cleared = await clearLeftoverHolds(db, now, leaseMs, options.missingOrderGraceMs ?? 15 * 60_000);
+  result.orphanHoldsCleared = cleared.settled;
+  result.holdsOfMissingOrdersReleased = cleared.missing;
 
-  // 3. Cancelled orders whose stock is not fully back yet.
+  // 3. Cancelled orders whose stock is not fully back yet, then the receipts of long-finished returns.
   const cancelling = await db.models.Order.find(
     { status: 'cancelled', restockedAt: trusted({ $exists: false }) },
     { _id: 1 },
   ).lean();
   for (const { _id } of cancelling) {
-    await restockCancelledOrder(deps, _id);
+    await restockCancelledOrder(deps, _id, deps.restockFaults);
     result.restocked += 1;
   }
+  result.returnReceiptsPruned = await pruneReturnReceipts(db, new Date(now.getTime() - (options.returnReceiptRetentionMs ?? 24 * 60 * 60_000)));
 
   // 4. Abandoned guest carts (TTL indexes are not available everywhere, so expire them here).
   const guestCartTtlMs = options.guestCartTtlMs ?? 30 * 24 * 60 * 60 * 1000;
@@ -131,6 +130,69 @@ export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = 
   return result;
 }
 
+/**
+ * Settles the holds of orders that are no longer pending. Every give-back consumes the hold it
+ * returns (one conditional update), so racing sweeps, cancellations and crashes return each unit
+ * at most once:
+ * - a failed order's hold was never sold: its units go back;
+ * - a placed (or since shipped, delivered, cancelled) order's hold is sold stock: it is dropped
+ *   (a cancellation returns those units through its own receipts) — unless it was taken more than
+ *   a lease after the order settled, by a driver that had lost the order: those units go back;
+ * - a hold whose order does not exist goes back once it is older than the grace period.
+ */
+async function clearLeftoverHolds(db: Database, now: Date, leaseMs: number, missingOrderGraceMs: number) {
+  const cleared = { settled: 0, missing: 0 };
+  const products = await db.models.Product.find({ 'holds.at': trusted({ $lt: new Date(now.getTime() - leaseMs) }) }, { holds: 1 }).lean();
+  const holds = products.flatMap((product) =>
+    product.holds.filter((hold) => hold.at.getTime() < now.getTime() - leaseMs).map((hold) => ({ productId: product._id, ...hold })),
+  );
+  if (holds.length === 0) return cleared;
+  const orderIds = [...new Set(holds.map((hold) => hold.orderId.toString()))];
+  const orders = await db.models.Order.find({ _id: trusted({ $in: orderIds }) }, { status: 1, settledAt: 1 }).lean();
+  const byId = new Map(orders.map((order) => [order._id.toString(), order]));
+  const sold: readonly string[] = [...soldOrderStatuses, 'cancelled'];
+  for (const hold of holds) {
+    const order = byId.get(hold.orderId.toString());
+    if (!order) {
+      if (hold.at.getTime() >= now.getTime() - missingOrderGraceMs) continue;
+      if (await releaseHold(db, hold.productId, hold.orderId, hold.quantity)) cleared.missing += 1;
+      continue;
+    }
+    if (order.status === 'pending') continue;
+    const takenAfterSettling = order.settledAt !== undefined && order.settledAt !== null && hold.at.getTime() > order.settledAt.getTime() + leaseMs;
+    if (sold.includes(order.status) && !takenAfterSettling) {
+      await dropHolds(db, { _id: hold.orderId, lines: [{ productId: hold.productId, quantity: hold.quantity }] });
+      cleared.settled += 1;
+    } else if (await releaseHold(db, hold.productId, hold.orderId, hold.quantity)) {
+      cleared.settled += 1;
+    }
+  }
+  return cleared;
+}
+
+/**
+ * Return receipts keep a restock from running twice, so they stay while any restock of their
+ * order could still be under way; they would grow without end if kept for ever. Once every order
+ * cancelled up to `through` has finished its restock, their receipts are pulled and the product's
+ * `returnsSettledThrough` moves to `through` in the same update: from then on a late restock of
+ * such an order is refused by the watermark instead of by its receipt.
+ */
+export async function pruneReturnReceipts(db: Database, horizon: Date): Promise<number> {
+  const unfinished = await db.models.Order.findOne(
+    { status: 'cancelled', restockedAt: trusted({ $exists: false }) },
+    { cancelledAt: 1 },
+  )
+    .sort({ cancelledAt: 1 })
+    .lean();
+  const oldestUnfinished = unfinished?.cancelledAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  const through = new Date(Math.min(horizon.getTime(), oldestUnfinished - 1));
+  const pruned = await db.models.Product.updateMany(
+    { 'returns.at': trusted({ $lte: through }) },
+    { $pull: { returns: { at: trusted({ $lte: through }) } }, $max: { returnsSettledThrough: through } },
+  );
+  return pruned.modifiedCount;
+}
+
 async function findPayment(deps: CheckoutDeps, orderId: Types.ObjectId) {
   const charge = await deps.payments.findCharge(orderId.toString());
   return charge ? { provider: deps.payments.name, reference: charge.reference } : null;
@@ -138,7 +200,7 @@ async function findPayment(deps: CheckoutDeps, orderId: Types.ObjectId) {
 
 /** Runs the sweep now and every `intervalMs`; returns a stop function. Errors are reported, not thrown. */
 export function startRecoverySweep(
-  deps: CheckoutDeps,
+  deps: SweepDeps,
   options: { intervalMs?: number; onResult?: (result: SweepResult) => void; onError?: (error: unknown) => void } = {},
 ): () => Promise<void> {
   let running: Promise<void> | undefined;

@@ -47,6 +47,8 @@ export const orderSchema = new Schema(
     total: { type: Number, required: true, min: 0 },
     currency: { type: String, required: true, default: 'USD' },
     failure: { type: failureSchema, default: undefined },
+    /** The payment method the shopper chose (a provider reference, `pm_…`): a driver that takes the order over charges it. */
+    paymentMethod: { type: String, maxlength: 80 },
     payment: {
       type: new Schema(
         { provider: { type: String, required: true }, reference: { type: String, required: true } },

@@ -26,11 +26,17 @@ export const productSchema = new Schema(
     stock: { type: Number, required: true, min: 0, validate: integer },
     holds: { type: [holdSchema], default: [] },
     /**
-     * Receipts of stock returned by cancelled orders: written in the same atomic update as the
-     * `$inc`, so a retried restock never returns the same units twice. Removed once the order
-     * records that its restock is complete.
+     * Receipts of stock returned by cancelled orders (`at`: when the order was cancelled), written
+     * in the same atomic update as the `$inc`: a return is conditional on its receipt being absent,
+     * so a retried, recovered or racing restock never returns the same units twice.
      */
     returns: { type: [holdSchema], default: [] },
+    /**
+     * Receipts of orders cancelled up to this moment have been pruned (by the recovery sweep, once
+     * all of them were restocked); a return for such an order is refused by this instead of by its
+     * receipt. Unset: nothing pruned yet.
+     */
+    returnsSettledThrough: { type: Date },
   },
   { timestamps: true, strict: 'throw' },
 );
@@ -42,6 +48,7 @@ productSchema.index({ name: 1 });
 productSchema.index({ 'holds.orderId': 1 }, { sparse: true });
 productSchema.index({ 'holds.at': 1 }, { sparse: true });
 productSchema.index({ 'returns.orderId': 1 }, { sparse: true });
+productSchema.index({ 'returns.at': 1 }, { sparse: true });
 
 export type ProductDoc = InferSchemaType<typeof productSchema>;
 export type ProductModel = Model<ProductDoc>;
