@@ -1,13 +1,12 @@
 // SIGTERM on the real server process: in-flight checkouts all finish, then the process exits.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { signAccessToken, defaultAuthSettings } from '@shop/api';
 import { createTestProduct, stockLedger } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './testing.ts';
+import { databaseUri, startServerProcess } from './testing.ts';
 
 const jwtSecret = 'shutdown-test-secret-of-at-least-32-bytes';
 const auth = { ...defaultAuthSettings, secret: new TextEncoder().encode(jwtSecret) };
@@ -21,15 +20,6 @@ afterAll(async () => {
   server?.kill('SIGKILL');
   await db.drop();
 });
-
-async function waitForHealthy(port: number) {
-  for (let i = 0; i < 200; i += 1) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('server did not become healthy');
-}
 
 /** POSTs a checkout; resolves `sent` once the whole request is on the wire. */
 function checkout(port: number, token: string) {
@@ -65,15 +55,9 @@ describe('graceful shutdown', () => {
       users.map((user) => signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' })),
     );
 
-    const port = await freePort();
-    const uri = db.uri.replace(/\/(\?|$)/, `/${db.dbName}$1`);
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      env: { ...process.env, NODE_ENV: 'test', MONGODB_URI: uri, JWT_SECRET: jwtSecret, PORT: String(port), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const exited = new Promise<number | null>((resolve) => server?.once('exit', (code) => resolve(code)));
-    await waitForHealthy(port);
+    const started = await startServerProcess({ MONGODB_URI: databaseUri(db), JWT_SECRET: jwtSecret });
+    server = started.child;
+    const { port, exited } = started;
 
     const calls = tokens.map((token) => checkout(port, token));
     await Promise.all(calls.map((call) => call.sent));
