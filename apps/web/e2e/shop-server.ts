@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { testAuth } from '@shop/api/testing';
 import { defaultAdminPassword, seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
-import { buildApp } from '@shop/server';
+import { buildApp, type AppOptions } from '@shop/server';
 
 export const webDistDir = join(import.meta.dirname, '..', 'dist');
 export const adminPassword = defaultAdminPassword;
@@ -17,13 +17,17 @@ export interface Shop {
   close(): Promise<void>;
 }
 
-export async function startShop(label: string): Promise<Shop> {
+/** `options`: what a test needs different from production (a slower payment provider, shorter waits). */
+export async function startShop(
+  label: string,
+  options: (db: TestDatabase) => Partial<Pick<AppOptions, 'payments' | 'checkout'>> = () => ({}),
+): Promise<Shop> {
   if (!existsSync(join(webDistDir, 'index.html'))) {
     throw new Error(`No storefront build in ${webDistDir}: run \`pnpm build\` first (\`pnpm test\` does).`);
   }
   const db = await createTestDatabase(label);
   await seed(db, { adminPassword });
-  const app = await buildApp({ db, auth: testAuth, webDistDir });
+  const app = await buildApp({ db, auth: testAuth, webDistDir, ...options(db) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url: address,
