@@ -23,7 +23,7 @@ export function usePathname(): string {
   return useSyncExternalStore(subscribe, readPathname);
 }
 
-/** The current query string, e.g. `?category=t-shirts&page=2` or ''; re-renders when it changes. */
+/** The current query string, e.g. `?category=tshirts&page=2` or ''; re-renders when it changes. */
 export function useSearch(): string {
   return useSyncExternalStore(subscribe, readSearch);
 }

@@ -11,7 +11,7 @@ const tee: Product = {
   description: '',
   price: 1999,
   currency: 'USD',
-  category: { id: '64b0000000000000000000c1', slug: 't-shirts', name: 'T-Shirts' },
+  category: { id: '64b0000000000000000000c1', slug: 'tshirts', name: 'T-Shirts' },
   images: [],
   stock: 1,
   status: 'available',

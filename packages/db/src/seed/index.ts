@@ -4,6 +4,7 @@ import { trusted } from '../trusted.ts';
 import {
   adminUser,
   demoUser,
+  renamedCategorySlugs,
   generatedProducts,
   namedProducts,
   seedCategories,
@@ -46,6 +47,7 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
     ]);
   }
 
+  await renameLegacyCategories(db);
   const categoryWrite = await Category.bulkWrite(
     seedCategories.map((category) => ({
       updateOne: { filter: { slug: category.slug }, update: { $setOnInsert: category }, upsert: true },
@@ -101,6 +103,26 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
       users: usersCreated,
     },
   };
+}
+
+/**
+ * Moves a category an older seed wrote under another slug to its current slug, keeping its id
+ * (so its products and every order that names them stay as they are). If both exist, the old
+ * one's products join the current one and the old one goes: nothing is duplicated.
+ */
+async function renameLegacyCategories(db: Database): Promise<void> {
+  const { Category, Product } = db.models;
+  for (const [from, to] of Object.entries(renamedCategorySlugs)) {
+    const legacy = await Category.findOne({ slug: from }, { _id: 1 }).lean();
+    if (!legacy) continue;
+    const current = await Category.findOne({ slug: to }, { _id: 1 }).lean();
+    if (!current) {
+      await Category.updateOne({ _id: legacy._id }, { $set: { slug: to } });
+      continue;
+    }
+    await Product.updateMany({ category: legacy._id }, { $set: { category: current._id } });
+    await Category.deleteOne({ _id: legacy._id });
+  }
 }
 
 /** True when the database has no products: `pnpm dev` seeds such a database on first start. */

@@ -60,10 +60,48 @@ describe('seed', () => {
     expect((await db.models.Product.findOne({ slug: 'plain-white-tee' }).lean())?.stock).toBe(10);
   });
 
+  it('moves a database seeded with the old `t-shirts` slug to `tshirts`, keeping its products and duplicating nothing', async () => {
+    const old = await createTestDatabase('seed_legacy');
+    try {
+      await seed(old, { adminPassword: 'admin-password-xyz' });
+      // As an earlier seed left it: the tees' category under its old slug, with a sale since.
+      const category = await old.models.Category.findOneAndUpdate({ slug: 'tshirts' }, { $set: { slug: 't-shirts' } }, { returnDocument: 'after' }).lean();
+      await old.models.Product.updateOne({ slug: 'plain-white-tee' }, { $inc: { stock: -1 } });
+
+      const result = await seed(old, { adminPassword: 'admin-password-xyz' });
+
+      expect(result.created).toEqual({ categories: 0, products: 0, users: 0 });
+      expect((await old.models.Category.find().lean()).map((c) => c.slug).sort()).toEqual(['accessories', 'hoodies', 'tshirts']);
+      const renamed = await old.models.Category.findOne({ slug: 'tshirts' }).lean();
+      expect(renamed?._id.toString()).toBe(category?._id.toString());
+      const tee = await old.models.Product.findOne({ slug: 'plain-white-tee' }).lean();
+      expect(tee).toMatchObject({ category: renamed?._id, stock: 9 });
+    } finally {
+      await old.drop();
+    }
+  });
+
+  it('joins the old category into the new one when a database has both slugs', async () => {
+    const both = await createTestDatabase('seed_both');
+    try {
+      await seed(both, { adminPassword: 'admin-password-xyz' });
+      const legacy = await both.models.Category.create({ name: 'T-Shirts (old)', slug: 't-shirts' });
+      await both.models.Product.updateOne({ slug: 'plain-white-tee' }, { $set: { category: legacy._id } });
+
+      await seed(both, { adminPassword: 'admin-password-xyz' });
+
+      expect(await both.models.Category.countDocuments()).toBe(3);
+      const current = await both.models.Category.findOne({ slug: 'tshirts' }).lean();
+      expect((await both.models.Product.findOne({ slug: 'plain-white-tee' }).lean())?.category).toEqual(current?._id);
+    } finally {
+      await both.drop();
+    }
+  });
+
   it('gives every generated product a unique slug and a valid category', () => {
     const products = seedProducts();
     expect(new Set(products.map((p) => p.slug)).size).toBe(products.length);
-    expect(products.every((p) => ['t-shirts', 'hoodies', 'accessories'].includes(p.categorySlug))).toBe(true);
+    expect(products.every((p) => ['tshirts', 'hoodies', 'accessories'].includes(p.categorySlug))).toBe(true);
     expect(products.some((p) => p.stock === 0)).toBe(true);
   });
 });
