@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from './env.ts';
+import { loadEnv, serverEnvNames } from './env.ts';
 
 const production = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db.internal:27017/shop' } as const;
 
@@ -45,5 +46,23 @@ describe('loadEnv', () => {
 
   it('names every invalid variable', () => {
     expect(() => loadEnv({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
+  });
+
+  it('logs readable lines in development and JSON elsewhere, unless LOG_FORMAT says otherwise', () => {
+    expect(loadEnv({ NODE_ENV: 'development' }).logFormat).toBe('pretty');
+    expect(loadEnv({ NODE_ENV: 'test' }).logFormat).toBe('json');
+    expect(loadEnv({ ...production, JWT_SECRET: 'x'.repeat(32) }).logFormat).toBe('json');
+    expect(loadEnv({ NODE_ENV: 'development', LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => loadEnv({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+  });
+});
+
+describe('turbo.json', () => {
+  it('passes every variable the server reads through to `pnpm dev`', () => {
+    const turbo = JSON.parse(readFileSync(new URL('../../../turbo.json', import.meta.url), 'utf8')) as {
+      tasks: { dev: { passThroughEnv: string[] } };
+    };
+    const passed = new Set(turbo.tasks.dev.passThroughEnv);
+    expect(serverEnvNames.filter((name) => !passed.has(name))).toEqual([]);
   });
 });

@@ -29,6 +29,8 @@ const envSchema = z.object({
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/*\s]+$/, 'Each origin is scheme://host[:port], without wildcards or paths'))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty`: readable lines (pino-pretty), the default in development; `json`: one JSON object a line, the default elsewhere. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** The built storefront to serve from the same origin (`pnpm start`). */
   WEB_DIST_DIR: z.string().optional(),
   /** Seed an empty database at start-up (the default for the embedded development database). */
@@ -49,7 +51,10 @@ const envSchema = z.object({
   RECOVERY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
 });
 
-export type Env = z.infer<typeof envSchema> & { jwtSecret: Uint8Array; jwtSecretGenerated: boolean };
+export type Env = z.infer<typeof envSchema> & { jwtSecret: Uint8Array; jwtSecretGenerated: boolean; logFormat: 'json' | 'pretty' };
+
+/** Every variable the server reads (turbo must pass each one through to `pnpm dev`). */
+export const serverEnvNames = Object.keys(envSchema.shape);
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = envSchema.safeParse(source);
@@ -66,5 +71,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const jwtSecretGenerated = !env.JWT_SECRET;
   const jwtSecret = env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : new Uint8Array(randomBytes(32));
-  return { ...env, jwtSecret, jwtSecretGenerated };
+  const logFormat = env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json');
+  return { ...env, jwtSecret, jwtSecretGenerated, logFormat };
 }

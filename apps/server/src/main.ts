@@ -37,7 +37,10 @@ const app = await buildApp({
   webDistDir: env.WEB_DIST_DIR,
   trustProxy: env.TRUST_PROXY,
   production: env.NODE_ENV === 'production',
-  logger: { level: env.LOG_LEVEL },
+  logger:
+    env.logFormat === 'pretty'
+      ? { level: env.LOG_LEVEL, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
+      : { level: env.LOG_LEVEL },
   security: redis,
 });
 if (redis) {
