@@ -9,7 +9,7 @@ export {
   type SessionUser,
 } from './services/auth.ts';
 export type { ProductDto, CategoryDto, ProductPage } from './services/catalog.ts';
-export type { OrderDto } from './services/orders.ts';
+export type { OrderDto } from './services/order-view.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
 export { guestCartCookieName } from './routers/cart.ts';
 export { refreshCookieName } from './services/sessions.ts';

@@ -2,7 +2,8 @@ import { trusted, type Database, type OrderStatus } from '@shop/db';
 import { DomainError, isDuplicateKey, notFound } from '../errors.ts';
 import type { CreateProductInput, UpdateProductInput } from '../schemas/admin.ts';
 import { getProduct, type ProductDto } from './catalog.ts';
-import { findOrders, toOrderDto, type OrderDto } from './orders.ts';
+import { toOrderDto, type OrderDto } from './order-view.ts';
+import { findOrders } from './orders.ts';
 
 async function requireCategory(db: Database, categoryId: string): Promise<void> {
   if (!(await db.models.Category.exists({ _id: categoryId }))) throw notFound('Category');

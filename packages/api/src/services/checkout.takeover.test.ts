@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeOrder, takeOverOrder, driveOrder, type CheckoutDeps } from './checkout.ts';
+import { driveOrder, placeOrder, type CheckoutDeps } from './checkout.ts';
+import { takeOverOrder } from './order-lifecycle.ts';
 import { createTestPaymentProvider, testPaymentMethods, type PaymentProvider } from './payments.ts';
 import { recoverOrders } from './recovery.ts';
 import { callerFor, createTestProduct, createTestUser, stockLedger, testChargeStatus } from '../testing.ts';
@@ -182,7 +183,7 @@ describe('a driver that lost its lease', () => {
     // ...and another instance, which saw its lease run out, takes the order over and places it.
     const order = await db.models.Order.findOne({ userId: user.id }).lean();
     if (!order) throw new Error('no order');
-    const taken = await takeOverOrder({ db, leaseMs: 60 }, order._id, new Date(Date.now() + 60_000));
+    const taken = await takeOverOrder(db, order._id, new Date(Date.now() + 60_000), 60);
     if (!taken) throw new Error('not taken over');
     expect(await driveOrder({ db, payments, leaseMs: 60 }, taken.order, taken.lease, testPaymentMethods.approve)).toEqual({ status: 'placed' });
     await sleep(100); // a renewal of the first driver's lease has found it gone

@@ -6,10 +6,23 @@
 // (recovery.ts) settles. Whoever drives a pending order holds its lease: a short one, renewed
 // while the driver works, so a dead driver's order is taken over within one lease.
 import { createHash, randomUUID } from 'node:crypto';
-import { trusted, type Database, type OrderStatus, type Types } from '@shop/db';
+import { trusted, type CartRecord, type Database, type OrderRecord, type Projected, type OrderStatus, type Types } from '@shop/db';
+import type { z } from 'zod';
 import { DomainError, isDuplicateKey, type DomainReason } from '../errors.ts';
+import type { placeOrderInput } from '../schemas/checkout.ts';
 import type { SessionUser } from './auth.ts';
-import { orderProjection, toOrderDto, type OrderDto } from './orders.ts';
+import {
+  LeaseLost,
+  completeOrder,
+  holdStock,
+  markFailed,
+  releaseHolds,
+  renewLease,
+  takeOverOrder,
+  type OrderFailure,
+  type OrderLease,
+} from './order-lifecycle.ts';
+import { orderProjection, toOrderDto, type OrderDto } from './order-view.ts';
 import { testPaymentMethods, type PaymentProvider } from './payments.ts';
 
 export interface CheckoutSettings {
@@ -44,52 +57,12 @@ export interface CheckoutFaults {
   afterPlaced?: () => void | Promise<void>;
 }
 
-export interface PlaceOrderInput {
-  idempotencyKey: string;
-  expectedTotal?: number | undefined;
-  paymentMethod?: string | undefined;
-}
+export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
 
 export const defaultLeaseMs = defaultCheckoutSettings.leaseMs;
 
-interface OrderLine {
-  productId: Types.ObjectId;
-  slug: string;
-  name: string;
-  unitPrice: number;
-  quantity: number;
-  lineTotal: number;
-}
-
-interface PendingOrder {
-  _id: Types.ObjectId;
-  userId: Types.ObjectId;
-  status: string;
-  requestHash: string;
-  paymentMethod?: string | null;
-  lines: OrderLine[];
-  subtotal: number;
-  total: number;
-  currency: string;
-  payment?: { provider: string; reference: string } | null;
-  failure?: {
-    reason: string;
-    message?: string | null;
-    lines?: { productId: Types.ObjectId; name?: string | null; requested: number; available: number }[];
-  } | null;
-}
-
-/** What stock operations need of an order: its id and what each line takes. */
-interface OrderStockLines {
-  _id: Types.ObjectId;
-  lines: { productId: Types.ObjectId; quantity: number }[];
-}
-
-interface CartLine {
-  productId: Types.ObjectId;
-  quantity: number;
-  priceAtAdd: number;
-}
+type OrderLine = OrderRecord['lines'][number];
+type CartLine = CartRecord['lines'][number];
 
 /** Cart lines with duplicates merged (summed) and in a fixed order, so holds are taken in one order. */
 export function mergeCartLines(lines: CartLine[]): CartLine[] {
@@ -110,7 +83,7 @@ export function cartHash(lines: CartLine[]): string {
 }
 
 async function readCartLines(db: Database, userId: string): Promise<CartLine[]> {
-  const cart = await db.models.Cart.findOne({ userId }, { lines: 1 }).lean<{ lines: CartLine[] }>();
+  const cart = await db.models.Cart.findOne({ userId }, { lines: 1 }).lean<Projected<CartRecord, { lines: 1 }>>();
   return cart?.lines ?? [];
 }
 
@@ -179,7 +152,7 @@ const isFailureReason = (reason: string | undefined): reason is FailureReason =>
   failureReasons.some((known) => known === reason);
 
 /** The error a failed order answers with, on the first request and on every replay. */
-function failureError(order: Pick<PendingOrder, '_id' | 'failure'>): DomainError {
+function failureError(order: Pick<OrderRecord, '_id' | 'failure'>): DomainError {
   const failure = order.failure;
   const reason = isFailureReason(failure?.reason) ? failure.reason : 'CHECKOUT_ABANDONED';
   return new DomainError(reason, failure?.message || 'The order could not be placed', {
@@ -198,7 +171,7 @@ const placedStatuses = ['placed', 'shipped', 'delivered', 'cancelled'] as const 
 const wasPlaced = (status: string): status is (typeof placedStatuses)[number] => placedStatuses.some((placed) => placed === status);
 
 /** Retryable: the order's driver is alive and still working. The same key gets the outcome later. */
-function inProgressError(order: Pick<PendingOrder, '_id'>): DomainError {
+function inProgressError(order: Pick<OrderRecord, '_id'>): DomainError {
   return new DomainError('CHECKOUT_IN_PROGRESS', 'Your order is still being processed; try again in a moment', {
     orderId: order._id.toString(),
     retryAfterSeconds: 1,
@@ -209,7 +182,7 @@ function inProgressError(order: Pick<PendingOrder, '_id'>): DomainError {
  * What a settled order answers: the order once it was placed, its failure once it failed. A
  * pending order is never answered as if it were placed: that is CHECKOUT_IN_PROGRESS.
  */
-function settledAnswer(order: PendingOrder & { createdAt: Date }): OrderDto {
+function settledAnswer(order: Projected<OrderRecord, typeof orderProjection>): OrderDto {
   if (order.status === 'failed') throw failureError(order);
   if (!wasPlaced(order.status)) throw inProgressError(order);
   return toOrderDto({ ...order, status: order.status });
@@ -222,7 +195,7 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
   const paymentMethod = input.paymentMethod ?? testPaymentMethods.approve;
   const [cartLines, existing] = await Promise.all([
     readCartLines(db, user.id),
-    db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<PendingOrder & { createdAt: Date }>(),
+    db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<OrderRecord>(),
   ]);
   const requestHash = cartHash(cartLines);
   if (existing) return replay(deps, existing, cartLines, requestHash, paymentMethod);
@@ -232,7 +205,7 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
   checkExpectedTotal(priced, cartLines, input.expectedTotal);
 
   const leaseOwner = randomUUID();
-  let order: PendingOrder & { createdAt: Date };
+  let order: OrderRecord;
   try {
     const created = await db.models.Order.create({
       userId: user.id,
@@ -251,13 +224,13 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
     if (!isDuplicateKey(error)) throw error;
     // A concurrent request with the same key inserted first: this one is a replay of it.
     const winner = await db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<
-      PendingOrder & { createdAt: Date }
+      OrderRecord
     >();
     if (!winner) throw error;
     return replay(deps, winner, cartLines, requestHash, paymentMethod);
   }
 
-  const outcome = await driveOrder(deps, order, renewLease(deps, order._id, leaseOwner), paymentMethod);
+  const outcome = await driveOrder(deps, order, renewLease(db, order._id, leaseOwner, leaseMs), paymentMethod);
   // The outcome is known without reading the order back, unless someone else settled it.
   if (outcome.status === 'placed') return toOrderDto({ ...order, status: 'placed', failure: null });
   if (outcome.status === 'failed') throw failureError({ ...order, failure: outcome.failure });
@@ -266,7 +239,7 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
 
 async function replay(
   deps: CheckoutDeps,
-  order: PendingOrder & { createdAt: Date },
+  order: OrderRecord,
   cartLines: CartLine[],
   requestHash: string,
   paymentMethod: string,
@@ -289,18 +262,18 @@ async function replay(
  * a live one renews it), this request takes the order over and finishes or fails it. A driver
  * still alive after `settleWaitMs` gets CHECKOUT_IN_PROGRESS: retryable, and never "placed".
  */
+const settleProjection = { ...orderProjection, lease: 1 } as const;
+
 async function settle(deps: CheckoutDeps, id: Types.ObjectId, paymentMethod: string): Promise<OrderDto> {
   const settleWaitMs = deps.settleWaitMs ?? defaultCheckoutSettings.settleWaitMs;
   const deadline = Date.now() + settleWaitMs;
   let delay = 10;
   for (;;) {
-    const order = await deps.db.models.Order.findById(id, { ...orderProjection, lease: 1, paymentMethod: 1, userId: 1 }).lean<
-      PendingOrder & { createdAt: Date; lease?: { owner: string; until: Date } | null }
-    >();
+    const order = await deps.db.models.Order.findById(id, settleProjection).lean<Projected<OrderRecord, typeof settleProjection>>();
     if (!order) throw new Error('order vanished');
     if (order.status !== 'pending') return settledAnswer(order);
     if (!order.lease || order.lease.until.getTime() < Date.now()) {
-      const taken = await takeOverOrder(deps, id, new Date());
+      const taken = await takeOverOrder(deps.db, id, new Date(), deps.leaseMs ?? defaultCheckoutSettings.leaseMs);
       if (taken) {
         const outcome = await driveOrder(deps, taken.order, taken.lease, taken.order.paymentMethod ?? paymentMethod);
         if (outcome.status === 'placed') return toOrderDto({ ...order, status: 'placed', failure: null });
@@ -315,69 +288,13 @@ async function settle(deps: CheckoutDeps, id: Types.ObjectId, paymentMethod: str
   }
 }
 
-/** A lease on a pending order, renewed in the background while its holder works on the order. */
-export interface OrderLease {
-  readonly owner: string;
-  /** True once a renewal found the lease gone: someone else drives (or settled) the order now. */
-  lost(): boolean;
-  /** Stops renewing (the holder is done with the order). */
-  end(): void;
-}
-
-/** Keeps renewing a lease this caller holds, every third of its length, until `end()`. */
-export function renewLease(deps: Pick<CheckoutDeps, 'db' | 'leaseMs'>, orderId: Types.ObjectId, owner: string): OrderLease {
-  const leaseMs = deps.leaseMs ?? defaultCheckoutSettings.leaseMs;
-  let lost = false;
-  const timer = setInterval(() => {
-    deps.db.models.Order.updateOne(
-      { _id: orderId, status: 'pending', 'lease.owner': owner },
-      { $set: { 'lease.until': new Date(Date.now() + leaseMs) } },
-    ).then(
-      (renewed) => {
-        if (renewed.matchedCount !== 1) lost = true;
-      },
-      // A renewal that failed (the database blipped) is tried again at the next beat; if the lease
-      // runs out meanwhile, the fenced steps of the drive notice.
-      () => undefined,
-    );
-  }, Math.max(5, Math.floor(leaseMs / 3)));
-  timer.unref();
-  return {
-    owner,
-    lost: () => lost,
-    end: () => clearInterval(timer),
-  };
-}
-
-/**
- * Takes over a pending order whose lease ran out before `staleBefore`: one conditional update, so
- * of any number of retries and sweeps on any instances exactly one gets it.
- */
-export async function takeOverOrder(
-  deps: Pick<CheckoutDeps, 'db' | 'leaseMs'>,
-  id: Types.ObjectId,
-  staleBefore: Date,
-): Promise<{ order: PendingOrder; lease: OrderLease } | null> {
-  const owner = randomUUID();
-  const leaseMs = deps.leaseMs ?? defaultCheckoutSettings.leaseMs;
-  const order = await deps.db.models.Order.findOneAndUpdate(
-    { _id: id, status: 'pending', 'lease.until': trusted({ $lt: staleBefore }) },
-    { $set: { lease: { owner, until: new Date(Date.now() + leaseMs) } } },
-    { returnDocument: 'after' },
-  ).lean<PendingOrder>();
-  return order ? { order, lease: renewLease(deps, id, owner) } : null;
-}
-
-/** Thrown inside a drive when its lease is gone: the drive stops and leaves the order to its new driver. */
-class LeaseLost extends Error {}
-
 /** How a drive ended: `unknown` when the order was taken over or settled by someone else meanwhile. */
 type DriveOutcome = { status: 'placed' } | { status: 'failed'; failure: OrderFailure } | { status: 'unknown' };
 
 /** Drives a pending order that this caller holds the lease of: hold → pay → place. Ends the lease. */
 export async function driveOrder(
   deps: CheckoutDeps,
-  order: PendingOrder,
+  order: OrderRecord,
   lease: OrderLease,
   paymentMethod: string,
 ): Promise<DriveOutcome> {
@@ -391,12 +308,12 @@ export async function driveOrder(
   }
 }
 
-async function drive(deps: CheckoutDeps, order: PendingOrder, lease: OrderLease, paymentMethod: string): Promise<DriveOutcome> {
+async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, paymentMethod: string): Promise<DriveOutcome> {
   const { db } = deps;
   const shortLines = await holdStock(db, order, { lease, beforeHold: deps.faults?.beforeHold });
   if (shortLines.length > 0) {
     await releaseHolds(db, order, lease);
-    return markFailed(db, order._id, lease.owner, {
+    return failed(db, order, lease, {
       reason: 'OUT_OF_STOCK',
       message: shortLines.length === 1 ? `Not enough stock for ${shortLines[0]?.name ?? 'a product'}` : 'Not enough stock for some products',
       lines: await availability(db, order, shortLines),
@@ -422,7 +339,7 @@ async function drive(deps: CheckoutDeps, order: PendingOrder, lease: OrderLease,
   });
   if (charge.status === 'declined') {
     await releaseHolds(db, order, lease);
-    return markFailed(db, order._id, lease.owner, { reason: 'PAYMENT_DECLINED', message: charge.message, lines: [] });
+    return failed(db, order, lease, { reason: 'PAYMENT_DECLINED', message: charge.message, lines: [] });
   }
   // A crash from here on leaves a paid, pending order: whoever takes it over finds the charge by
   // the order's id (the idempotency key) and completes it.
@@ -432,56 +349,11 @@ async function drive(deps: CheckoutDeps, order: PendingOrder, lease: OrderLease,
   return placed ? { status: 'placed' } : { status: 'unknown' };
 }
 
-/**
- * Takes stock for every line, in the order's fixed line order. Each hold is one atomic update
- * that succeeds only if the stock covers it and this order holds nothing on the product yet, so
- * re-running it never takes stock twice. Returns the lines that could not be held. With a lease,
- * every hold first checks that the lease is still this caller's (LeaseLost otherwise).
- */
-export async function holdStock(
-  db: Database,
-  order: PendingOrder,
-  options: { lease?: OrderLease; beforeHold?: CheckoutFaults['beforeHold'] } = {},
-): Promise<OrderLine[]> {
-  for (const [index, line] of order.lines.entries()) {
-    await options.beforeHold?.(index);
-    if (options.lease?.lost()) throw new LeaseLost();
-    const held = await db.models.Product.updateOne(
-      {
-        _id: line.productId,
-        stock: trusted({ $gte: line.quantity }),
-        'holds.orderId': trusted({ $ne: order._id }),
-      },
-      { $inc: { stock: -line.quantity }, $push: { holds: { orderId: order._id, quantity: line.quantity, at: new Date() } } },
-    );
-    if (held.modifiedCount === 1) continue;
-    const alreadyHeld = await db.models.Product.exists({ _id: line.productId, 'holds.orderId': order._id });
-    if (!alreadyHeld) return [line];
-  }
-  return [];
+async function failed(db: Database, order: OrderRecord, lease: OrderLease, failure: OrderFailure): Promise<DriveOutcome> {
+  return (await markFailed(db, order._id, lease.owner, failure)) ? { status: 'failed', failure } : { status: 'unknown' };
 }
 
-/**
- * Undoes `holdStock`: puts each held quantity back. Each give-back consumes the hold it returns
- * (the update's condition), so it happens at most once. With a lease, stops once it is lost.
- */
-export async function releaseHolds(db: Database, order: OrderStockLines, lease?: OrderLease): Promise<void> {
-  for (const line of order.lines) {
-    if (lease?.lost()) throw new LeaseLost();
-    await releaseHold(db, line.productId, order._id, line.quantity);
-  }
-}
-
-/** Returns one hold's units to the shelf, consuming the hold: true if this call returned them. */
-export async function releaseHold(db: Database, productId: Types.ObjectId, orderId: Types.ObjectId, quantity: number): Promise<boolean> {
-  const released = await db.models.Product.updateOne(
-    { _id: productId, holds: trusted({ $elemMatch: { orderId, quantity } }) },
-    { $inc: { stock: quantity }, $pull: { holds: { orderId } } },
-  );
-  return released.modifiedCount === 1;
-}
-
-async function availability(db: Database, order: PendingOrder, shortLines: OrderLine[]) {
+async function availability(db: Database, order: OrderRecord, shortLines: OrderLine[]) {
   const products = await db.models.Product.find(
     { _id: trusted({ $in: order.lines.map((line) => line.productId) }) },
     { stock: 1 },
@@ -498,60 +370,3 @@ async function availability(db: Database, order: PendingOrder, shortLines: Order
     }));
 }
 
-export interface OrderFailure {
-  reason: string;
-  message: string;
-  lines: { productId: Types.ObjectId; name: string; requested: number; available: number }[];
-}
-
-/** pending → failed, for the lease holder only. Its holds must be released first. */
-export async function markFailed(db: Database, id: Types.ObjectId, leaseOwner: string, failure: OrderFailure): Promise<DriveOutcome> {
-  const failed = await db.models.Order.updateOne(
-    { _id: id, status: 'pending', 'lease.owner': leaseOwner },
-    { $set: { status: 'failed', failure, settledAt: new Date() }, $unset: { lease: 1 } },
-  );
-  return failed.modifiedCount === 1 ? { status: 'failed', failure } : { status: 'unknown' };
-}
-
-/**
- * Paid: the order becomes `placed` (for the lease holder only), its holds are dropped (the stock
- * stays taken) and the bought lines leave the cart. If the order failed meanwhile (the sweep
- * rolled it back while this request was stalled), the charge is refunded; if another driver took
- * it over, that driver finds this same charge by the order's id and completes it.
- */
-export async function completeOrder(
-  deps: CheckoutDeps,
-  order: OrderStockLines & { userId: Types.ObjectId },
-  payment: { provider: string; reference: string },
-  leaseOwner: string,
-): Promise<boolean> {
-  const { db } = deps;
-  const placed = await db.models.Order.updateOne(
-    { _id: order._id, status: 'pending', 'lease.owner': leaseOwner },
-    { $set: { status: 'placed', payment, settledAt: new Date() }, $unset: { lease: 1 } },
-  );
-  if (placed.modifiedCount !== 1) {
-    const current = await db.models.Order.findById(order._id, { status: 1 }).lean();
-    if (current?.status === 'failed') await deps.payments.refund(payment.reference);
-    return false;
-  }
-  await deps.faults?.afterPlaced?.();
-  await Promise.all([
-    dropHolds(db, order),
-    db.models.Cart.updateOne(
-      { userId: order.userId },
-      { $pull: { lines: { productId: { $in: order.lines.map((line) => line.productId) } } }, $inc: { revision: 1 } },
-    ),
-  ]);
-  return true;
-}
-
-/** Forgets a placed order's holds: its stock is sold, not held. One write, addressed by _id. */
-export async function dropHolds(db: Database, order: OrderStockLines): Promise<void> {
-  await db.models.Product.bulkWrite(
-    order.lines.map((line) => ({
-      updateOne: { filter: { _id: line.productId }, update: { $pull: { holds: { orderId: order._id } } } },
-    })),
-    { ordered: false },
-  );
-}

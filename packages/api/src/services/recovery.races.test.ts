@@ -6,7 +6,7 @@ import { Types } from '@shop/db';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeOrder } from './checkout.ts';
-import { restockCancelledOrder } from './orders.ts';
+import { restockCancelledOrder } from './order-lifecycle.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './payments.ts';
 import { pruneReturnReceipts, recoverOrders } from './recovery.ts';
 import { callerFor, createTestProduct, createTestUser, stockLedger } from '../testing.ts';

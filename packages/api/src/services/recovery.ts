@@ -5,17 +5,17 @@
 // leases and conditional updates make concurrent sweeps harmless.
 import { soldOrderStatuses, trusted, type Database, type Types } from '@shop/db';
 import { createMongoSecurityStore } from '../stores/mongo-security-store.ts';
+import { defaultCheckoutSettings, type CheckoutDeps } from './checkout.ts';
 import {
   completeOrder,
-  defaultCheckoutSettings,
   dropHolds,
   markFailed,
   releaseHold,
   releaseHolds,
+  restockCancelledOrder,
   takeOverOrder,
-  type CheckoutDeps,
-} from './checkout.ts';
-import { restockCancelledOrder, type RestockFaults } from './orders.ts';
+  type RestockFaults,
+} from './order-lifecycle.ts';
 
 export interface SweepResult {
   /** Pending orders found paid and completed. */
@@ -74,7 +74,7 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
   const staleBefore = new Date(now.getTime() - leaseMs);
   const stale = await db.models.Order.find({ status: 'pending', 'lease.until': trusted({ $lt: staleBefore }) }, { _id: 1 }).lean();
   for (const { _id } of stale) {
-    const taken = await takeOverOrder(deps, _id, staleBefore);
+    const taken = await takeOverOrder(db, _id, staleBefore, leaseMs);
     if (!taken) continue; // a retry or another sweep took it
     const { order, lease } = taken;
     try {
@@ -88,7 +88,7 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
           message: 'Checkout did not finish; nothing was charged',
           lines: [],
         });
-        if (failed.status === 'failed') result.rolledBack += 1;
+        if (failed) result.rolledBack += 1;
       }
     } finally {
       lease.end();

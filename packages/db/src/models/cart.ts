@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType, type Model } from 'mongoose';
+import type { LeanRecord } from '../records.ts';
 
 const cartLineSchema = new Schema(
   {
@@ -31,3 +32,4 @@ cartSchema.index({ updatedAt: 1 });
 
 export type CartDoc = InferSchemaType<typeof cartSchema>;
 export type CartModel = Model<CartDoc>;
+export type CartRecord = LeanRecord<typeof cartSchema>;

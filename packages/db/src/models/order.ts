@@ -1,5 +1,6 @@
 import { Schema, type InferSchemaType, type Model } from 'mongoose';
 import { orderStatuses } from '../constants.ts';
+import type { LeanRecord } from '../records.ts';
 
 const orderLineSchema = new Schema(
   {
@@ -80,3 +81,5 @@ orderSchema.index({ status: 1, 'lease.until': 1 });
 
 export type OrderDoc = InferSchemaType<typeof orderSchema>;
 export type OrderModel = Model<OrderDoc>;
+/** An order as the services read it (`.lean()`): checkout, the sweep, orders and admin share it. */
+export type OrderRecord = LeanRecord<typeof orderSchema>;

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType, type Model, type Types } from 'mongoose';
+import type { LeanRecord } from '../records.ts';
 
 const integer = { validator: Number.isInteger, message: '{PATH} must be an integer' };
 
@@ -52,6 +53,7 @@ productSchema.index({ 'returns.at': 1 }, { sparse: true });
 
 export type ProductDoc = InferSchemaType<typeof productSchema>;
 export type ProductModel = Model<ProductDoc>;
+export type ProductRecord = LeanRecord<typeof productSchema>;
 export type ProductHold = { orderId: Types.ObjectId; quantity: number; at: Date };
 
 /** `status` is derived from stock when read: a stored copy would go stale on every `$inc`. */

@@ -1,0 +1,256 @@
+// The order lifecycle: every status an order moves through, the allowed transitions, and each
+// step next to its undo. Checkout, the recovery sweep, cancellations and admin status changes all
+// move orders through these functions only; nothing else writes an order's status or its stock.
+//
+//   pending ──(holdStock → charge → completeOrder)──▶ placed ──▶ shipped ──▶ delivered
+//      │                                                 │
+//      └─(releaseHolds → markFailed)──▶ failed           └─(moveOrder: cancelled → restockCancelledOrder + refund)
+//
+// | step                | undo                                   | once only because                               |
+// |---------------------|----------------------------------------|-------------------------------------------------|
+// | holdStock (a line)  | releaseHold: the units back            | the hold is the condition of both               |
+// | charge              | refund (payments.ts)                   | the order id is the idempotency key             |
+// | completeOrder       | cancellation: restockCancelledOrder    | a return receipt (then a watermark) per product |
+// | markFailed          | — (final)                              | conditional on pending and the lease owner      |
+//
+// A pending order is driven by whoever holds its lease (`renewLease`, `takeOverOrder`); every
+// change of a pending order is conditional on the lease owner. Statuses and transitions are
+// plain constants in @shop/db (`orderStatuses`, `orderTransitions`), shared with the web app.
+import { randomUUID } from 'node:crypto';
+import { orderTransitions, trusted, type Database, type OrderRecord, type OrderStatus, type Types } from '@shop/db';
+import { DomainError, notFound } from '../errors.ts';
+import { orderProjection, type OrderView } from './order-view.ts';
+import type { PaymentProvider } from './payments.ts';
+
+export interface LifecycleDeps {
+  db: Database;
+  payments: PaymentProvider;
+}
+
+type OrderLine = OrderRecord['lines'][number];
+/** What stock operations need of an order: its id and what each line takes. */
+export type OrderStockLines = Pick<OrderRecord, '_id'> & { lines: Pick<OrderLine, 'productId' | 'quantity'>[] };
+
+/** A lease on a pending order, renewed in the background while its holder works on the order. */
+export interface OrderLease {
+  readonly owner: string;
+  /** True once a renewal found the lease gone: someone else drives (or settled) the order now. */
+  lost(): boolean;
+  /** Stops renewing (the holder is done with the order). */
+  end(): void;
+}
+
+/** Keeps renewing a lease this caller holds, every third of its length, until `end()`. */
+export function renewLease(db: Database, orderId: Types.ObjectId, owner: string, leaseMs: number): OrderLease {
+  let lost = false;
+  const timer = setInterval(() => {
+    db.models.Order.updateOne(
+      { _id: orderId, status: 'pending', 'lease.owner': owner },
+      { $set: { 'lease.until': new Date(Date.now() + leaseMs) } },
+    ).then(
+      (renewed) => {
+        if (renewed.matchedCount !== 1) lost = true;
+      },
+      // A renewal that failed (the database blipped) is tried again at the next beat; if the lease
+      // runs out meanwhile, the fenced steps of the drive notice.
+      () => undefined,
+    );
+  }, Math.max(5, Math.floor(leaseMs / 3)));
+  timer.unref();
+  return {
+    owner,
+    lost: () => lost,
+    end: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Takes over a pending order whose lease ran out before `staleBefore`: one conditional update, so
+ * of any number of retries and sweeps on any instances exactly one gets it.
+ */
+export async function takeOverOrder(
+  db: Database,
+  id: Types.ObjectId,
+  staleBefore: Date,
+  leaseMs: number,
+): Promise<{ order: OrderRecord; lease: OrderLease } | null> {
+  const owner = randomUUID();
+  const order = await db.models.Order.findOneAndUpdate(
+    { _id: id, status: 'pending', 'lease.until': trusted({ $lt: staleBefore }) },
+    { $set: { lease: { owner, until: new Date(Date.now() + leaseMs) } } },
+    { returnDocument: 'after' },
+  ).lean<OrderRecord>();
+  return order ? { order, lease: renewLease(db, id, owner, leaseMs) } : null;
+}
+
+/** Thrown inside a drive when its lease is gone: the drive stops and leaves the order to its new driver. */
+export class LeaseLost extends Error {}
+
+/**
+ * Takes stock for every line, in the order's fixed line order. Each hold is one atomic update
+ * that succeeds only if the stock covers it and this order holds nothing on the product yet, so
+ * re-running it never takes stock twice. Returns the lines that could not be held. With a lease,
+ * every hold first checks that the lease is still this caller's (LeaseLost otherwise).
+ */
+export async function holdStock(
+  db: Database,
+  order: OrderRecord,
+  options: { lease?: OrderLease; beforeHold?: (index: number) => void | Promise<void> } = {},
+): Promise<OrderLine[]> {
+  for (const [index, line] of order.lines.entries()) {
+    await options.beforeHold?.(index);
+    if (options.lease?.lost()) throw new LeaseLost();
+    const held = await db.models.Product.updateOne(
+      {
+        _id: line.productId,
+        stock: trusted({ $gte: line.quantity }),
+        'holds.orderId': trusted({ $ne: order._id }),
+      },
+      { $inc: { stock: -line.quantity }, $push: { holds: { orderId: order._id, quantity: line.quantity, at: new Date() } } },
+    );
+    if (held.modifiedCount === 1) continue;
+    const alreadyHeld = await db.models.Product.exists({ _id: line.productId, 'holds.orderId': order._id });
+    if (!alreadyHeld) return [line];
+  }
+  return [];
+}
+
+/**
+ * Undoes `holdStock`: puts each held quantity back. Each give-back consumes the hold it returns
+ * (the update's condition), so it happens at most once. With a lease, stops once it is lost.
+ */
+export async function releaseHolds(db: Database, order: OrderStockLines, lease?: OrderLease): Promise<void> {
+  for (const line of order.lines) {
+    if (lease?.lost()) throw new LeaseLost();
+    await releaseHold(db, line.productId, order._id, line.quantity);
+  }
+}
+
+/** Returns one hold's units to the shelf, consuming the hold: true if this call returned them. */
+export async function releaseHold(db: Database, productId: Types.ObjectId, orderId: Types.ObjectId, quantity: number): Promise<boolean> {
+  const released = await db.models.Product.updateOne(
+    { _id: productId, holds: trusted({ $elemMatch: { orderId, quantity } }) },
+    { $inc: { stock: quantity }, $pull: { holds: { orderId } } },
+  );
+  return released.modifiedCount === 1;
+}
+
+/** Why an order failed, as stored on it. */
+export type OrderFailure = NonNullable<OrderRecord['failure']>;
+
+/** pending → failed, for the lease holder only: true if this call failed it. Its holds must be released first. */
+export async function markFailed(db: Database, id: Types.ObjectId, leaseOwner: string, failure: OrderFailure): Promise<boolean> {
+  const failed = await db.models.Order.updateOne(
+    { _id: id, status: 'pending', 'lease.owner': leaseOwner },
+    { $set: { status: 'failed', failure, settledAt: new Date() }, $unset: { lease: 1 } },
+  );
+  return failed.modifiedCount === 1;
+}
+
+/**
+ * Paid: the order becomes `placed` (for the lease holder only), its holds are dropped (the stock
+ * stays taken) and the bought lines leave the cart. If the order failed meanwhile (the sweep
+ * rolled it back while this request was stalled), the charge is refunded; if another driver took
+ * it over, that driver finds this same charge by the order's id and completes it.
+ */
+export async function completeOrder(
+  deps: LifecycleDeps & { faults?: { afterPlaced?: () => void | Promise<void> } },
+  order: OrderStockLines & Pick<OrderRecord, 'userId'>,
+  payment: { provider: string; reference: string },
+  leaseOwner: string,
+): Promise<boolean> {
+  const { db } = deps;
+  const placed = await db.models.Order.updateOne(
+    { _id: order._id, status: 'pending', 'lease.owner': leaseOwner },
+    { $set: { status: 'placed', payment, settledAt: new Date() }, $unset: { lease: 1 } },
+  );
+  if (placed.modifiedCount !== 1) {
+    const current = await db.models.Order.findById(order._id, { status: 1 }).lean();
+    if (current?.status === 'failed') await deps.payments.refund(payment.reference);
+    return false;
+  }
+  await deps.faults?.afterPlaced?.();
+  await Promise.all([
+    dropHolds(db, order),
+    db.models.Cart.updateOne(
+      { userId: order.userId },
+      { $pull: { lines: { productId: { $in: order.lines.map((line) => line.productId) } } }, $inc: { revision: 1 } },
+    ),
+  ]);
+  return true;
+}
+
+/** Forgets a placed order's holds: its stock is sold, not held. One write, addressed by _id. */
+export async function dropHolds(db: Database, order: OrderStockLines): Promise<void> {
+  await db.models.Product.bulkWrite(
+    order.lines.map((line) => ({
+      updateOne: { filter: { _id: line.productId }, update: { $pull: { holds: { orderId: order._id } } } },
+    })),
+    { ordered: false },
+  );
+}
+
+/** Test-only: delays between the steps of a restock, to interleave it with others. */
+export interface RestockFaults {
+  /** After the order was read, before any product is written. */
+  afterRead?: () => void | Promise<void>;
+}
+
+/**
+ * Puts a cancelled order's stock back and refunds it. Each product update writes a receipt of
+ * the return in the same atomic update as the `$inc`, and only applies while there is no receipt
+ * for the order (nor a pruning watermark past its cancellation), so of any number of restocks —
+ * a retry, the sweep after a crash, several instances at once — exactly one returns the units.
+ */
+export async function restockCancelledOrder(deps: LifecycleDeps, orderId: Types.ObjectId, faults: RestockFaults = {}): Promise<void> {
+  const { db } = deps;
+  const order = await db.models.Order.findById(orderId, { status: 1, lines: 1, payment: 1, restockedAt: 1, cancelledAt: 1, updatedAt: 1 }).lean();
+  if (!order || order.status !== 'cancelled' || order.restockedAt) return;
+  await faults.afterRead?.();
+  const cancelledAt = order.cancelledAt ?? order.updatedAt;
+  for (const line of order.lines) {
+    await db.models.Product.updateOne(
+      {
+        _id: line.productId,
+        'returns.orderId': trusted({ $ne: orderId }),
+        $or: [{ returnsSettledThrough: trusted({ $exists: false }) }, { returnsSettledThrough: trusted({ $lt: cancelledAt }) }],
+      },
+      { $inc: { stock: line.quantity }, $push: { returns: { orderId, quantity: line.quantity, at: cancelledAt } } },
+    );
+  }
+  if (order.payment) await deps.payments.refund(order.payment.reference);
+  await db.models.Order.updateOne({ _id: orderId, restockedAt: trusted({ $exists: false }) }, { $set: { restockedAt: new Date() } });
+}
+
+/**
+ * Moves an order along an allowed transition (see `orderTransitions`), atomically: the update
+ * only applies if the order is still in the status it was read in. Cancelling returns the stock.
+ */
+export async function moveOrder(
+  deps: LifecycleDeps,
+  filter: { id: string; userId?: string },
+  to: OrderStatus,
+): Promise<OrderView> {
+  const { db } = deps;
+  const owned = filter.userId ? { _id: filter.id, userId: filter.userId } : { _id: filter.id };
+  const current = await db.models.Order.findOne(owned, { status: 1 }).lean();
+  if (!current) throw notFound('Order');
+  if (!orderTransitions[current.status].includes(to)) {
+    throw new DomainError('INVALID_STATUS_TRANSITION', `An order that is ${current.status} cannot become ${to}`, {
+      from: current.status,
+      to,
+    });
+  }
+  const now = new Date();
+  const updated = await db.models.Order.findOneAndUpdate(
+    { ...owned, status: current.status },
+    { $set: { status: to, ...(to === 'cancelled' ? { cancelledAt: now } : {}) } },
+    { returnDocument: 'after', projection: orderProjection },
+  ).lean<OrderView>();
+  if (!updated) {
+    throw new DomainError('INVALID_STATUS_TRANSITION', 'The order changed meanwhile; reload and try again', { to });
+  }
+  if (to === 'cancelled') await restockCancelledOrder(deps, updated._id);
+  return updated;
+}
+

@@ -1,0 +1,39 @@
+// How the API shows an order: the projection every order read uses, and the DTO built from it.
+import type { OrderRecord, Projected } from '@shop/db';
+
+export const orderProjection = {
+  status: 1,
+  lines: 1,
+  subtotal: 1,
+  total: 1,
+  currency: 1,
+  createdAt: 1,
+  failure: 1,
+} as const;
+
+/** An order as `orderProjection` reads it. */
+export type OrderView = Projected<OrderRecord, typeof orderProjection>;
+
+/** What the API answers for an order (the router's output type comes from here). */
+export type OrderDto = ReturnType<typeof toOrderDto>;
+
+export function toOrderDto(order: OrderView) {
+  return {
+    id: order._id.toString(),
+    status: order.status,
+    lines: order.lines.map((line) => ({
+      productId: line.productId.toString(),
+      slug: line.slug,
+      name: line.name,
+      unitPrice: line.unitPrice,
+      quantity: line.quantity,
+      lineTotal: line.lineTotal,
+    })),
+    subtotal: order.subtotal,
+    total: order.total,
+    currency: order.currency,
+    createdAt: order.createdAt.toISOString(),
+    failure: order.failure ? { reason: order.failure.reason, message: order.failure.message ?? '' } : null,
+  };
+}
+
