@@ -19,6 +19,7 @@ import type { Database } from '@shop/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
+import { registerTrpcRequestGuard } from './request-guard.ts';
 import { createTrpcHttpPlugin } from './trpc-http.ts';
 
 export interface AppOptions {
@@ -112,20 +113,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(
-    createTrpcHttpPlugin({
-      router: appRouter,
-      createContext: createContextFactory({
-        db: options.db,
-        auth: options.auth,
-        payments: options.payments ?? createTestPaymentProvider(options.db),
-        security,
-        production,
-      }),
-      maxBatchSize,
-      onError({ error, path }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
-      },
-    }),
+    async (trpc) => {
+      registerTrpcRequestGuard(trpc);
+      await trpc.register(
+        createTrpcHttpPlugin({
+          router: appRouter,
+          createContext: createContextFactory({
+            db: options.db,
+            auth: options.auth,
+            payments: options.payments ?? createTestPaymentProvider(options.db),
+            security,
+            production,
+          }),
+          maxBatchSize,
+          onError({ error, path }) {
+            if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+          },
+        }),
+      );
+    },
     { prefix: '/trpc' },
   );
 

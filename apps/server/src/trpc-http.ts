@@ -1,7 +1,7 @@
 // The tRPC endpoint (`/trpc/:path`). JSON queries and mutations, single or batched — every call
 // the storefront and the typed client make — are answered here straight from Fastify's request;
-// everything else (subscriptions over SSE, `application/jsonl` streaming, form data, binary
-// bodies, HEAD) goes to tRPC's own Fastify adapter.
+// everything else (subscriptions over SSE, `application/jsonl` streaming, HEAD) goes to tRPC's
+// own Fastify adapter. Only JSON bodies are read (no procedure takes form data or binary input).
 //
 // Why: the official adapter turns each request into a Fetch `Request`, answers with a Fetch
 // `Response` that Fastify then streams, and aborts an AbortController (allocating a DOMException)
@@ -264,11 +264,11 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
   }
 
   return async function trpcHttp(scope) {
-    // As the official adapter: tRPC parses JSON itself (per call, lazily), and form data is streamed.
-    scope.removeContentTypeParser('application/json');
+    // As the official adapter, tRPC parses JSON itself (per call, lazily). Nothing else is parsed:
+    // Fastify answers any other content type with 415 before reading the body. (tRPC's adapter
+    // reads form data whole into memory, with no size limit.)
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    scope.removeContentTypeParser('multipart/form-data');
-    scope.addContentTypeParser('multipart/form-data', {}, (_request, body, done) => done(null, body));
 
     scope.all<{ Params: { path: string } }>('/:path', async (request, reply) => {
       const path = isPlainJsonCall(request) ? decodePath(request.params.path) : null;
