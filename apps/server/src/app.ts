@@ -41,7 +41,23 @@ export interface AppOptions {
   security?: SecurityStore;
   /** Live stock for `stock.changes`; by default opened on `db` (a change stream where supported, else polling). Closed with the app. */
   stockFeed?: StockFeed;
+  timeouts?: Partial<HttpTimeouts>;
 }
+
+/** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
+export interface HttpTimeouts {
+  /** To send the request's headers. */
+  headersMs: number;
+  /** To send the whole request, headers and body. Responses are not limited: event streams stay open. */
+  requestMs: number;
+  /**
+   * Longest a connection may stay silent both ways (a client that stops reading, too). Longer than
+   * the event streams' 15 s ping (packages/api/src/trpc.ts), so an idle stream stays open.
+   */
+  idleMs: number;
+}
+
+export const defaultHttpTimeouts: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000 };
 
 export const bodyLimitBytes = 100 * 1024;
 export const maxBatchSize = 20;
@@ -50,10 +66,16 @@ export const maxBatchSize = 20;
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const security = options.security ?? createMongoSecurityStore(options.db);
+  const timeouts = { ...defaultHttpTimeouts, ...options.timeouts };
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: bodyLimitBytes,
+    // Slow clients (headers or a body sent a byte at a time) get 408 and are cut off. Node checks
+    // these deadlines every `connectionsCheckingInterval` (30 s by default): every second instead.
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    http: { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: 1000 },
     // Batched GET requests put every procedure path in the URL.
     routerOptions: { maxParamLength: 5000 },
     // While closing, still answer requests that clients already sent on open connections (a
