@@ -19,7 +19,7 @@ import type { Database } from '@shop/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
-import { registerTrpcRequestGuard } from './request-guard.ts';
+import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
 import { createTrpcHttpPlugin } from './trpc-http.ts';
 
 export interface AppOptions {
@@ -129,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // An explicit allow-list only: never `*`, which browsers refuse with credentials anyway.
   await app.register(cors, { origin: corsOrigins.length > 0 ? corsOrigins : false, credentials: true });
   await app.register(cookie);
+  registerMethodGuard(app);
   registerCrossSiteGuard(app, {
     cookieNames: [options.auth.accessCookieName, refreshCookieName, guestCartCookieName],
     allowedOrigins: corsOrigins,

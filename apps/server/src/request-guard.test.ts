@@ -1,6 +1,6 @@
 // Requests refused before anything reads them, on a listening server: bodies that are not JSON
-// (form data went to tRPC's adapter, which buffered 100 MB whole: +400 MB of memory), and bodies
-// over the limit.
+// (form data went to tRPC's adapter, which buffered 100 MB whole: +400 MB of memory), bodies over
+// the limit, and methods the server does not serve (TRACE answered 500).
 import { testAuth } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
@@ -11,10 +11,15 @@ import { rawConnection, sleep } from './testing.ts';
 let db: TestDatabase;
 let app: FastifyInstance;
 let port = 0;
+const logged: { level: number; msg: string }[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase('request_guard');
-  app = await buildApp({ db, auth: testAuth });
+  app = await buildApp({
+    db,
+    auth: testAuth,
+    logger: { level: 'warn', stream: { write: (line: string) => void logged.push(JSON.parse(line) as { level: number; msg: string }) } },
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   port = Number(new URL(address).port);
 });
@@ -123,5 +128,33 @@ describe('bodies', () => {
     expect(connection.status()).toBe(413);
     expect(connection.json()).toMatchObject({ error: { data: { code: 'PAYLOAD_TOO_LARGE' } } });
     expect(bodyLimitBytes).toBeLessThan(sent);
+  });
+});
+
+describe('methods', () => {
+  it.each(['TRACE', 'PUT', 'DELETE', 'PATCH', 'PROPFIND', 'QUERY'])('%s is refused with 405 and Allow, and nothing is logged', async (method) => {
+    logged.length = 0;
+    for (const path of ['/trpc/catalog.categories', '/%74rpc/auth.logout', '/healthz']) {
+      const connection = await rawConnection(port);
+      connection.socket.write(headers(method, path, { connection: 'close', 'content-type': 'application/json', 'content-length': 2 }) + '{}');
+      await connection.closed;
+      expect(connection.status()).toBe(405);
+      expect(connection.received()).toMatch(/\r\nallow: GET, HEAD, POST, OPTIONS\r\n/i);
+      expect(connection.json()).toMatchObject({ error: { code: -32005, data: { code: 'METHOD_NOT_SUPPORTED', httpStatus: 405 } } });
+    }
+    expect(logged.filter((line) => line.level >= 50)).toEqual([]);
+  });
+
+  it('a made-up method never reaches the app: Node answers 400', async () => {
+    const connection = await rawConnection(port);
+    connection.socket.write(headers('FROB', '/trpc/catalog.categories', { connection: 'close' }));
+    await connection.closed;
+    expect(connection.status()).toBe(400);
+  });
+
+  it('OPTIONS without a CORS preflight is answered 204 with Allow', async () => {
+    const response = await app.inject({ method: 'OPTIONS', url: '/trpc/catalog.categories' });
+    expect(response.statusCode).toBe(204);
+    expect(response.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
   });
 });

@@ -1,7 +1,24 @@
-// Requests refused before any route reads them: in front of the tRPC endpoint, bodies that are
-// not JSON. Each refusal is a tRPC-shaped error (refusal.ts).
+// Requests refused before any route reads them: methods the server does not serve, and, in front
+// of the tRPC endpoint, bodies that are not JSON. Each refusal is a tRPC-shaped error (refusal.ts).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { sendRefusal } from './refusal.ts';
+
+const servedMethods = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
+export const allowedMethods = [...servedMethods].join(', ');
+
+/**
+ * Whatever the path: every route of the app (the tRPC endpoint, health checks, the storefront)
+ * answers GET/HEAD/POST, and CORS preflights are OPTIONS. Deciding on the method alone means no
+ * spelling of a path routes, say, a TRACE to the tRPC adapter, which cannot build a Fetch request
+ * for it (it answered 500).
+ */
+export function registerMethodGuard(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (servedMethods.has(request.method)) return;
+    reply.header('allow', allowedMethods);
+    return sendRefusal(reply, { code: 'METHOD_NOT_SUPPORTED', message: `${request.method} requests are not supported` });
+  });
+}
 
 function mediaTypeOf(contentType: string): string {
   return (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
@@ -17,6 +34,8 @@ function mediaTypeOf(contentType: string): string {
  */
 export function registerTrpcRequestGuard(scope: FastifyInstance): void {
   scope.addHook('onRequest', async (request, reply) => {
+    // A preflight from an allowed origin was answered by CORS already: this is any other OPTIONS.
+    if (request.method === 'OPTIONS') return reply.code(204).header('allow', allowedMethods).send();
     if (request.method !== 'POST') return;
     const contentType = request.headers['content-type'];
     if (contentType !== undefined && mediaTypeOf(contentType) === 'application/json') return;
