@@ -16,7 +16,7 @@ import {
   type StockFeed,
 } from '@shop/api';
 import type { Database } from '@shop/db';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
@@ -62,6 +62,12 @@ export const defaultHttpTimeouts: HttpTimeouts = { headersMs: 10_000, requestMs:
 export const bodyLimitBytes = 100 * 1024;
 export const maxBatchSize = 20;
 
+/** The content type a reply is about to be sent with (tRPC's adapter sends a Fetch Response, whose headers Fastify applies later). */
+function replyContentType(reply: FastifyReply, payload: unknown): string {
+  const header = payload instanceof Response ? payload.headers.get('content-type') : reply.getHeader('content-type');
+  return typeof header === 'string' ? header : '';
+}
+
 /** Builds the app (plugins → decorators → hooks → routes). Never listens: `main.ts` does. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
@@ -92,20 +98,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     shuttingDown = true;
   });
 
-  // Requests being served, for draining at shutdown. Event streams (live updates) are excluded:
-  // they stay open by design and simply end when the server closes.
+  // Requests being served, for draining at shutdown. A request leaves the count once: when its
+  // response has been sent or its connection closed (an aborted request gets no response), or as
+  // soon as its response turns out to be an event stream (live updates), which stays open by
+  // design and simply ends when the server closes.
   let inFlight = 0;
   let lastActivity = Date.now();
-  const isEventStream = (accept: string | undefined) => accept?.includes('text/event-stream') ?? false;
-  app.addHook('onRequest', async (request) => {
-    if (isEventStream(request.headers.accept)) return;
+  const leaveInFlight = new WeakMap<FastifyRequest, () => void>();
+  app.addHook('onRequest', async (request, reply) => {
     inFlight += 1;
     lastActivity = Date.now();
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      inFlight -= 1;
+      lastActivity = Date.now();
+    };
+    leaveInFlight.set(request, leave);
+    // 'close' follows 'finish', and comes alone when the connection drops first.
+    reply.raw.once('close', leave);
   });
-  app.addHook('onResponse', async (request) => {
-    if (isEventStream(request.headers.accept)) return;
-    inFlight -= 1;
-    lastActivity = Date.now();
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (replyContentType(reply, payload).startsWith('text/event-stream')) leaveInFlight.get(request)?.();
+    return payload;
   });
   app.decorate('waitForDrain', async ({ quietMs, maxMs }: { quietMs: number; maxMs: number }) => {
     const deadline = Date.now() + maxMs;
