@@ -19,6 +19,7 @@ import type { Database } from '@shop/db';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
+import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './event-stream-slots.ts';
 import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
 import { createTrpcHttpPlugin } from './trpc-http.ts';
 
@@ -41,6 +42,8 @@ export interface AppOptions {
   security?: SecurityStore;
   /** Live stock for `stock.changes`; by default opened on `db` (a change stream where supported, else polling). Closed with the app. */
   stockFeed?: StockFeed;
+  /** Most event streams (`stock.changes`) open at once, per client address and in total. */
+  streamLimits?: StreamLimits;
   timeouts?: Partial<HttpTimeouts>;
 }
 
@@ -151,6 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     allowedOrigins: corsOrigins,
   });
 
+  const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   await app.register(
     async (trpc) => {
       registerTrpcRequestGuard(trpc);
@@ -165,6 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             production,
           }),
           maxBatchSize,
+          streams,
           onError({ error, path }) {
             if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
           },

@@ -1,6 +1,7 @@
 // The one place that reads process.env for the server: validated once, typed everywhere after.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { defaultStreamLimits } from './event-stream-slots.ts';
 
 const booleanString = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
@@ -40,6 +41,13 @@ const envSchema = z.object({
    * flight for half a second, before the server closes.
    */
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),
+  /**
+   * Most live-update event streams (`stock.changes`) open at once from one client address, and on
+   * this process; past either, a new one is refused with 429 (the page goes on without live
+   * updates). 0 turns live updates off.
+   */
+  MAX_STREAMS_PER_ADDRESS: z.coerce.number().int().min(0).max(10_000).default(defaultStreamLimits.perAddress),
+  MAX_STREAMS: z.coerce.number().int().min(0).max(100_000).default(defaultStreamLimits.total),
 });
 
 export type Env = z.infer<typeof envSchema> & { jwtSecret: Uint8Array; jwtSecretGenerated: boolean };

@@ -35,6 +35,7 @@ const app = await buildApp({
   production: env.NODE_ENV === 'production',
   logger: { level: env.LOG_LEVEL },
   security: redis,
+  streamLimits: { perAddress: env.MAX_STREAMS_PER_ADDRESS, total: env.MAX_STREAMS },
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');

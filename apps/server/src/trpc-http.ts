@@ -25,6 +25,8 @@ import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { TRPCResponse } from '@trpc/server/rpc';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { StreamSlots } from './event-stream-slots.ts';
+import { sendRefusal } from './refusal.ts';
 
 export interface TrpcErrorInfo {
   error: TRPCError;
@@ -39,6 +41,8 @@ export interface TrpcHttpOptions<TRouter extends AnyTRPCRouter> {
   /** Most calls one batched request may carry. */
   maxBatchSize: number;
   onError?(info: TrpcErrorInfo): void;
+  /** Caps open subscriptions (event streams): past it, a new one is refused with 429. No cap without. */
+  streams?: StreamSlots;
 }
 
 interface Call {
@@ -271,14 +275,24 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
     scope.all<{ Params: { path: string } }>('/:path', async (request, reply) => {
-      const path = isPlainJsonCall(request) ? decodePath(request.params.path) : null;
+      const path = decodePath(request.params.path);
       const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
       const requested = path === null ? null : requestedCalls(path, query);
-      if (requested === null || callsOf(requested).some(({ procedure }) => procedure?._def.type === 'subscription')) {
-        await fastifyRequestHandler({ ...official, req: request, res: reply, path: request.params.path });
+      // Known by its decoded path, whatever the headers: every event stream is counted.
+      const subscription = requested !== null && callsOf(requested).some(({ procedure }) => procedure?._def.type === 'subscription');
+      if (requested !== null && !subscription && isPlainJsonCall(request)) {
+        await answer(request, reply, query, requested);
         return reply;
       }
-      await answer(request, reply, query, requested);
+      if (subscription && options.streams) {
+        const release = options.streams.take(request.ip);
+        if (!release) {
+          return sendRefusal(reply, { code: 'TOO_MANY_REQUESTS', message: 'Too many open event streams: live updates are paused', reason: 'TOO_MANY_STREAMS' });
+        }
+        // The stream's end, or its client going away.
+        reply.raw.once('close', release);
+      }
+      await fastifyRequestHandler({ ...official, req: request, res: reply, path: request.params.path });
       return reply;
     });
   };
