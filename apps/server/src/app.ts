@@ -17,9 +17,11 @@ import {
   type StockFeed,
 } from '@shop/api';
 import type { Database } from '@shop/db';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
+import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './event-stream-slots.ts';
+import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
 import { createTrpcHttpPlugin } from './trpc-http.ts';
 
 export interface AppOptions {
@@ -43,19 +45,49 @@ export interface AppOptions {
   security?: SecurityStore;
   /** Live stock for `stock.changes`; by default opened on `db` (a change stream where supported, else polling). Closed with the app. */
   stockFeed?: StockFeed;
+  /** Most event streams (`stock.changes`) open at once, per client address and in total. */
+  streamLimits?: StreamLimits;
+  timeouts?: Partial<HttpTimeouts>;
 }
+
+/** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
+export interface HttpTimeouts {
+  /** To send the request's headers. */
+  headersMs: number;
+  /** To send the whole request, headers and body. Responses are not limited: event streams stay open. */
+  requestMs: number;
+  /**
+   * Longest a connection may stay silent both ways (a client that stops reading, too). Longer than
+   * the event streams' 15 s ping (packages/api/src/trpc.ts), so an idle stream stays open.
+   */
+  idleMs: number;
+}
+
+export const defaultHttpTimeouts: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000 };
 
 export const bodyLimitBytes = 100 * 1024;
 export const maxBatchSize = 20;
+
+/** The content type a reply is about to be sent with (tRPC's adapter sends a Fetch Response, whose headers Fastify applies later). */
+function replyContentType(reply: FastifyReply, payload: unknown): string {
+  const header = payload instanceof Response ? payload.headers.get('content-type') : reply.getHeader('content-type');
+  return typeof header === 'string' ? header : '';
+}
 
 /** Builds the app (plugins → decorators → hooks → routes). Never listens: `main.ts` does. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const security = options.security ?? createMongoSecurityStore(options.db);
+  const timeouts = { ...defaultHttpTimeouts, ...options.timeouts };
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: bodyLimitBytes,
+    // Slow clients (headers or a body sent a byte at a time) get 408 and are cut off. Node checks
+    // these deadlines every `connectionsCheckingInterval` (30 s by default): every second instead.
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    http: { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: 1000 },
     // Batched GET requests put every procedure path in the URL.
     routerOptions: { maxParamLength: 5000 },
     // While closing, still answer requests that clients already sent on open connections (a
@@ -72,20 +104,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     shuttingDown = true;
   });
 
-  // Requests being served, for draining at shutdown. Event streams (live updates) are excluded:
-  // they stay open by design and simply end when the server closes.
+  // Requests being served, for draining at shutdown. A request leaves the count once: when its
+  // response has been sent or its connection closed (an aborted request gets no response), or as
+  // soon as its response turns out to be an event stream (live updates), which stays open by
+  // design and simply ends when the server closes.
   let inFlight = 0;
   let lastActivity = Date.now();
-  const isEventStream = (accept: string | undefined) => accept?.includes('text/event-stream') ?? false;
-  app.addHook('onRequest', async (request) => {
-    if (isEventStream(request.headers.accept)) return;
+  const leaveInFlight = new WeakMap<FastifyRequest, () => void>();
+  app.addHook('onRequest', async (request, reply) => {
     inFlight += 1;
     lastActivity = Date.now();
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      inFlight -= 1;
+      lastActivity = Date.now();
+    };
+    leaveInFlight.set(request, leave);
+    // 'close' follows 'finish', and comes alone when the connection drops first.
+    reply.raw.once('close', leave);
   });
-  app.addHook('onResponse', async (request) => {
-    if (isEventStream(request.headers.accept)) return;
-    inFlight -= 1;
-    lastActivity = Date.now();
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (replyContentType(reply, payload).startsWith('text/event-stream')) leaveInFlight.get(request)?.();
+    return payload;
   });
   app.decorate('waitForDrain', async ({ quietMs, maxMs }: { quietMs: number; maxMs: number }) => {
     const deadline = Date.now() + maxMs;
@@ -109,27 +151,35 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // An explicit allow-list only: never `*`, which browsers refuse with credentials anyway.
   await app.register(cors, { origin: corsOrigins.length > 0 ? corsOrigins : false, credentials: true });
   await app.register(cookie);
+  registerMethodGuard(app);
   registerCrossSiteGuard(app, {
     cookieNames: [options.auth.accessCookieName, refreshCookieName, guestCartCookieName],
     allowedOrigins: corsOrigins,
   });
 
+  const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   await app.register(
-    createTrpcHttpPlugin({
-      router: appRouter,
-      createContext: createContextFactory({
-        db: options.db,
-        auth: options.auth,
-        payments: options.payments ?? createTestPaymentProvider(options.db),
-        checkout: options.checkout,
-        security,
-        production,
-      }),
-      maxBatchSize,
-      onError({ error, path }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
-      },
-    }),
+    async (trpc) => {
+      registerTrpcRequestGuard(trpc);
+      await trpc.register(
+        createTrpcHttpPlugin({
+          router: appRouter,
+          createContext: createContextFactory({
+            db: options.db,
+            auth: options.auth,
+            payments: options.payments ?? createTestPaymentProvider(options.db),
+            checkout: options.checkout,
+            security,
+            production,
+          }),
+          maxBatchSize,
+          streams,
+          onError({ error, path }) {
+            if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+          },
+        }),
+      );
+    },
     { prefix: '/trpc' },
   );
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sendRefusal } from './refusal.ts';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -18,10 +19,12 @@ export function isCrossSite(request: FastifyRequest, allowedOrigins: ReadonlySet
 }
 
 /**
- * CSRF protection for cookie-authenticated calls: a state-changing request to the API that
- * carries any of the shop's cookies must come from the shop's own origin (or an allowed one).
- * Bearer-token callers send no cookies and are unaffected. GET never runs a mutation (tRPC
- * refuses it), so only unsafe methods are checked.
+ * CSRF protection for cookie-authenticated calls: a state-changing request that carries any of
+ * the shop's cookies must come from the shop's own origin (or an allowed one), whatever its path —
+ * a check of the path would have to spell it exactly as the router decodes it (`/%74rpc/…` is
+ * `/trpc/…`), and no other route changes anything. Bearer-token callers send no cookies and are
+ * unaffected. GET never runs a mutation (tRPC refuses it), so only unsafe methods are checked.
+ * The cookies are those @fastify/cookie parsed, which the context reads.
  */
 export function registerCrossSiteGuard(
   app: FastifyInstance,
@@ -29,13 +32,10 @@ export function registerCrossSiteGuard(
 ): void {
   const allowed = new Set(options.allowedOrigins);
   app.addHook('onRequest', async (request, reply) => {
-    if (safeMethods.has(request.method) || !request.url.startsWith('/trpc')) return;
-    const cookieHeader = request.headers.cookie ?? '';
-    const carriesSessionCookie = options.cookieNames.some((name) => cookieHeader.includes(`${name}=`));
+    if (safeMethods.has(request.method)) return;
+    const carriesSessionCookie = options.cookieNames.some((name) => request.cookies[name] !== undefined);
     if (carriesSessionCookie && isCrossSite(request, allowed)) {
-      return reply.code(403).send({
-        error: { message: 'Cross-site requests are not allowed', data: { code: 'FORBIDDEN', httpStatus: 403, reason: 'CROSS_SITE_REQUEST' } },
-      });
+      return sendRefusal(reply, { code: 'FORBIDDEN', message: 'Cross-site requests are not allowed', reason: 'CROSS_SITE_REQUEST' });
     }
   });
 }

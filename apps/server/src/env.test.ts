@@ -44,6 +44,14 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ REDIS_URL: '' })).toThrow(/REDIS_URL/);
   });
 
+  it('caps event streams per address and in total, 20 and 2000 unless set', () => {
+    expect(loadEnv({})).toMatchObject({ MAX_STREAMS_PER_ADDRESS: 20, MAX_STREAMS: 2000 });
+    expect(loadEnv({ MAX_STREAMS_PER_ADDRESS: '5', MAX_STREAMS: '0' })).toMatchObject({ MAX_STREAMS_PER_ADDRESS: 5, MAX_STREAMS: 0 });
+    expect(() => loadEnv({ MAX_STREAMS_PER_ADDRESS: 'many' })).toThrow(/MAX_STREAMS_PER_ADDRESS/);
+    expect(() => loadEnv({ MAX_STREAMS: '-1' })).toThrow(/MAX_STREAMS/);
+    expect(() => loadEnv({ MAX_STREAMS: '2.5' })).toThrow(/MAX_STREAMS/);
+  });
+
   it('names every invalid variable', () => {
     expect(() => loadEnv({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
   });

@@ -1,6 +1,7 @@
 // The one place that reads process.env for the server: validated once, typed everywhere after.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { defaultStreamLimits } from './event-stream-slots.ts';
 
 const booleanString = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
@@ -49,6 +50,13 @@ const envSchema = z.object({
   CHECKOUT_LEASE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   /** How often the recovery sweep settles what crashes left behind. */
   RECOVERY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /**
+   * Most live-update event streams (`stock.changes`) open at once from one client address, and on
+   * this process; past either, a new one is refused with 429 (the page goes on without live
+   * updates). 0 turns live updates off.
+   */
+  MAX_STREAMS_PER_ADDRESS: z.coerce.number().int().min(0).max(10_000).default(defaultStreamLimits.perAddress),
+  MAX_STREAMS: z.coerce.number().int().min(0).max(100_000).default(defaultStreamLimits.total),
 });
 
 export type Env = z.infer<typeof envSchema> & { jwtSecret: Uint8Array; jwtSecretGenerated: boolean; logFormat: 'json' | 'pretty' };

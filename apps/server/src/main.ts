@@ -42,6 +42,7 @@ const app = await buildApp({
       ? { level: env.LOG_LEVEL, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
       : { level: env.LOG_LEVEL },
   security: redis,
+  streamLimits: { perAddress: env.MAX_STREAMS_PER_ADDRESS, total: env.MAX_STREAMS },
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
+import { rawConnection } from './testing.ts';
 
 const shopOrigin = 'http://shop.test';
 const partnerOrigin = 'https://partner.example';
@@ -99,6 +100,52 @@ describe('cross-site requests', () => {
     expect((await post(app, 'cart.addItem', { productId: product.id }, { origin: partnerOrigin, cookie })).statusCode).toBe(200);
     const service = await post(app, 'auth.login', { email: 'demo@example.com', password: 'password123' });
     expect(service.statusCode).toBe(200);
+  });
+});
+
+describe('cross-site requests, however the path is spelled', () => {
+  // Sent over a socket as written: an HTTP client library would normalise some of these paths.
+  async function rawPost(path: string, headers: Record<string, string>, body: string) {
+    if (!app.server.listening) await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const connection = await rawConnection(typeof address === 'object' && address ? address.port : 0);
+    const lines = Object.entries({ host: 'shop.test', connection: 'close', 'content-length': String(Buffer.byteLength(body)), ...headers });
+    connection.socket.write(`POST ${path} HTTP/1.1\r\n${lines.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`);
+    await connection.closed;
+    return connection;
+  }
+
+  it.each([
+    '/%74rpc/cart.addItem',
+    '/%74%72%70%63/cart.addItem',
+    '/trpc%2Fcart.addItem',
+    '/trpc/cart%2EaddItem',
+    '//trpc/cart.addItem',
+    '/TRPC/cart.addItem',
+    '/./trpc/cart.addItem',
+    '/x/../trpc/cart.addItem',
+  ])('POST %s with the shopper’s cookie from another site is refused, changing nothing', async (path) => {
+    const product = await createTestProduct(db, { slug: `csrf-${randomUUID()}`, stock: 10 });
+    const guest = await post(app, 'cart.addItem', { productId: product.id }, { origin: shopOrigin });
+    const cookie = cookieHeader(guest, guestCartCookieName);
+
+    const forged = await rawPost(path, { origin: 'https://evil.example', cookie, 'content-type': 'application/json' }, JSON.stringify({ productId: product.id, quantity: 5 }));
+    expect(forged.status()).toBe(403);
+    expect(forged.json()).toMatchObject({ error: { code: -32003, data: { code: 'FORBIDDEN', reason: 'CROSS_SITE_REQUEST' } } });
+
+    const cart = await app.inject({ url: '/trpc/cart.get', headers: { cookie } });
+    expect(cart.json()).toMatchObject({ result: { data: { itemCount: 1 } } });
+  });
+
+  it('a cross-site form posted to /%74rpc/auth.logout does not sign the shopper out', async () => {
+    const signedIn = await login(app);
+    const cookie = cookieHeader(signedIn, testAuth.accessCookieName, refreshCookieName);
+    const form = '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n';
+    const forged = await rawPost('/%74rpc/auth.logout', { origin: 'https://evil.example', cookie, 'content-type': 'multipart/form-data; boundary=x' }, form);
+    expect(forged.status()).toBe(403);
+    // The refresh token was not revoked.
+    const refreshed = await post(app, 'auth.refresh', {}, { origin: shopOrigin, cookie: cookieHeader(signedIn, refreshCookieName) });
+    expect(refreshed.statusCode).toBe(200);
   });
 });
 

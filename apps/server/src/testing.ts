@@ -1,6 +1,6 @@
 // Helpers for the server's tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** A TCP port free on 127.0.0.1 right now (for a child server process to listen on). */
@@ -45,4 +45,43 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 /** The test database's URI with its own database name in the path, for a child server process. */
 export function databaseUri(db: { uri: string; dbName: string }): string {
   return db.uri.replace(/\/(\?|$)/, `/${db.dbName}$1`);
+}
+
+/** A raw TCP connection to a listening server: the test writes the bytes, and reads all it is answered. */
+export interface RawConnection {
+  socket: Socket;
+  /** Everything the server sent so far. */
+  received(): string;
+  /** The status code of the answer, once it has arrived (else 0). */
+  status(): number;
+  /** The JSON body of the answer (which must be complete). */
+  json(): unknown;
+  /** Resolves once the connection has closed, whichever side closed it. */
+  closed: Promise<void>;
+}
+
+export function rawConnection(port: number): Promise<RawConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    // A server that stops reading a body resets the connection; the test only wants what it said.
+    socket.on('error', () => {});
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    socket.once('connect', () =>
+      resolve({
+        socket,
+        received: () => text,
+        status: () => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+        json: () => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as unknown,
+        closed,
+      }),
+    );
+    socket.once('error', reject);
+  });
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

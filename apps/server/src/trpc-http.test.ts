@@ -1,7 +1,8 @@
 // trpc-http.ts answers JSON calls itself instead of going through tRPC's Fetch-based adapter.
 // These tests send the same requests to both — ours at /trpc, the official adapter at /reference,
 // over the same router, context and database — and require the same answer: status, the headers
-// tRPC sets, the body byte for byte, and the same onError reports.
+// tRPC sets, the body byte for byte, and the same onError reports. Both sit behind the app's
+// request guard (request-guard.ts), as in the app; what it refuses never reaches either.
 import { get } from 'node:http';
 import cookie from '@fastify/cookie';
 import { appRouter, createMongoSecurityStore, createTestPaymentProvider, guestCartCookieName, type AppRouter } from '@shop/api';
@@ -13,6 +14,7 @@ import Fastify, { type FastifyInstance, type InjectOptions, type LightMyRequestR
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
 import { createContextFactory } from './context.ts';
+import { registerTrpcRequestGuard } from './request-guard.ts';
 import { createTrpcHttpPlugin, type TrpcErrorInfo } from './trpc-http.ts';
 
 const maxBatchSize = 4;
@@ -36,18 +38,21 @@ async function comparisonApp(production: boolean) {
   await app.register(cookie);
   const createContext = createContextFactory({ db, auth: testAuth, payments: createTestPaymentProvider(db), security: createMongoSecurityStore(db), production });
   const errors = { ours: [] as string[], official: [] as string[] };
-  await app.register(
-    createTrpcHttpPlugin({ router: appRouter, createContext, maxBatchSize, onError: (info) => errors.ours.push(describeError(info)) }),
-    { prefix: '/trpc' },
-  );
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/reference',
-    trpcOptions: {
-      router: appRouter,
-      createContext,
-      maxBatchSize,
-      onError: (info) => errors.official.push(describeError(info)),
-    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  await app.register(async (guarded) => {
+    registerTrpcRequestGuard(guarded);
+    await guarded.register(
+      createTrpcHttpPlugin({ router: appRouter, createContext, maxBatchSize, onError: (info) => errors.ours.push(describeError(info)) }),
+      { prefix: '/trpc' },
+    );
+    await guarded.register(fastifyTRPCPlugin, {
+      prefix: '/reference',
+      trpcOptions: {
+        router: appRouter,
+        createContext,
+        maxBatchSize,
+        onError: (info) => errors.official.push(describeError(info)),
+      } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+    });
   });
   return { app, errors };
 }
@@ -135,8 +140,6 @@ const cases: Case[] = [
   // Delegated to the official adapter by ours: must still work through /trpc.
   { name: 'HEAD', request: { method: 'HEAD', url: '/catalog.categories' } },
   { name: 'jsonl streaming batch', request: { method: 'GET', url: '/catalog.categories?batch=1', headers: { 'trpc-accept': 'application/jsonl' } } },
-  { name: 'form data', request: { method: 'POST', url: '/auth.logout', headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '--x--\r\n' } },
-  { name: 'unsupported content type', request: { method: 'POST', url: '/auth.logout', headers: { 'content-type': 'text/plain' }, payload: 'hi' } },
 ];
 
 describe.each(['production', 'development'] as const)('our tRPC endpoint answers as the official adapter (%s)', (mode) => {
@@ -156,6 +159,24 @@ describe.each(['production', 'development'] as const)('our tRPC endpoint answers
     expect({ ...ours, body: comparable(ours.body) }).toEqual({ ...official, body: comparable(official.body) });
     expect(errors.ours).toEqual(errors.official);
     if (mode === 'production') expect(ours.body).not.toContain('"stack"');
+  });
+});
+
+describe('in front of both endpoints', () => {
+  it.each([
+    ['form data', 'multipart/form-data; boundary=x', '--x--\r\n'],
+    ['text', 'text/plain', 'hi'],
+    ['binary', 'application/octet-stream', 'hi'],
+  ])('a POST of %s is refused with 415, reaching neither', async (_name, contentType, payload) => {
+    const { app, errors } = server('production');
+    errors.ours.length = 0;
+    errors.official.length = 0;
+    for (const prefix of ['/trpc', '/reference']) {
+      const response = await app.inject({ method: 'POST', url: `${prefix}/auth.logout`, headers: { 'content-type': contentType }, payload });
+      expect(response.statusCode).toBe(415);
+      expect(response.json()).toMatchObject({ error: { code: -32015, data: { code: 'UNSUPPORTED_MEDIA_TYPE', httpStatus: 415 } } });
+    }
+    expect([errors.ours, errors.official]).toEqual([[], []]);
   });
 });
 

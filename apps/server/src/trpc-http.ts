@@ -1,7 +1,7 @@
 // The tRPC endpoint (`/trpc/:path`). JSON queries and mutations, single or batched — every call
 // the storefront and the typed client make — are answered here straight from Fastify's request;
-// everything else (subscriptions over SSE, `application/jsonl` streaming, form data, binary
-// bodies, HEAD) goes to tRPC's own Fastify adapter.
+// everything else (subscriptions over SSE, `application/jsonl` streaming, HEAD) goes to tRPC's
+// own Fastify adapter. Only JSON bodies are read (no procedure takes form data or binary input).
 //
 // Why: the official adapter turns each request into a Fetch `Request`, answers with a Fetch
 // `Response` that Fastify then streams, and aborts an AbortController (allocating a DOMException)
@@ -25,6 +25,8 @@ import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { TRPCResponse } from '@trpc/server/rpc';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { StreamSlots } from './event-stream-slots.ts';
+import { sendRefusal } from './refusal.ts';
 
 export interface TrpcErrorInfo {
   error: TRPCError;
@@ -39,6 +41,8 @@ export interface TrpcHttpOptions<TRouter extends AnyTRPCRouter> {
   /** Most calls one batched request may carry. */
   maxBatchSize: number;
   onError?(info: TrpcErrorInfo): void;
+  /** Caps open subscriptions (event streams): past it, a new one is refused with 429. No cap without. */
+  streams?: StreamSlots;
 }
 
 interface Call {
@@ -264,21 +268,31 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
   }
 
   return async function trpcHttp(scope) {
-    // As the official adapter: tRPC parses JSON itself (per call, lazily), and form data is streamed.
-    scope.removeContentTypeParser('application/json');
+    // As the official adapter, tRPC parses JSON itself (per call, lazily). Nothing else is parsed:
+    // Fastify answers any other content type with 415 before reading the body. (tRPC's adapter
+    // reads form data whole into memory, with no size limit.)
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    scope.removeContentTypeParser('multipart/form-data');
-    scope.addContentTypeParser('multipart/form-data', {}, (_request, body, done) => done(null, body));
 
     scope.all<{ Params: { path: string } }>('/:path', async (request, reply) => {
-      const path = isPlainJsonCall(request) ? decodePath(request.params.path) : null;
+      const path = decodePath(request.params.path);
       const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
       const requested = path === null ? null : requestedCalls(path, query);
-      if (requested === null || callsOf(requested).some(({ procedure }) => procedure?._def.type === 'subscription')) {
-        await fastifyRequestHandler({ ...official, req: request, res: reply, path: request.params.path });
+      // Known by its decoded path, whatever the headers: every event stream is counted.
+      const subscription = requested !== null && callsOf(requested).some(({ procedure }) => procedure?._def.type === 'subscription');
+      if (requested !== null && !subscription && isPlainJsonCall(request)) {
+        await answer(request, reply, query, requested);
         return reply;
       }
-      await answer(request, reply, query, requested);
+      if (subscription && options.streams) {
+        const release = options.streams.take(request.ip);
+        if (!release) {
+          return sendRefusal(reply, { code: 'TOO_MANY_REQUESTS', message: 'Too many open event streams: live updates are paused', reason: 'TOO_MANY_STREAMS' });
+        }
+        // The stream's end, or its client going away.
+        reply.raw.once('close', release);
+      }
+      await fastifyRequestHandler({ ...official, req: request, res: reply, path: request.params.path });
       return reply;
     });
   };

@@ -1,0 +1,33 @@
+// Answers for requests the server refuses before any procedure runs (wrong method, content type,
+// body too large, cross-site, too many event streams): the JSON of a tRPC error response, so the
+// typed client reads them as `TRPCClientError`s with `data.code`, `data.httpStatus` and, where the
+// caller can act on it, `data.reason`.
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import type { FastifyReply } from 'fastify';
+
+export interface Refusal {
+  code: TRPC_ERROR_CODE_KEY;
+  message: string;
+  /** Why, for clients that act on it (e.g. `CROSS_SITE_REQUEST`, `TOO_MANY_STREAMS`). */
+  reason?: string;
+}
+
+export function refusalBody({ code, message, reason }: Refusal) {
+  const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code }));
+  return { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, reason: reason ?? null } } };
+}
+
+/**
+ * Sends a refusal. A body still to come that is larger than the body limit (or of unknown length)
+ * is not read: the connection closes after the answer. A smaller one is read and dropped by Node,
+ * which keeps the connection usable and the answer readable (closing with unread bytes resets it).
+ */
+export function sendRefusal(reply: FastifyReply, refusal: Refusal): FastifyReply {
+  const body = refusalBody(refusal);
+  const { headers } = reply.request;
+  const large = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > (reply.server.initialConfig.bodyLimit ?? 0);
+  if (large) reply.header('connection', 'close');
+  return reply.code(body.error.data.httpStatus).type('application/json').send(body);
+}
