@@ -197,3 +197,36 @@ describe('a driver that lost its lease', () => {
     expect(await chargesOf(order._id.toString())).toBe(1);
   });
 });
+
+describe('a retry that read the cart after a concurrent request placed the order', () => {
+  it('answers with that order, not CART_EMPTY', async () => {
+    const tee = await createTestProduct(db, { slug: 'to-empty-cart', stock: 10 });
+    const user = await buyer([{ productId: tee.id, quantity: 1 }]);
+    const key = randomUUID();
+    const cartRead = gate();
+    const placedByOther = gate();
+    // This request looks the key up (nothing yet) and then, before it reads the cart, the other
+    // request with the same key places the order and empties the cart.
+    const late = placeOrder(
+      {
+        db,
+        payments,
+        faults: {
+          async beforeCartRead() {
+            cartRead.open();
+            await placedByOther.opened;
+          },
+        },
+      },
+      user,
+      { idempotencyKey: key },
+    );
+    await cartRead.opened;
+    await sleep(20);
+    const first = await placeOrder({ db, payments }, user, { idempotencyKey: key });
+    placedByOther.open();
+
+    expect(await late).toEqual(first);
+    expect(await stockLedger(db, tee.id)).toEqual({ stock: 9, held: 0, sold: 1 });
+  });
+});

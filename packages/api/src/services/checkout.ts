@@ -49,6 +49,8 @@ export interface CheckoutDeps extends Partial<CheckoutSettings> {
 }
 
 export interface CheckoutFaults {
+  /** Before the cart is read (the order is looked up by its key at the same time). */
+  beforeCartRead?: () => void | Promise<void>;
   /** Before the hold of the line at `index` is written. */
   beforeHold?: (index: number) => void | Promise<void>;
   afterHolds?: () => void | Promise<void>;
@@ -194,13 +196,20 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
   const leaseMs = deps.leaseMs ?? defaultCheckoutSettings.leaseMs;
   const paymentMethod = input.paymentMethod ?? testPaymentMethods.approve;
   const [cartLines, existing] = await Promise.all([
-    readCartLines(db, user.id),
+    Promise.resolve(deps.faults?.beforeCartRead?.()).then(() => readCartLines(db, user.id)),
     db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<OrderRecord>(),
   ]);
   const requestHash = cartHash(cartLines);
   if (existing) return replay(deps, existing, cartLines, requestHash, paymentMethod);
 
-  if (cartLines.length === 0) throw new DomainError('CART_EMPTY', 'Your cart is empty');
+  if (cartLines.length === 0) {
+    // The two reads ran side by side: a request with the same key may have placed its order (and
+    // emptied the cart) after the order was looked for and before the cart was read. The order
+    // was inserted before the cart emptied, so it is found now.
+    const placedMeanwhile = await db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<OrderRecord>();
+    if (placedMeanwhile) return replay(deps, placedMeanwhile, cartLines, requestHash, paymentMethod);
+    throw new DomainError('CART_EMPTY', 'Your cart is empty');
+  }
   const priced = await priceCart(db, cartLines);
   checkExpectedTotal(priced, cartLines, input.expectedTotal);
 
