@@ -43,6 +43,8 @@ describe('auth.register', () => {
     ['a malformed email', { email: 'not-an-email', password: 'long enough' }],
     ['an operator object as email', { email: { $gt: '' }, password: 'long enough' }],
     ['an unknown key (mass assignment)', { email: 'b@example.com', password: 'long enough', role: 'admin' }],
+    ['a NUL in the name', { email: 'b@example.com', password: 'long enough', name: 'B\u0000' }],
+    ['a line break in the name', { email: 'b@example.com', password: 'long enough', name: 'B\nB' }],
   ])('rejects %s with BAD_REQUEST and creates nothing', async (_label, input) => {
     const before = await db.models.User.countDocuments();
     // @ts-expect-error -- deliberately invalid input
