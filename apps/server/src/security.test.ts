@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestPaymentProvider, refreshCookieName, guestCartCookieName, type PaymentProvider } from '@shop/api';
 import { createTestProduct, testAuth } from '@shop/api/testing';
+import { trusted } from '@shop/db';
 import { seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -137,6 +138,21 @@ describe('failed logins in one batch', () => {
     const reasons = response.json<{ error: { data: { reason: string } } }[]>().map((r) => r.error.data.reason);
     expect(reasons.filter((r) => r === 'INVALID_CREDENTIALS').length).toBeLessThanOrEqual(5);
     expect(reasons).toContain('RATE_LIMITED');
+  });
+});
+
+describe('registrations in one batch', () => {
+  it('count each call of the batch: of 20 from one address, 10 make an account and 10 are RATE_LIMITED', async () => {
+    const calls = 20;
+    const paths = Array.from({ length: calls }, () => 'auth.register').join(',');
+    const body = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { email: `batch-signup-${i}@example.com`, password: 'long enough' }]));
+    const response = await app.inject({ method: 'POST', url: `/trpc/${paths}?batch=1`, payload: body, remoteAddress: '203.0.113.60' });
+    const answers = response.json<({ result: unknown } | { error: { data: { reason: string; details: { retryAfterSeconds?: number } } } })[]>();
+    expect(answers.filter((answer) => 'result' in answer)).toHaveLength(10);
+    const refused = answers.flatMap((answer) => ('error' in answer ? [answer.error.data] : []));
+    expect(refused).toHaveLength(10);
+    for (const data of refused) expect(data).toMatchObject({ reason: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
+    expect(await db.models.User.countDocuments({ email: trusted({ $regex: '^batch-signup-' }) })).toBe(10);
   });
 });
 

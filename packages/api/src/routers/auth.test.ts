@@ -1,6 +1,8 @@
+import { trusted } from '@shop/db';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAccessToken } from '../services/auth.ts';
+import { registrationLimits } from '../services/rate-limit.ts';
 import { callerFor, recordingCookies, testAuth } from '../testing.ts';
 
 let db: TestDatabase;
@@ -50,6 +52,56 @@ describe('auth.register', () => {
     // @ts-expect-error -- deliberately invalid input
     await expect(anonymous().auth.register(input)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     expect(await db.models.User.countDocuments()).toBe(before);
+  });
+});
+
+describe('auth.register limits', () => {
+  it('count every registration of an address before any work: of 25 at once, 10 make an account, 15 are RATE_LIMITED', async () => {
+    // The reproduced flood: 100 accounts from one address in half a second, by one batch.
+    const ip = '198.51.100.20';
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 25 }, (_, i) => callerFor(db, { ip }).auth.register({ email: `flood${i}@example.com`, password: 'long enough' })),
+    );
+    const refused = attempts.flatMap((attempt) => (attempt.status === 'rejected' ? [attempt.reason] : []));
+    expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(registrationLimits.perIp.limit);
+    expect(refused).toHaveLength(25 - registrationLimits.perIp.limit);
+    for (const error of refused) {
+      expect(error).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
+    }
+    expect(await db.models.User.countDocuments({ email: trusted({ $regex: '^flood' }) })).toBe(registrationLimits.perIp.limit);
+    // The limit is the address's: another address still registers.
+    const other = await callerFor(db, { ip: '198.51.100.21' }).auth.register({ email: 'neighbour@example.com', password: 'long enough' });
+    expect(other.user.email).toBe('neighbour@example.com');
+  });
+
+  it('count a taken email too: probing for accounts uses up the same allowance', async () => {
+    const ip = '198.51.100.22';
+    for (let i = 0; i < registrationLimits.perIp.limit; i += 1) {
+      await expect(callerFor(db, { ip }).auth.register({ email: 'ada@example.com', password: 'long enough' })).rejects.toMatchObject({ reason: 'EMAIL_TAKEN' });
+    }
+    await expect(callerFor(db, { ip }).auth.register({ email: 'ada@example.com', password: 'long enough' })).rejects.toMatchObject({ reason: 'RATE_LIMITED' });
+  });
+
+  it('take about the same time for a taken email as for a new account (the password is hashed either way)', async () => {
+    const time = async (email: string, i: number) => {
+      const started = performance.now();
+      await callerFor(db, { ip: `203.0.113.${100 + i}` }).auth.register({ email, password: 'long enough' }).catch(() => undefined);
+      return performance.now() - started;
+    };
+    // Interleaved, and the median of 7 each: one slow sample (another test file hashing on the
+    // same core) must not decide. Each sample from an address of its own, under the limit.
+    const samples = 7;
+    await time('warm-up-register@example.com', 99);
+    const taken: number[] = [];
+    const created: number[] = [];
+    for (let i = 0; i < samples; i += 1) {
+      created.push(await time(`timed-new-${i}@example.com`, i));
+      taken.push(await time('ada@example.com', i));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[3] ?? 0;
+    const ratio = median(taken) / median(created);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
   });
 });
 

@@ -40,7 +40,7 @@ function endSession(ctx: Context) {
 
 export const authRouter = createTRPCRouter({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    const user = await registerUser(ctx.db, input);
+    const user = await registerUser(ctx.db, ctx.security.counters, input, ctx.ip);
     return startSession(ctx, user);
   }),
 

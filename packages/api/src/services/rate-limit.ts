@@ -8,6 +8,8 @@ export interface RateLimitRule {
   name: string;
   limit: number;
   windowMs: number;
+  /** What the refused caller is told; defaults to a generic "too many attempts". */
+  message?: string;
 }
 
 export interface RateLimitCheck {
@@ -19,6 +21,15 @@ export interface RateLimitCheck {
 export const loginLimits = {
   perAccount: { name: 'login-account', limit: 5, windowMs: 15 * 60_000 },
   perIp: { name: 'login-ip', limit: 30, windowMs: 15 * 60_000 },
+} as const satisfies Record<string, RateLimitRule>;
+
+/**
+ * New accounts per client address. Every attempt counts, a refused one (EMAIL_TAKEN) included:
+ * it is what an attacker probing for accounts sends. Ten an hour leaves room for a household or
+ * an office behind one address; one address needs days for what a script did in half a second.
+ */
+export const registrationLimits = {
+  perIp: { name: 'register-ip', limit: 10, windowMs: 60 * 60_000, message: 'Too many new accounts from your network; try again later' },
 } as const satisfies Record<string, RateLimitRule>;
 
 function windowKey({ rule, subject }: RateLimitCheck, now: number) {
@@ -43,7 +54,7 @@ export async function takeAttempt(counters: CounterStore, checks: RateLimitCheck
   const exceeded = counted.find(({ check, count }) => count > check.rule.limit);
   if (exceeded) {
     const retryAfterSeconds = Math.max(1, Math.ceil((exceeded.expiresAt.getTime() - now) / 1000));
-    throw new DomainError('RATE_LIMITED', 'Too many attempts; try again later', { retryAfterSeconds });
+    throw new DomainError('RATE_LIMITED', exceeded.check.rule.message ?? 'Too many attempts; try again later', { retryAfterSeconds });
   }
 }
 
