@@ -156,6 +156,23 @@ describe('registrations in one batch', () => {
   });
 });
 
+describe('guest carts in batches', () => {
+  it('count each cart created, not the HTTP request: 3 batches of 20 cookie-less adds from one address make 50 carts', async () => {
+    const product = await createTestProduct(db, { slug: 'cart-flood', stock: 10 });
+    const calls = 20;
+    const paths = Array.from({ length: calls }, () => 'cart.addItem').join(',');
+    const body = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { productId: product.id }]));
+    const answers: ({ result: unknown } | { error: { data: { reason: string } } })[] = [];
+    for (let batch = 0; batch < 3; batch += 1) {
+      const response = await app.inject({ method: 'POST', url: `/trpc/${paths}?batch=1`, headers: { host: 'shop.test', origin: shopOrigin }, payload: body, remoteAddress: '203.0.113.70' });
+      answers.push(...response.json<typeof answers>());
+    }
+    expect(answers.filter((answer) => 'result' in answer)).toHaveLength(50);
+    expect(answers.flatMap((answer) => ('error' in answer ? [answer.error.data.reason] : []))).toEqual(Array(10).fill('RATE_LIMITED'));
+    expect(await db.models.Cart.countDocuments({ 'lines.productId': product.id })).toBe(50);
+  });
+});
+
 describe('errors in production', () => {
   it('carry no stack, driver or duplicate-key text', async () => {
     const failing: PaymentProvider = {

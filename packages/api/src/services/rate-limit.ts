@@ -32,6 +32,15 @@ export const registrationLimits = {
   perIp: { name: 'register-ip', limit: 10, windowMs: 60 * 60_000, message: 'Too many new accounts from your network; try again later' },
 } as const satisfies Record<string, RateLimitRule>;
 
+/**
+ * New guest carts per client address (only the write that creates one counts; changes to an
+ * existing cart never do). Fifty an hour is far more than a household or an office behind one
+ * address starts, and bounds what a script can leave in the database.
+ */
+export const guestCartLimits = {
+  perIp: { name: 'guest-cart-ip', limit: 50, windowMs: 60 * 60_000, message: 'Too many new carts from your network; try again later' },
+} as const satisfies Record<string, RateLimitRule>;
+
 function windowKey({ rule, subject }: RateLimitCheck, now: number) {
   const window = Math.floor(now / rule.windowMs);
   return { key: `${rule.name}:${subject}:${window}`, expiresAt: new Date((window + 1) * rule.windowMs) };
