@@ -20,6 +20,8 @@ export interface SweepResult {
   restocked: number;
   /** Guest carts removed after their time to live. */
   expiredGuestCarts: number;
+  /** Guest carts removed sooner: empty, or never changed after the write that created them. */
+  unusedGuestCarts: number;
   /** Refresh-token sessions and rate-limit windows past their expiry. */
   expiredSessions: number;
   expiredRateLimits: number;
@@ -27,8 +29,10 @@ export interface SweepResult {
 
 export interface SweepOptions {
   now?: Date;
-  /** Guest carts untouched for this long are removed. */
+  /** Guest carts untouched for this long are removed (default 30 days). */
   guestCartTtlMs?: number;
+  /** Guest carts empty or never changed after their creation are removed after this (default a day). */
+  unusedGuestCartTtlMs?: number;
 }
 
 interface LeasedOrder {
@@ -48,6 +52,7 @@ export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = 
     orphanHoldsCleared: 0,
     restocked: 0,
     expiredGuestCarts: 0,
+    unusedGuestCarts: 0,
     expiredSessions: 0,
     expiredRateLimits: 0,
   };
@@ -113,13 +118,23 @@ export async function recoverOrders(deps: CheckoutDeps, options: SweepOptions = 
     result.restocked += 1;
   }
 
-  // 4. Abandoned guest carts (TTL indexes are not available everywhere, so expire them here).
+  // 4. Abandoned guest carts (TTL indexes are not available everywhere, so expire them here):
+  // 30 days after their last change; and after a day already when empty, or never changed after
+  // the write that created them (revision 1) — a visitor who added one thing and never came
+  // back, or a script making carts.
   const guestCartTtlMs = options.guestCartTtlMs ?? 30 * 24 * 60 * 60 * 1000;
+  const unusedGuestCartTtlMs = options.unusedGuestCartTtlMs ?? 24 * 60 * 60 * 1000;
   const expired = await db.models.Cart.deleteMany({
     guestToken: trusted({ $exists: true }),
     updatedAt: trusted({ $lt: new Date(now.getTime() - guestCartTtlMs) }),
   });
   result.expiredGuestCarts = expired.deletedCount;
+  const unused = await db.models.Cart.deleteMany({
+    guestToken: trusted({ $exists: true }),
+    updatedAt: trusted({ $lt: new Date(now.getTime() - unusedGuestCartTtlMs) }),
+    $or: [{ lines: trusted({ $size: 0 }) }, { revision: trusted({ $lte: 1 }) }],
+  });
+  result.unusedGuestCarts = unused.deletedCount;
 
   // 5. Expired sessions and rate-limit windows in MongoDB (again: no TTL indexes to rely on).
   // With REDIS_URL they live in Redis, which expires them by itself; this then only clears what
