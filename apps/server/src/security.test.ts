@@ -76,6 +76,33 @@ describe('session cookies', () => {
   });
 });
 
+describe('signing out over HTTP', () => {
+  it('ends the access token at once: the same cookie or Bearer token is 401 on orders and the cart, on any instance', async () => {
+    const other = await buildApp({ db, auth: testAuth });
+    try {
+      const signedIn = await login(app, 'demo@example.com', 'password123', '192.0.2.150');
+      const bearer = { authorization: `Bearer ${signedIn.json<{ result: { data: { token: string } } }>().result.data.token}` };
+      const cookie = { cookie: cookieHeader(signedIn, testAuth.accessCookieName) };
+      const get = (target: FastifyInstance, path: string, headers: Record<string, string>) =>
+        target.inject({ url: `/trpc/${path}`, headers: { host: 'shop.test', ...headers } });
+      expect((await get(other, 'orders.list', bearer)).statusCode).toBe(200);
+
+      const logout = await post(app, 'auth.logout', {}, { origin: shopOrigin, cookie: cookieHeader(signedIn, testAuth.accessCookieName, refreshCookieName) });
+      expect(logout.statusCode).toBe(200);
+
+      for (const headers of [bearer, cookie]) {
+        for (const target of [app, other]) {
+          expect((await get(target, 'orders.list', headers)).json()).toMatchObject({ error: { data: { code: 'UNAUTHORIZED', reason: 'UNAUTHENTICATED' } } });
+          expect((await get(target, 'cart.get', headers)).statusCode).toBe(401);
+          expect((await get(target, 'auth.me', headers)).json()).toEqual({ result: { data: null } });
+        }
+      }
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('cross-site requests', () => {
   it('refuse a cookie-authenticated mutation from another site, changing nothing', async () => {
     const product = await createTestProduct(db, { slug: 'csrf-target', stock: 10 });

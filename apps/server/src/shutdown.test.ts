@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { signAccessToken, defaultAuthSettings } from '@shop/api';
-import { createTestProduct, stockLedger } from '@shop/api/testing';
+import { defaultAuthSettings } from '@shop/api';
+import { createTestProduct, signInForTest, stockLedger } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './testing.ts';
@@ -21,6 +21,12 @@ afterAll(async () => {
   server?.kill('SIGKILL');
   await db.drop();
 });
+
+/** The environment without REDIS_URL (hosted CI sets it): this server keeps its sessions in MongoDB. */
+function withoutRedis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { REDIS_URL: _redis, REDIS_KEY_PREFIX: _prefix, ...rest } = env;
+  return rest;
+}
 
 async function waitForHealthy(port: number) {
   for (let i = 0; i < 200; i += 1) {
@@ -61,15 +67,16 @@ describe('graceful shutdown', () => {
       Array.from({ length: 50 }, (_, i) => ({ email: `drain${i}@example.com`, name: `Drain ${i}`, passwordHash: 'x' })),
     );
     await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId: product.id, quantity: 1, priceAtAdd: product.price }] })));
+    // Signed in as a login would: session families in MongoDB, where the server keeps them here.
     const tokens = await Promise.all(
-      users.map((user) => signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' })),
+      users.map((user) => signInForTest(db, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }, { auth })),
     );
 
     const port = await freePort();
     const uri = db.uri.replace(/\/(\?|$)/, `/${db.dbName}$1`);
     server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
-      env: { ...process.env, NODE_ENV: 'test', MONGODB_URI: uri, JWT_SECRET: jwtSecret, PORT: String(port), LOG_LEVEL: 'warn' },
+      env: { ...withoutRedis(process.env), NODE_ENV: 'test', MONGODB_URI: uri, JWT_SECRET: jwtSecret, PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => server?.once('exit', (code) => resolve(code)));

@@ -36,6 +36,30 @@ describe('access', () => {
   });
 });
 
+describe('the admin check', () => {
+  it('reads the account once per call, together with the session: role, existence and session in one round trip', async () => {
+    const api = asAdmin();
+    await api.admin.products.list(); // the first call signs the admin in
+    const operations: string[] = [];
+    db.connection.set('debug', (collection: string, method: string) => operations.push(`${collection}.${method}`));
+    try {
+      await api.admin.products.list();
+    } finally {
+      db.connection.set('debug', false);
+    }
+    expect(operations.filter((op) => op.startsWith('users.'))).toEqual(['users.findOne']);
+    expect(operations.filter((op) => op.startsWith('sessions.'))).toEqual(['sessions.findOne']);
+  });
+
+  it('follows the role in the database at once: a demoted admin is FORBIDDEN on the same token', async () => {
+    const boss = await createTestUser(db, 'demoted@example.com', 'admin');
+    const api = callerFor(db, { user: boss });
+    await api.admin.orders.list();
+    await db.models.User.updateOne({ _id: boss.id }, { $set: { role: 'customer' } });
+    await expect(api.admin.orders.list()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
 describe('admin.products', () => {
   it('creates a product with its category, price, stock and images', async () => {
     const product = await asAdmin().admin.products.create({

@@ -25,7 +25,7 @@ describe('auth.register', () => {
 
     expect(result.user).toEqual({ id: expect.any(String), email: 'ada@example.com', name: 'Ada', role: 'customer' });
     expect(result.user).not.toHaveProperty('passwordHash');
-    expect(await verifyAccessToken(testAuth, result.token)).toEqual(result.user);
+    expect(await verifyAccessToken(testAuth, result.token)).toEqual({ user: result.user, sessionId: expect.any(String) });
     expect(recorder.set.get(testAuth.accessCookieName)?.value).toBe(result.token);
     const stored = await db.models.User.findOne({ email: 'ada@example.com' }).select('+passwordHash').lean();
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
@@ -109,7 +109,7 @@ describe('auth.login', () => {
   it('signs in with the right password', async () => {
     const result = await anonymous().auth.login({ email: 'ada@example.com', password: 'correct horse' });
     expect(result.user.email).toBe('ada@example.com');
-    expect(await verifyAccessToken(testAuth, result.token)).toMatchObject({ email: 'ada@example.com' });
+    expect(await verifyAccessToken(testAuth, result.token)).toMatchObject({ user: { email: 'ada@example.com' }, sessionId: expect.any(String) });
   });
 
   it('answers an unknown email exactly like a wrong password', async () => {

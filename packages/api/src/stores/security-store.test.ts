@@ -63,6 +63,13 @@ describe.each(implementations)('the $name security store', ({ open }) => {
   });
   afterAll(() => close());
 
+  async function newSession(store: SecurityStore, fields: { familyId?: string; expiresAt?: Date } = {}) {
+    const tokenHash = hashRefreshToken(randomUUID());
+    const session = { familyId: fields.familyId ?? randomUUID(), userId: userId(), tokenHash, expiresAt: fields.expiresAt ?? inAMinute() };
+    await store.sessions.create(session);
+    return session;
+  }
+
   describe('counters', () => {
     it('count atomically: 50 concurrent increments through two instances see 1…50, each once', async () => {
       const key = `concurrent:${randomUUID()}`;
@@ -101,13 +108,6 @@ describe.each(implementations)('the $name security store', ({ open }) => {
   });
 
   describe('refresh-token sessions', () => {
-    async function newSession(store: SecurityStore, fields: { familyId?: string; expiresAt?: Date } = {}) {
-      const tokenHash = hashRefreshToken(randomUUID());
-      const session = { familyId: fields.familyId ?? randomUUID(), userId: userId(), tokenHash, expiresAt: fields.expiresAt ?? inAMinute() };
-      await store.sessions.create(session);
-      return session;
-    }
-
     it('are claimed once: the first claim wins, a later one is told the token was used', async () => {
       const session = await newSession(a);
       expect(await b.sessions.claim(session.tokenHash, new Date())).toEqual({
@@ -149,6 +149,37 @@ describe.each(implementations)('the $name security store', ({ open }) => {
       expect(await a.sessions.claim(current.tokenHash, new Date())).toEqual({ status: 'refused' });
       expect(await b.sessions.claim(late.tokenHash, new Date())).toEqual({ status: 'refused' });
       expect(await a.sessions.claim(otherFamily.tokenHash, new Date())).toMatchObject({ status: 'claimed' });
+    });
+  });
+
+  describe('session families (what access tokens are checked against)', () => {
+    const active = (store: SecurityStore, familyId: string) => store.sessions.isFamilyActive(familyId, new Date());
+
+    it('are live from their first token on, on every instance, a used token included', async () => {
+      const session = await newSession(a);
+      expect(await active(b, session.familyId)).toBe(true);
+      await b.sessions.claim(session.tokenHash, new Date());
+      expect(await active(a, session.familyId)).toBe(true);
+      expect(await active(a, randomUUID())).toBe(false);
+    });
+
+    it('end at revocation, on every instance, and stay ended when a token is issued after it', async () => {
+      const session = await newSession(a);
+      const other = await newSession(a);
+      await b.sessions.revokeFamily(session.familyId);
+      expect(await active(a, session.familyId)).toBe(false);
+      await newSession(b, { familyId: session.familyId });
+      expect(await active(a, session.familyId)).toBe(false);
+      expect(await active(b, other.familyId)).toBe(true);
+    });
+
+    it('end when their newest token expires, not before', async () => {
+      const first = await newSession(a, { expiresAt: new Date(Date.now() + 150) });
+      await newSession(a, { familyId: first.familyId, expiresAt: new Date(Date.now() + 600) });
+      await sleep(300);
+      expect(await active(b, first.familyId)).toBe(true);
+      await sleep(450);
+      expect(await active(b, first.familyId)).toBe(false);
     });
   });
 
