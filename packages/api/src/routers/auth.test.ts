@@ -74,6 +74,14 @@ describe('auth.register limits', () => {
     expect(other.user.email).toBe('neighbour@example.com');
   });
 
+  it('count an IPv6 /64 as one address: walking through its addresses gains nothing', async () => {
+    for (let i = 0; i < registrationLimits.perIp.limit; i += 1) {
+      await callerFor(db, { ip: `2001:db8:1:2::${(i + 1).toString(16)}` }).auth.register({ email: `six${i}@example.com`, password: 'long enough' });
+    }
+    await expect(callerFor(db, { ip: '2001:db8:1:2:ffff::99' }).auth.register({ email: 'six-more@example.com', password: 'long enough' })).rejects.toMatchObject({ reason: 'RATE_LIMITED' });
+    expect((await callerFor(db, { ip: '2001:db8:1:3::1' }).auth.register({ email: 'next-network@example.com', password: 'long enough' })).user.email).toBe('next-network@example.com');
+  });
+
   it('count a taken email too: probing for accounts uses up the same allowance', async () => {
     const ip = '198.51.100.22';
     for (let i = 0; i < registrationLimits.perIp.limit; i += 1) {

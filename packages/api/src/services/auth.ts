@@ -3,7 +3,7 @@ import { SignJWT, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
 import type { CounterStore, SessionStore } from '../stores/security-store.ts';
-import { forgiveAttempt, loginLimits, registrationLimits, takeAttempt } from './rate-limit.ts';
+import { forgiveAttempt, loginLimits, perAddress, registrationLimits, takeAttempt } from './rate-limit.ts';
 
 export interface AuthConfig {
   /** HMAC key for HS256; at least 32 bytes (checked where the config is built). */
@@ -107,7 +107,7 @@ export function toSessionUser(user: UserRecord): SessionUser {
  * the same password hash as a new account, so its answer comes in about the same time.
  */
 export async function registerUser(db: Database, counters: CounterStore, input: RegisterInput, ip: string): Promise<SessionUser> {
-  await takeAttempt(counters, [{ rule: registrationLimits.perIp, subject: ip }]);
+  await takeAttempt(counters, [perAddress(registrationLimits.perIp, ip)]);
   const passwordHash = await hashPassword(input.password);
   try {
     const user = await db.models.User.create({
@@ -134,7 +134,7 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function authenticate(db: Database, counters: CounterStore, input: LoginInput, ip: string): Promise<SessionUser> {
   const perAccount = { rule: loginLimits.perAccount, subject: input.email };
-  const perIp = { rule: loginLimits.perIp, subject: ip };
+  const perIp = perAddress(loginLimits.perIp, ip);
   await takeAttempt(counters, [perAccount, perIp]);
   const user = await db.models.User.findOne({ email: input.email })
     .select('+passwordHash email name role')

@@ -3,7 +3,7 @@ import { productStatus, trusted, type Database, type ProductStatus, type Types }
 import { DomainError, isDuplicateKey, notFound, retryOnDuplicateKey } from '../errors.ts';
 import { maxCartLines, maxLineQuantity } from '../schemas/cart.ts';
 import type { CounterStore } from '../stores/security-store.ts';
-import { forgiveAttempt, guestCartLimits, takeAttempt, type RateLimitCheck } from './rate-limit.ts';
+import { forgiveAttempt, guestCartLimits, perAddress, takeAttempt, type RateLimitCheck } from './rate-limit.ts';
 
 /** Who a cart belongs to: a signed-in user, or a guest holding a cart token. */
 export type CartOwner = { userId: string } | { guestToken: string };
@@ -189,7 +189,7 @@ async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChan
     if (!cart) {
       // Counted at the creating write, not when a token is handed out: a client may send a
       // made-up token of its own (x-cart-token) with every request.
-      const creation: RateLimitCheck | null = 'guestToken' in owner ? { rule: guestCartLimits.perIp, subject: writer.ip } : null;
+      const creation: RateLimitCheck | null = 'guestToken' in owner ? perAddress(guestCartLimits.perIp, writer.ip) : null;
       if (creation) await takeAttempt(writer.counters, [creation]);
       try {
         const created = await db.models.Cart.create({ ...ownerFilter(owner), lines, revision: 1, mergedCarts: [] });
