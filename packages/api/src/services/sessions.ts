@@ -52,13 +52,10 @@ export async function rotateRefreshToken(
   return { userId: claim.userId, familyId: claim.familyId, token: await issueRefreshToken(sessions, claim.userId, claim.familyId) };
 }
 
-/** Logout: ends the session family the token belongs to (whether or not the token was used). */
-export async function revokeRefreshToken(sessions: SessionStore, token: string): Promise<void> {
-  const familyId = await sessions.findFamily(hashRefreshToken(token));
-  if (familyId) await sessions.revokeFamily(familyId);
-}
-
-/** Logout: the sessions of the refresh cookie and of the access token, whichever were presented. */
+/**
+ * Logout: ends the session family of the refresh token (whether or not it was used) and that of
+ * the access token (`sessionId`), whichever were presented.
+ */
 export async function endSessions(sessions: SessionStore, presented: { refreshToken: string | null; sessionId: string | null }): Promise<void> {
   const fromRefresh = presented.refreshToken ? await sessions.findFamily(hashRefreshToken(presented.refreshToken)) : null;
   const families = new Set([fromRefresh, presented.sessionId].filter((id): id is string => id !== null));

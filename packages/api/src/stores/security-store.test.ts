@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../errors.ts';
 import { takeAttempt, type RateLimitRule } from '../services/rate-limit.ts';
-import { hashRefreshToken, issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from '../services/sessions.ts';
+import { endSessions, hashRefreshToken, issueRefreshToken, rotateRefreshToken } from '../services/sessions.ts';
 import { createMongoSecurityStore } from './mongo-security-store.ts';
 import type { SecurityStore } from './security-store.ts';
 import { createTestRedisStore } from './testing.ts';
@@ -194,7 +194,7 @@ describe.each(implementations)('the $name security store', ({ open }) => {
     it('ends the family at logout, whichever of its tokens is presented', async () => {
       const first = await issueRefreshToken(a.sessions, userId());
       const second = await rotateRefreshToken(b.sessions, first);
-      await revokeRefreshToken(a.sessions, first);
+      await endSessions(a.sessions, { refreshToken: first, sessionId: null });
       await expect(rotateRefreshToken(b.sessions, second.token)).rejects.toMatchObject({ reason: 'UNAUTHENTICATED' });
     });
 
