@@ -54,6 +54,12 @@ describe('tRPC over HTTP', () => {
     expect(Object.keys(body.error.data.fieldErrors)).toContain('limit');
   });
 
+  it('answers a search holding a NUL with 400, INVALID_INPUT and a field error on q (MongoDB would refuse the regex)', async () => {
+    const response = await trpcGet('catalog.products', { q: 'tee\u0000' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: { data: { reason: 'INVALID_INPUT', fieldErrors: { q: [expect.stringMatching(/control characters/)] } } } });
+  });
+
   it('answers an unknown product with 404', async () => {
     expect((await trpcGet('catalog.product', { slug: 'missing' })).statusCode).toBe(404);
   });

@@ -3,8 +3,7 @@
 // SIGKILL while orders are in flight; the buyers retry the same keys on B until they get an
 // answer. Every answer that says "placed" must be an order that is placed, and stays so.
 import { randomUUID } from 'node:crypto';
-import { signAccessToken } from '@shop/api';
-import { createTestProduct, stockLedger, testAuth } from '@shop/api/testing';
+import { createTestProduct, signInForTest, stockLedger, testAuth } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUri, startServerProcess, type ServerProcess } from './testing.ts';
@@ -69,12 +68,15 @@ describe('an instance killed mid-checkout', () => {
     await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId: product.id, quantity: 1, priceAtAdd: 1500 }] })));
     const buyers = await Promise.all(
       users.map(async (user) => ({
-        token: await signAccessToken(testAuth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }),
+        token: await signInForTest(db, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }),
         key: randomUUID(),
       })),
     );
 
+    // Both servers keep sessions in MongoDB, where the buyers were signed in (hosted CI sets REDIS_URL).
     const env = {
+      REDIS_URL: undefined,
+      REDIS_KEY_PREFIX: undefined,
       MONGODB_URI: databaseUri(db),
       JWT_SECRET: jwtSecret,
       CHECKOUT_LEASE_MS: String(leaseMs),

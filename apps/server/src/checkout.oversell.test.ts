@@ -1,8 +1,7 @@
 // Regression test for the sample's oversell: many buyers at once for one scarce product, through
 // the real HTTP stack of a listening server.
 import { randomUUID } from 'node:crypto';
-import { signAccessToken } from '@shop/api';
-import { createTestProduct, stockLedger, testAuth } from '@shop/api/testing';
+import { createTestProduct, signInForTest, stockLedger, testAuth } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,9 +27,7 @@ async function buyers(count: number, productId: string, price: number, quantity 
     Array.from({ length: count }, (_, i) => ({ email: `buyer-${randomUUID()}-${i}@example.com`, name: `Buyer ${i}`, passwordHash: 'x' })),
   );
   await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId, quantity, priceAtAdd: price }] })));
-  return Promise.all(
-    users.map((user) => signAccessToken(testAuth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' })),
-  );
+  return Promise.all(users.map((user) => signInForTest(db, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' })));
 }
 
 function placeOrder(token: string, idempotencyKey: string) {

@@ -49,7 +49,9 @@ function bearerToken(header: string | undefined): string | null {
 export function createContextFactory(deps: ContextDeps) {
   return async function createContext({ req, res }: { req: FastifyRequest; res: FastifyReply }): Promise<Context> {
     const token = bearerToken(req.headers.authorization) ?? req.cookies[deps.auth.accessCookieName] ?? null;
-    const user = token ? await verifyAccessToken(deps.auth, token) : null;
+    // Signature and expiry only: whether the token's session is live is asked by the procedures
+    // that act for the user (a catalogue page does not pay for it).
+    const claims = token ? await verifyAccessToken(deps.auth, token) : null;
     const headerCartToken = req.headers[cartHeaderName];
     const cartToken = (typeof headerCartToken === 'string' ? headerCartToken : null) ?? req.cookies[guestCartCookieName] ?? null;
     return createContextInner({
@@ -58,7 +60,8 @@ export function createContextFactory(deps: ContextDeps) {
       payments: deps.payments,
       checkout: deps.checkout,
       security: deps.security,
-      user,
+      user: claims?.user ?? null,
+      sessionId: claims?.sessionId ?? null,
       cartToken,
       refreshToken: req.cookies[refreshCookieName] ?? null,
       cookies: replyCookies(res, deps.production),

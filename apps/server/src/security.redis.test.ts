@@ -89,6 +89,16 @@ describe('two app instances on one Redis and one database', () => {
     expect((await post(a, 'auth.refresh', refreshCookie(rotated))).statusCode).toBe(401);
   });
 
+  it('share access-token revocations: signing out on B ends the access token on A at once', async () => {
+    const signedIn = await login(a, 'rita@example.com', password);
+    const bearer = `Bearer ${signedIn.json<{ result: { data: { token: string } } }>().result.data.token}`;
+    const orders = (target: FastifyInstance) => target.inject({ url: '/trpc/orders.list', headers: { host: 'shop.test', authorization: bearer } });
+    expect((await orders(a)).statusCode).toBe(200);
+    expect((await post(b, 'auth.logout', refreshCookie(signedIn))).statusCode).toBe(200);
+    expect((await orders(a)).json()).toMatchObject({ error: { data: { reason: 'UNAUTHENTICATED' } } });
+    expect((await orders(b)).statusCode).toBe(401);
+  });
+
   it('keep none of it in MongoDB', async () => {
     expect(await db.models.Session.countDocuments()).toBe(0);
     expect(await db.models.RateLimit.countDocuments()).toBe(0);

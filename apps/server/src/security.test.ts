@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestPaymentProvider, refreshCookieName, guestCartCookieName, type PaymentProvider } from '@shop/api';
 import { createTestProduct, testAuth } from '@shop/api/testing';
+import { trusted } from '@shop/db';
 import { seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -73,6 +74,33 @@ describe('session cookies', () => {
     expect(cookieHeader(first, refreshCookieName)).not.toBe(cookieHeader(signedIn, refreshCookieName));
     const replay = await post(app, 'auth.refresh', {}, { origin: shopOrigin, cookie: cookieHeader(signedIn, refreshCookieName) });
     expect(replay.statusCode).toBe(401);
+  });
+});
+
+describe('signing out over HTTP', () => {
+  it('ends the access token at once: the same cookie or Bearer token is 401 on orders and the cart, on any instance', async () => {
+    const other = await buildApp({ db, auth: testAuth });
+    try {
+      const signedIn = await login(app, 'demo@example.com', 'password123', '192.0.2.150');
+      const bearer = { authorization: `Bearer ${signedIn.json<{ result: { data: { token: string } } }>().result.data.token}` };
+      const cookie = { cookie: cookieHeader(signedIn, testAuth.accessCookieName) };
+      const get = (target: FastifyInstance, path: string, headers: Record<string, string>) =>
+        target.inject({ url: `/trpc/${path}`, headers: { host: 'shop.test', ...headers } });
+      expect((await get(other, 'orders.list', bearer)).statusCode).toBe(200);
+
+      const logout = await post(app, 'auth.logout', {}, { origin: shopOrigin, cookie: cookieHeader(signedIn, testAuth.accessCookieName, refreshCookieName) });
+      expect(logout.statusCode).toBe(200);
+
+      for (const headers of [bearer, cookie]) {
+        for (const target of [app, other]) {
+          expect((await get(target, 'orders.list', headers)).json()).toMatchObject({ error: { data: { code: 'UNAUTHORIZED', reason: 'UNAUTHENTICATED' } } });
+          expect((await get(target, 'cart.get', headers)).statusCode).toBe(401);
+          expect((await get(target, 'auth.me', headers)).json()).toEqual({ result: { data: null } });
+        }
+      }
+    } finally {
+      await other.close();
+    }
   });
 });
 
@@ -184,6 +212,38 @@ describe('failed logins in one batch', () => {
     const reasons = response.json<{ error: { data: { reason: string } } }[]>().map((r) => r.error.data.reason);
     expect(reasons.filter((r) => r === 'INVALID_CREDENTIALS').length).toBeLessThanOrEqual(5);
     expect(reasons).toContain('RATE_LIMITED');
+  });
+});
+
+describe('registrations in one batch', () => {
+  it('count each call of the batch: of 20 from one address, 10 make an account and 10 are RATE_LIMITED', async () => {
+    const calls = 20;
+    const paths = Array.from({ length: calls }, () => 'auth.register').join(',');
+    const body = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { email: `batch-signup-${i}@example.com`, password: 'long enough' }]));
+    const response = await app.inject({ method: 'POST', url: `/trpc/${paths}?batch=1`, payload: body, remoteAddress: '203.0.113.60' });
+    const answers = response.json<({ result: unknown } | { error: { data: { reason: string; details: { retryAfterSeconds?: number } } } })[]>();
+    expect(answers.filter((answer) => 'result' in answer)).toHaveLength(10);
+    const refused = answers.flatMap((answer) => ('error' in answer ? [answer.error.data] : []));
+    expect(refused).toHaveLength(10);
+    for (const data of refused) expect(data).toMatchObject({ reason: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
+    expect(await db.models.User.countDocuments({ email: trusted({ $regex: '^batch-signup-' }) })).toBe(10);
+  });
+});
+
+describe('guest carts in batches', () => {
+  it('count each cart created, not the HTTP request: 3 batches of 20 cookie-less adds from one address make 50 carts', async () => {
+    const product = await createTestProduct(db, { slug: 'cart-flood', stock: 10 });
+    const calls = 20;
+    const paths = Array.from({ length: calls }, () => 'cart.addItem').join(',');
+    const body = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { productId: product.id }]));
+    const answers: ({ result: unknown } | { error: { data: { reason: string } } })[] = [];
+    for (let batch = 0; batch < 3; batch += 1) {
+      const response = await app.inject({ method: 'POST', url: `/trpc/${paths}?batch=1`, headers: { host: 'shop.test', origin: shopOrigin }, payload: body, remoteAddress: '203.0.113.70' });
+      answers.push(...response.json<typeof answers>());
+    }
+    expect(answers.filter((answer) => 'result' in answer)).toHaveLength(50);
+    expect(answers.flatMap((answer) => ('error' in answer ? [answer.error.data.reason] : []))).toEqual(Array(10).fill('RATE_LIMITED'));
+    expect(await db.models.Cart.countDocuments({ 'lines.productId': product.id })).toBe(50);
   });
 });
 

@@ -2,8 +2,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { signAccessToken, defaultAuthSettings } from '@shop/api';
-import { createTestProduct, stockLedger } from '@shop/api/testing';
+import { defaultAuthSettings } from '@shop/api';
+import { createTestProduct, signInForTest, stockLedger } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUri, startServerProcess } from './testing.ts';
@@ -51,11 +51,13 @@ describe('graceful shutdown', () => {
       Array.from({ length: 50 }, (_, i) => ({ email: `drain${i}@example.com`, name: `Drain ${i}`, passwordHash: 'x' })),
     );
     await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId: product.id, quantity: 1, priceAtAdd: product.price }] })));
+    // Signed in as a login would: session families in MongoDB, where the server keeps them here.
     const tokens = await Promise.all(
-      users.map((user) => signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' })),
+      users.map((user) => signInForTest(db, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }, { auth })),
     );
 
-    const started = await startServerProcess({ MONGODB_URI: databaseUri(db), JWT_SECRET: jwtSecret });
+    // This server keeps its sessions in MongoDB, where the test signed the buyers in (hosted CI sets REDIS_URL).
+    const started = await startServerProcess({ MONGODB_URI: databaseUri(db), JWT_SECRET: jwtSecret, REDIS_URL: undefined, REDIS_KEY_PREFIX: undefined });
     server = started.child;
     const { port, exited } = started;
 

@@ -5,7 +5,7 @@
 //   - Mongoose's debug hook (`connection.set('debug', fn)`): every collection method Mongoose
 //     calls, which is what the code asked for.
 import { randomUUID } from 'node:crypto';
-import { createTestPaymentProvider, defaultAuthSettings, signAccessToken } from '@shop/api';
+import { createMongoSecurityStore, createTestPaymentProvider, defaultAuthSettings, signAccessToken, startSessionFamily } from '@shop/api';
 import { connect, disconnect, trusted } from '@shop/db';
 import { seed } from '@shop/db/seed';
 import { buildApp } from '../../../apps/server/src/app.ts';
@@ -83,7 +83,8 @@ export async function runQueries(bench: Bench, dbName: string): Promise<QueriesR
     const auth = { ...defaultAuthSettings, secret };
     const app = await buildApp({ db, auth, payments: createTestPaymentProvider(db), production: true });
     const user = await db.models.User.create({ email: 'queries@bench.example.com', name: 'Queries', passwordHash: 'x', role: 'customer' });
-    const token = await signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' });
+    const { familyId } = await startSessionFamily(createMongoSecurityStore(db).sessions, user._id.toString());
+    const token = await signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }, familyId);
     const products = await db.models.Product.find({ stock: trusted({ $gte: 5 }) }, { slug: 1 }).sort({ createdAt: -1 }).limit(4).lean();
     const [a, b, c, d] = products;
     if (!a || !b || !c || !d) throw new Error('the seeded catalogue has too few products in stock');

@@ -1,5 +1,5 @@
 // Scenario 2 — catalog.product by slug, and cart.addItem for signed-in users.
-import { defaultAuthSettings, signAccessToken } from '@shop/api';
+import { createMongoSecurityStore, createRedisSecurityStore, defaultAuthSettings, signAccessToken, startSessionFamily } from '@shop/api';
 import { trusted, type Database } from '@shop/db';
 import type { Bench } from '../lib/context.ts';
 import { describe, load, type LoadResult } from '../lib/load.ts';
@@ -12,7 +12,19 @@ export interface ReadsWritesResult {
   users: number;
 }
 
-/** Bench shoppers: a user each, signed in with an access token (no password hashing). */
+/**
+ * The security store the bench server uses (it inherits this process's environment, as main.ts
+ * reads it): the shoppers' sessions must be where the server checks them.
+ */
+async function serverSecurityStore(db: Database) {
+  const url = process.env.REDIS_URL;
+  if (!url) return { store: createMongoSecurityStore(db), close: async () => {} };
+  const redis = createRedisSecurityStore({ url, keyPrefix: process.env.REDIS_KEY_PREFIX });
+  await redis.connect();
+  return { store: redis, close: () => redis.close() };
+}
+
+/** Bench shoppers: a user each, signed in with a live session and an access token (no password hashing). */
 export async function createShoppers(bench: Bench, db: Database, count: number, prefix: string) {
   const users = await db.models.User.insertMany(
     Array.from({ length: count }, (_, i) => ({
@@ -23,10 +35,18 @@ export async function createShoppers(bench: Bench, db: Database, count: number, 
     })),
   );
   const auth = { ...defaultAuthSettings, accessTokenTtlSeconds: 6 * 60 * 60, secret: new TextEncoder().encode(bench.jwtSecret) };
-  const tokens = await Promise.all(
-    users.map((user) => signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' })),
-  );
-  return users.map((user, i) => ({ id: user._id, token: tokens[i] ?? '' }));
+  const security = await serverSecurityStore(db);
+  try {
+    const tokens = await Promise.all(
+      users.map(async (user) => {
+        const { familyId } = await startSessionFamily(security.store.sessions, user._id.toString());
+        return signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }, familyId);
+      }),
+    );
+    return users.map((user, i) => ({ id: user._id, token: tokens[i] ?? '' }));
+  } finally {
+    await security.close();
+  }
 }
 
 export async function runReadsWrites(bench: Bench, server: ServerProcess, db: Database, slugs: string[]): Promise<ReadsWritesResult> {

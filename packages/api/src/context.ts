@@ -23,8 +23,14 @@ export interface ContextInner {
   checkout: CheckoutSettings;
   /** Rate-limit counters and refresh-token sessions, shared by every server instance. */
   security: SecurityStore;
-  /** The authenticated caller, already verified by the outer layer; null when anonymous. */
+  /**
+   * The caller the access token names (its signature and expiry checked by the outer layer); null
+   * when anonymous. Procedures built on `authedProcedure` or `guestOrUserProcedure` see it only
+   * once its session is known to be live, and as the database has it now.
+   */
   user: SessionUser | null;
+  /** The session family the access token was issued in (its `sid`); null without one. */
+  sessionId: string | null;
   /** The refresh token cookie, if the caller sent one (browsers only). */
   refreshToken: string | null;
   /** The guest cart token sent by the caller (cookie or `x-cart-token` header), if any. */
@@ -51,6 +57,7 @@ export function createContextInner(options: {
   /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
   user?: SessionUser | null;
+  sessionId?: string | null;
   cartToken?: string | null;
   refreshToken?: string | null;
   cookies?: ResponseCookies;
@@ -64,6 +71,7 @@ export function createContextInner(options: {
     checkout: { ...defaultCheckoutSettings, ...options.checkout },
     security: options.security ?? createMongoSecurityStore(options.db),
     user: options.user ?? null,
+    sessionId: options.sessionId ?? null,
     cartToken: options.cartToken ?? null,
     refreshToken: options.refreshToken ?? null,
     cookies: options.cookies ?? noCookies,

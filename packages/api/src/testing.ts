@@ -1,8 +1,11 @@
 // Helpers for router tests: a fixed auth config and a caller with a context of your choosing.
 import { soldOrderStatuses, type Database } from '@shop/db';
-import { createContextInner, type ResponseCookies } from './context.ts';
+import { createContextInner, type Context, type ResponseCookies } from './context.ts';
 import { createCaller } from './root.ts';
-import { defaultAuthSettings, type AuthConfig, type SessionUser } from './services/auth.ts';
+import { defaultAuthSettings, signAccessToken, verifyAccessToken, type AuthConfig, type SessionUser } from './services/auth.ts';
+import { startSessionFamily } from './services/sessions.ts';
+import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
+import type { SecurityStore } from './stores/security-store.ts';
 
 export const testAuth: AuthConfig = {
   ...defaultAuthSettings,
@@ -24,8 +27,37 @@ export function recordingCookies() {
   return { cookies, set, cleared };
 }
 
+/**
+ * A caller with the context of your choosing. A `user` given without a `sessionId` is signed in
+ * for real: a session family is started for them (in the context's security store) on the first
+ * call, as a login would. Pass `sessionId` (or null) to control that yourself.
+ */
 export function callerFor(db: Database, options: Omit<Parameters<typeof createContextInner>[0], 'db' | 'auth'> = {}) {
-  return createCaller(createContextInner({ db, auth: testAuth, ...options }));
+  const ctx = createContextInner({ db, auth: testAuth, ...options });
+  const { user } = ctx;
+  if (!user || options.sessionId !== undefined) return createCaller(ctx);
+  let signedIn: Promise<Context> | undefined;
+  return createCaller(() => (signedIn ??= startSessionFamily(ctx.security.sessions, user.id).then(({ familyId }) => ({ ...ctx, sessionId: familyId }))));
+}
+
+/** A caller exactly as the server builds it from an access token (nothing trusted but the token). */
+export async function callerForToken(db: Database, token: string, options: Omit<Parameters<typeof callerFor>[1], 'user' | 'sessionId'> = {}) {
+  const claims = await verifyAccessToken(testAuth, token);
+  return callerFor(db, { ...options, user: claims?.user ?? null, sessionId: claims?.sessionId ?? null });
+}
+
+/**
+ * A signed-in user's access token, as a login would give it (a live session family in `security`,
+ * by default the database's store), for tests that call over HTTP.
+ */
+export async function signInForTest(
+  db: Database,
+  user: SessionUser,
+  options: { auth?: AuthConfig; security?: SecurityStore } = {},
+): Promise<string> {
+  const security = options.security ?? createMongoSecurityStore(db);
+  const { familyId } = await startSessionFamily(security.sessions, user.id);
+  return signAccessToken(options.auth ?? testAuth, user, familyId);
 }
 
 /**

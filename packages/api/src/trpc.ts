@@ -2,7 +2,7 @@ import { initTRPC } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from './context.ts';
 import { DomainError, type DomainErrorDetails, type DomainReason } from './errors.ts';
-import { findSessionUser } from './services/auth.ts';
+import { findLiveSessionUser, type SessionUser } from './services/auth.ts';
 
 interface ErrorData {
   reason: DomainReason | null;
@@ -57,22 +57,40 @@ export const mergeRouters = t.mergeRouters;
 // Services throw DomainErrors, which are TRPCErrors with their code already (errors.ts).
 export const publicProcedure = t.procedure;
 
-/** Narrows `ctx.user` to non-null: authed procedures never check it again. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/**
+ * The caller of a verified access token, if its session is still live (not signed out, not
+ * revoked, the account not deleted), as the database has them now; else UNAUTHENTICATED, so the
+ * browser tries its refresh cookie once (which also replaces a token from before `sid`).
+ */
+async function liveUser(ctx: Context, user: SessionUser): Promise<SessionUser> {
+  const live = await findLiveSessionUser(ctx.db, ctx.security.sessions, { userId: user.id, sessionId: ctx.sessionId });
+  if (!live) throw new DomainError('UNAUTHENTICATED', 'Your session has ended; sign in again');
+  return live;
+}
+
+/** Narrows `ctx.user` to non-null and live: authed procedures never check it again. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.user) {
     throw new DomainError('UNAUTHENTICATED', 'Sign in first');
   }
   // tRPC merges this into the context: `user` is typed non-null from here on.
-  return next({ ctx: { user: ctx.user } });
+  return next({ ctx: { user: await liveUser(ctx, ctx.user) } });
 });
 
 /**
- * Admins only. The role is read from the database, not trusted from the token, so a demoted
- * admin loses access at once instead of when their access token expires.
+ * For guests and signed-in callers alike (the cart): a guest passes as they are, a signed-in
+ * caller only with a live session, so an ended session cannot go on using the account's cart.
  */
-export const adminProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  const current = ctx.user.role === 'admin' ? await findSessionUser(ctx.db, ctx.user.id) : null;
-  if (current?.role !== 'admin') {
+export const guestOrUserProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  return next({ ctx: { user: ctx.user ? await liveUser(ctx, ctx.user) : null } });
+});
+
+/**
+ * Admins only. The role is the database's (read with the session check, not trusted from the
+ * token), so a demoted admin loses access at once instead of when their access token expires.
+ */
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== 'admin') {
     throw new DomainError('FORBIDDEN', 'Admins only');
   }
   return next();

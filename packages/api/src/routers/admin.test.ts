@@ -36,6 +36,30 @@ describe('access', () => {
   });
 });
 
+describe('the admin check', () => {
+  it('reads the account once per call, together with the session: role, existence and session in one round trip', async () => {
+    const api = asAdmin();
+    await api.admin.products.list(); // the first call signs the admin in
+    const operations: string[] = [];
+    db.connection.set('debug', (collection: string, method: string) => operations.push(`${collection}.${method}`));
+    try {
+      await api.admin.products.list();
+    } finally {
+      db.connection.set('debug', false);
+    }
+    expect(operations.filter((op) => op.startsWith('users.'))).toEqual(['users.findOne']);
+    expect(operations.filter((op) => op.startsWith('sessions.'))).toEqual(['sessions.findOne']);
+  });
+
+  it('follows the role in the database at once: a demoted admin is FORBIDDEN on the same token', async () => {
+    const boss = await createTestUser(db, 'demoted@example.com', 'admin');
+    const api = callerFor(db, { user: boss });
+    await api.admin.orders.list();
+    await db.models.User.updateOne({ _id: boss.id }, { $set: { role: 'customer' } });
+    await expect(api.admin.orders.list()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
 describe('admin.products', () => {
   it('creates a product with its category, price, stock and images', async () => {
     const product = await asAdmin().admin.products.create({
@@ -59,6 +83,9 @@ describe('admin.products', () => {
     ['an unknown category', { categoryId: '0123456789abcdef01234567' }],
     ['a stored status', { status: 'available' }],
     ['holds', { holds: [] }],
+    ['a NUL in the name', { name: 'Bad\u0000' }],
+    ['a line break in the name', { name: 'Bad\nname' }],
+    ['an escape in the description', { description: 'Soft\u001b[2J' }],
   ])('refuses %s', async (_label, change) => {
     // Deliberately invalid input, as a client that ignores the types would send it.
     const input = { name: 'Bad', slug: `bad-${randomUUID().slice(0, 8)}`, price: 100, categoryId, stock: 1, ...change } as unknown as CreateProductInput;
@@ -92,7 +119,15 @@ describe('admin.products', () => {
     await expect(asAdmin().admin.products.adjustStock({ productId: product.id, delta: 1 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
-  it('lists products by name with a search', async () => {
+  it('keeps line breaks in a description, and refuses control characters in a stock reason', async () => {
+    const product = await asAdmin().admin.products.create({ name: 'Lined', slug: 'lined', description: 'Warm.\r\n\tMachine-washable.', price: 100, categoryId, stock: 1 });
+    expect(product.description).toBe('Warm.\r\n\tMachine-washable.');
+    await expect(asAdmin().admin.products.adjustStock({ productId: product.id, delta: 1, reason: 'found\u0000' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect((await db.models.Product.findById(product.id).lean())?.stock).toBe(1);
+  });
+
+  it('lists products by name with a search, refusing control characters in it', async () => {
+    await expect(asAdmin().admin.products.list({ q: 'admin\u0000' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const page = await asAdmin().admin.products.list({ q: 'admin', limit: 100 });
     expect(page.items.length).toBeGreaterThan(0);
     const names = page.items.map((p) => p.name);

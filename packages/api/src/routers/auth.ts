@@ -2,14 +2,14 @@ import type { Context } from '../context.ts';
 import { DomainError } from '../errors.ts';
 import { loginInput, registerInput } from '../schemas/auth.ts';
 import { guestCartToken } from '../schemas/cart.ts';
-import { authenticate, findSessionUser, registerUser, signAccessToken, type SessionUser } from '../services/auth.ts';
+import { authenticate, findLiveSessionUser, findSessionUser, registerUser, signAccessToken, type SessionUser } from '../services/auth.ts';
 import { mergeGuestCart, type CartMergeReport } from '../services/cart.ts';
 import {
-  issueRefreshToken,
+  endSessions,
   refreshCookieName,
   refreshTokenTtlSeconds,
-  revokeRefreshToken,
   rotateRefreshToken,
+  startSessionFamily,
 } from '../services/sessions.ts';
 import { createTRPCRouter, publicProcedure } from '../trpc.ts';
 import { guestCartCookieName } from './cart.ts';
@@ -22,7 +22,8 @@ function setSessionCookies(ctx: Context, accessToken: string, refreshToken: stri
 
 /** Signs the user in (a new session family) and moves their guest cart into their own cart. */
 async function startSession(ctx: Context, user: SessionUser) {
-  const [token, refreshToken] = await Promise.all([signAccessToken(ctx.auth, user), issueRefreshToken(ctx.security.sessions, user.id)]);
+  const { familyId, refreshToken } = await startSessionFamily(ctx.security.sessions, user.id);
+  const token = await signAccessToken(ctx.auth, user, familyId);
   setSessionCookies(ctx, token, refreshToken);
   let cartMerge: CartMergeReport = { merged: false, lines: [] };
   const guest = guestCartToken.safeParse(ctx.cartToken);
@@ -40,7 +41,7 @@ function endSession(ctx: Context) {
 
 export const authRouter = createTRPCRouter({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    const user = await registerUser(ctx.db, input);
+    const user = await registerUser(ctx.db, ctx.security.counters, input, ctx.ip);
     return startSession(ctx, user);
   }),
 
@@ -59,7 +60,7 @@ export const authRouter = createTRPCRouter({
       const rotated = await rotateRefreshToken(ctx.security.sessions, ctx.refreshToken);
       const user = await findSessionUser(ctx.db, rotated.userId);
       if (!user) throw new DomainError('UNAUTHENTICATED', 'Sign in first');
-      const token = await signAccessToken(ctx.auth, user);
+      const token = await signAccessToken(ctx.auth, user, rotated.familyId);
       setSessionCookies(ctx, token, rotated.token);
       return { user, token };
     } catch (error) {
@@ -68,15 +69,21 @@ export const authRouter = createTRPCRouter({
     }
   }),
 
-  /** The caller, read fresh from the database (a deleted account is signed out), or null. */
+  /**
+   * The caller, read fresh from the database, or null: anonymous, or a session that has ended
+   * (signed out, revoked, the account deleted). The storefront then tries its refresh cookie.
+   */
   me: publicProcedure.query(async ({ ctx }) => {
     if (!ctx.user) return null;
-    return findSessionUser(ctx.db, ctx.user.id);
+    return findLiveSessionUser(ctx.db, ctx.security.sessions, { userId: ctx.user.id, sessionId: ctx.sessionId });
   }),
 
-  /** Ends the session family of the refresh cookie and clears both cookies. */
+  /**
+   * Ends the session family of the refresh cookie and that of the access token (a service may
+   * send only the token), which ends the token's power at once, and clears both cookies.
+   */
   logout: publicProcedure.mutation(async ({ ctx }) => {
-    if (ctx.refreshToken) await revokeRefreshToken(ctx.security.sessions, ctx.refreshToken);
+    await endSessions(ctx.security.sessions, { refreshToken: ctx.refreshToken, sessionId: ctx.sessionId });
     endSession(ctx);
     return { ok: true as const };
   }),

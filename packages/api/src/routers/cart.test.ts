@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestCartCookieName } from './cart.ts';
 import { callerFor, createTestProduct, createTestUser, recordingCookies } from '../testing.ts';
 import type { SessionUser } from '../services/auth.ts';
-import { hashPassword } from '@shop/db';
+import { newGuestCartToken } from '../services/cart.ts';
+import { guestCartLimits } from '../services/rate-limit.ts';
+import { hashPassword, trusted } from '@shop/db';
 
 let db: TestDatabase;
 let tee: { id: string; price: number };
@@ -53,6 +55,45 @@ describe('guest carts', () => {
     expect((await caller.cart.setQuantity({ productId: mug.id, quantity: 4 })).itemCount).toBe(7);
     expect((await caller.cart.setQuantity({ productId: mug.id, quantity: 0 })).lines.map((l) => l.productId)).toEqual([tee.id]);
     expect((await caller.cart.removeItem({ productId: tee.id })).lines).toEqual([]);
+  });
+});
+
+describe('new guest carts per address', () => {
+  it('count the write that creates a cart, whatever token the client made up: of 60 at once from one address, 50 carts and 10 RATE_LIMITED', async () => {
+    // The reproduced flood: 500 anonymous adds made 500 carts. Each call here sends a fresh token
+    // of its own, as a script may (x-cart-token), so only counting at creation can catch it.
+    const ip = '198.51.100.30';
+    const guestCarts = () => db.models.Cart.countDocuments({ guestToken: trusted({ $exists: true }) });
+    const before = await guestCarts();
+    const tokens = Array.from({ length: 60 }, () => newGuestCartToken());
+    const attempts = await Promise.allSettled(tokens.map((cartToken) => callerFor(db, { ip, cartToken }).cart.addItem({ productId: tee.id })));
+    const created = tokens.filter((_, i) => attempts[i]?.status === 'fulfilled');
+    const refused = attempts.flatMap((attempt) => (attempt.status === 'rejected' ? [attempt.reason] : []));
+    expect(created).toHaveLength(guestCartLimits.perIp.limit);
+    expect(refused).toHaveLength(60 - guestCartLimits.perIp.limit);
+    for (const error of refused) {
+      expect(error).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
+    }
+    expect((await guestCarts()) - before).toBe(guestCartLimits.perIp.limit);
+
+    // Past the limit, the same address still changes the carts it has …
+    const shopper = callerFor(db, { ip, cartToken: created[0] });
+    expect((await shopper.cart.addItem({ productId: mug.id, quantity: 2 })).itemCount).toBe(3);
+    expect((await shopper.cart.setQuantity({ productId: mug.id, quantity: 1 })).itemCount).toBe(2);
+    expect((await shopper.cart.removeItem({ productId: mug.id })).itemCount).toBe(1);
+    // … a signed-in shopper there gets their own cart, and another address a guest cart.
+    const user = await createTestUser(db, 'cart-limit-user@example.com');
+    expect((await callerFor(db, { ip, user }).cart.addItem({ productId: tee.id })).itemCount).toBe(1);
+    expect((await callerFor(db, { ip: '198.51.100.31' }).cart.addItem({ productId: tee.id })).itemCount).toBe(1);
+    await expect(callerFor(db, { ip }).cart.addItem({ productId: tee.id })).rejects.toMatchObject({ reason: 'RATE_LIMITED' });
+  });
+
+  it('count nothing for an add that fails (sold out, unknown product): no cart was made', async () => {
+    const ip = '198.51.100.32';
+    for (let i = 0; i < guestCartLimits.perIp.limit + 5; i += 1) {
+      await expect(callerFor(db, { ip }).cart.addItem({ productId: soldOut.id })).rejects.toMatchObject({ reason: 'OUT_OF_STOCK' });
+    }
+    expect((await callerFor(db, { ip }).cart.addItem({ productId: tee.id })).itemCount).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Context } from '../context.ts';
 import { addItemInput, guestCartToken, removeItemInput, setQuantityInput } from '../schemas/cart.ts';
-import { addItem, getCart, newGuestCartToken, removeItem, setQuantity, type CartOwner } from '../services/cart.ts';
-import { createTRPCRouter, publicProcedure } from '../trpc.ts';
+import { addItem, getCart, newGuestCartToken, removeItem, setQuantity, type CartOwner, type CartWriter } from '../services/cart.ts';
+import { createTRPCRouter, guestOrUserProcedure } from '../trpc.ts';
 
 export const guestCartCookieName = 'shop_cart';
 export const guestCartTtlSeconds = 30 * 24 * 60 * 60;
@@ -22,18 +22,22 @@ function cartOwnerForWrite(ctx: Context): CartOwner {
   return { guestToken };
 }
 
+function cartWriter(ctx: Context): CartWriter {
+  return { db: ctx.db, counters: ctx.security.counters, ip: ctx.ip };
+}
+
 export const cartRouter = createTRPCRouter({
-  get: publicProcedure.query(({ ctx }) => getCart(ctx.db, currentCartOwner(ctx))),
+  get: guestOrUserProcedure.query(({ ctx }) => getCart(ctx.db, currentCartOwner(ctx))),
 
-  addItem: publicProcedure
+  addItem: guestOrUserProcedure
     .input(addItemInput)
-    .mutation(({ ctx, input }) => addItem(ctx.db, cartOwnerForWrite(ctx), input.productId, input.quantity)),
+    .mutation(({ ctx, input }) => addItem(cartWriter(ctx), cartOwnerForWrite(ctx), input.productId, input.quantity)),
 
-  setQuantity: publicProcedure
+  setQuantity: guestOrUserProcedure
     .input(setQuantityInput)
-    .mutation(({ ctx, input }) => setQuantity(ctx.db, cartOwnerForWrite(ctx), input.productId, input.quantity)),
+    .mutation(({ ctx, input }) => setQuantity(cartWriter(ctx), cartOwnerForWrite(ctx), input.productId, input.quantity)),
 
-  removeItem: publicProcedure
+  removeItem: guestOrUserProcedure
     .input(removeItemInput)
-    .mutation(({ ctx, input }) => removeItem(ctx.db, cartOwnerForWrite(ctx), input.productId)),
+    .mutation(({ ctx, input }) => removeItem(cartWriter(ctx), cartOwnerForWrite(ctx), input.productId)),
 });

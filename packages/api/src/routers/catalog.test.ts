@@ -1,6 +1,8 @@
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { seed, seedProducts } from '@shop/db/seed';
+import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { loadCatalogCategories } from '../services/catalog.ts';
 import { callerFor } from '../testing.ts';
 
@@ -112,6 +114,28 @@ describe('catalog.products', () => {
     // @ts-expect-error -- deliberately invalid input
     const error = await api.catalog.products(input).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('catalog.products search text', () => {
+  // A NUL reached the regex and real MongoDB refused it (a 500); no control character has a place
+  // in a search box, so each is refused as invalid input naming the field, before any query.
+  it.each([
+    ['a NUL', 'tee\u0000'],
+    ['a tab', 'white\ttee'],
+    ['a line break', 'white\ntee'],
+    ['an escape', '\u001b[31mtee'],
+    ['a DEL', 'tee\u007f'],
+  ])('refuses %s with a field error on q', async (_label, q) => {
+    const error = await api.catalog.products({ q }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+    const issues = error instanceof TRPCError && error.cause instanceof z.ZodError ? error.cause.issues : [];
+    expect(issues.map((issue) => issue.path)).toEqual([['q']]);
+  });
+
+  it('still trims the search and accepts any printable text, accents and emoji included', async () => {
+    expect((await api.catalog.products({ q: '  cANVAS tOTE \n' })).items.map((p) => p.slug)).toEqual(['canvas-tote']);
+    expect(await api.catalog.products({ q: 'café ☕ 東京' })).toMatchObject({ total: 0 });
   });
 });
 

@@ -1,9 +1,9 @@
 import { orderStatuses } from '@shop/db/constants';
 import { z } from 'zod';
-import { limit, money, objectId, page, slug } from './common.ts';
+import { limit, money, multiLineText, objectId, page, singleLineText, slug } from './common.ts';
 
-const productName = z.string().trim().min(1).max(200);
-const description = z.string().trim().max(5000);
+const productName = singleLineText(200).min(1);
+const description = multiLineText(5000);
 /** Local image paths only: the storefront serves its own images (no external image hosts). */
 const imagePath = z.string().max(300).regex(/^\/images\/[A-Za-z0-9/_.-]+\.(svg|png|jpe?g|webp|avif)$/, 'A local /images/… path');
 const images = z.array(imagePath).max(10);
@@ -11,7 +11,7 @@ const currency = z.string().regex(/^[A-Z]{3}$/, 'An ISO 4217 code such as USD');
 const stock = z.number().int().min(0).max(1_000_000);
 
 export const adminProductListInput = z
-  .strictObject({ q: z.string().trim().max(100).optional(), page, limit })
+  .strictObject({ q: singleLineText(100).optional(), page, limit })
   .default({ page: 1, limit: 20 });
 
 export const createProductInput = z.strictObject({
@@ -46,7 +46,7 @@ export const adjustStockInput = z.strictObject({
     .min(-1_000_000)
     .max(1_000_000)
     .refine((delta) => delta !== 0, 'A stock adjustment changes the stock'),
-  reason: z.string().trim().min(3).max(200),
+  reason: singleLineText(200).min(3),
 });
 
 export const adminOrderListInput = z

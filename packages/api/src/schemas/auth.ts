@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { singleLineText } from './common.ts';
 
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email('Enter a valid email address'));
 export const password = z.string().min(8, 'At least 8 characters').max(128, 'At most 128 characters');
-export const personName = z.string().trim().min(1).max(100);
+export const personName = singleLineText(100).min(1);
 
 export const registerInput = z.strictObject({
   email,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { limit, objectId, page, slug } from './common.ts';
+import { limit, objectId, page, singleLineText, slug } from './common.ts';
 
 export const productSorts = ['newest', 'price_asc', 'price_desc', 'name'] as const;
 export type ProductSort = (typeof productSorts)[number];
@@ -7,7 +7,7 @@ export type ProductSort = (typeof productSorts)[number];
 export const productListInput = z
   .strictObject({
     category: slug.optional(),
-    q: z.string().trim().max(100).optional(),
+    q: singleLineText(100).optional(),
     inStock: z.boolean().optional(),
     sort: z.enum(productSorts).default('newest'),
     page,

@@ -21,12 +21,16 @@ function token(overrides: { alg?: string; secret?: Uint8Array; iss?: string; aud
 }
 
 describe('access tokens', () => {
-  it('accept a token we signed, and last at most 15 minutes', async () => {
-    const signed = await signAccessToken(testAuth, user);
-    expect(await verifyAccessToken(testAuth, signed)).toEqual(user);
+  it('accept a token we signed, with its session family, and last at most 15 minutes', async () => {
+    const signed = await signAccessToken(testAuth, user, 'family-1');
+    expect(await verifyAccessToken(testAuth, signed)).toEqual({ user, sessionId: 'family-1' });
     const payload = JSON.parse(Buffer.from(signed.split('.')[1] ?? '', 'base64url').toString()) as { exp: number; iat: number };
     expect(payload.exp - payload.iat).toBeLessThanOrEqual(15 * 60);
     expect(JSON.parse(Buffer.from(signed.split('.')[0] ?? '', 'base64url').toString())).toMatchObject({ alg: 'HS256' });
+  });
+
+  it('say so when a token names no session family (issued before `sid`): procedures refuse it', async () => {
+    expect(await verifyAccessToken(testAuth, await token())).toEqual({ user, sessionId: null });
   });
 
   it('reject alg "none"', async () => {
@@ -54,7 +58,7 @@ describe('access tokens', () => {
   });
 
   it('reject a tampered payload and plain garbage', async () => {
-    const [header, , signature] = (await signAccessToken(testAuth, { ...user, role: 'customer' })).split('.');
+    const [header, , signature] = (await signAccessToken(testAuth, { ...user, role: 'customer' }, 'family-1')).split('.');
     const promoted = Buffer.from(JSON.stringify({ ...claims, sub: user.id, iss: testAuth.issuer, aud: testAuth.audience, exp: now() + 600 })).toString('base64url');
     expect(await verifyAccessToken(testAuth, `${header}.${promoted}.${signature}`)).toBeNull();
     expect(await verifyAccessToken(testAuth, 'not.a.token')).toBeNull();

@@ -2,8 +2,8 @@ import { hashPassword, verifyPassword, type Database, type UserRole } from '@sho
 import { SignJWT, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
-import type { CounterStore } from '../stores/security-store.ts';
-import { forgiveAttempt, loginLimits, takeAttempt } from './rate-limit.ts';
+import type { CounterStore, SessionStore } from '../stores/security-store.ts';
+import { forgiveAttempt, loginLimits, perAddress, registrationLimits, takeAttempt } from './rate-limit.ts';
 
 export interface AuthConfig {
   /** HMAC key for HS256; at least 32 bytes (checked where the config is built). */
@@ -49,8 +49,19 @@ function hmacKey(secret: Uint8Array): Promise<CryptoKey> {
   return key;
 }
 
-export async function signAccessToken(config: AuthConfig, user: SessionUser): Promise<string> {
-  return new SignJWT({ email: user.email, name: user.name, role: user.role })
+/** What a valid access token says: who the caller is, and the session family it was issued in. */
+export interface AccessTokenClaims {
+  user: SessionUser;
+  /**
+   * The session family (`sid`): the token works only while that family is live (see
+   * `findLiveSessionUser`). Null for a token issued before tokens carried it: refused.
+   */
+  sessionId: string | null;
+}
+
+/** An access token for the user, bound to the session family `sessionId` (the `sid` claim). */
+export async function signAccessToken(config: AuthConfig, user: SessionUser, sessionId: string): Promise<string> {
+  return new SignJWT({ email: user.email, name: user.name, role: user.role, sid: sessionId })
     .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
     .setSubject(user.id)
     .setIssuer(config.issuer)
@@ -61,8 +72,11 @@ export async function signAccessToken(config: AuthConfig, user: SessionUser): Pr
     .sign(await hmacKey(config.secret));
 }
 
-/** The caller a token names, or null for any token that is not valid right now. */
-export async function verifyAccessToken(config: AuthConfig, token: string): Promise<SessionUser | null> {
+/**
+ * What a token says, or null for any token that is not valid right now (signature, issuer,
+ * audience, expiry). Whether its session is still live is for the procedure to ask.
+ */
+export async function verifyAccessToken(config: AuthConfig, token: string): Promise<AccessTokenClaims | null> {
   try {
     const { payload } = await jwtVerify(token, await hmacKey(config.secret), {
       algorithms: [algorithm],
@@ -70,10 +84,10 @@ export async function verifyAccessToken(config: AuthConfig, token: string): Prom
       audience: config.audience,
       requiredClaims: ['exp', 'sub', 'iat'],
     });
-    const { sub, email, name, role } = payload;
+    const { sub, email, name, role, sid } = payload;
     if (typeof sub !== 'string' || typeof email !== 'string' || typeof name !== 'string') return null;
     if (role !== 'customer' && role !== 'admin') return null;
-    return { id: sub, email, name, role };
+    return { user: { id: sub, email, name, role }, sessionId: typeof sid === 'string' ? sid : null };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return null;
     throw error;
@@ -86,7 +100,14 @@ export function toSessionUser(user: UserRecord): SessionUser {
   return { id: user._id.toString(), email: user.email, name: user.name, role: user.role };
 }
 
-export async function registerUser(db: Database, input: RegisterInput): Promise<SessionUser> {
+/**
+ * Creates a customer account. Attempts are counted per client address before any work (so every
+ * call of a batch and every instance counts). A taken email is still answered EMAIL_TAKEN (see
+ * the README's Security section for why, and what changes when the shop sends email); it costs
+ * the same password hash as a new account, so its answer comes in about the same time.
+ */
+export async function registerUser(db: Database, counters: CounterStore, input: RegisterInput, ip: string): Promise<SessionUser> {
+  await takeAttempt(counters, [perAddress(registrationLimits.perIp, ip)]);
   const passwordHash = await hashPassword(input.password);
   try {
     const user = await db.models.User.create({
@@ -113,7 +134,7 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function authenticate(db: Database, counters: CounterStore, input: LoginInput, ip: string): Promise<SessionUser> {
   const perAccount = { rule: loginLimits.perAccount, subject: input.email };
-  const perIp = { rule: loginLimits.perIp, subject: ip };
+  const perIp = perAddress(loginLimits.perIp, ip);
   await takeAttempt(counters, [perAccount, perIp]);
   const user = await db.models.User.findOne({ email: input.email })
     .select('+passwordHash email name role')
@@ -129,4 +150,17 @@ export async function authenticate(db: Database, counters: CounterStore, input: 
 export async function findSessionUser(db: Database, id: string): Promise<SessionUser | null> {
   const user = await db.models.User.findById(id, { email: 1, name: 1, role: 1 }).lean();
   return user ? toSessionUser(user) : null;
+}
+
+/**
+ * The caller of an access token as the database knows them now (role included), or null once the
+ * token has lost its power: its session family ended (logout, a replayed refresh token, expiry),
+ * the account is gone, or the token names no family. The two reads go out together: one round
+ * trip of latency on every signed-in call.
+ */
+export async function findLiveSessionUser(db: Database, sessions: SessionStore, claims: { userId: string; sessionId: string | null }): Promise<SessionUser | null> {
+  const { sessionId } = claims;
+  if (sessionId === null) return null;
+  const [live, user] = await Promise.all([sessions.isFamilyActive(sessionId, new Date()), findSessionUser(db, claims.userId)]);
+  return live ? user : null;
 }

@@ -2,9 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { productStatus, trusted, type Database, type ProductStatus, type Types } from '@shop/db';
 import { DomainError, isDuplicateKey, notFound, retryOnDuplicateKey } from '../errors.ts';
 import { maxCartLines, maxLineQuantity } from '../schemas/cart.ts';
+import type { CounterStore } from '../stores/security-store.ts';
+import { forgiveAttempt, guestCartLimits, perAddress, takeAttempt, type RateLimitCheck } from './rate-limit.ts';
 
 /** Who a cart belongs to: a signed-in user, or a guest holding a cart token. */
 export type CartOwner = { userId: string } | { guestToken: string };
+
+/** What a cart change needs: the database, and where a new guest cart is counted (per address). */
+export interface CartWriter {
+  db: Database;
+  counters: CounterStore;
+  /** The client address a new guest cart is counted against. */
+  ip: string;
+}
 
 export type CartLineIssue = 'sold_out' | 'insufficient_stock' | 'unavailable' | null;
 
@@ -167,7 +177,8 @@ type LineChange = (lines: CartLine[], products: Map<string, CartProduct>) => Car
  * shopper's first write creates the cart with its lines in that write; if a racing request
  * created it first (duplicate owner key), the loop reads that cart and applies the change to it.
  */
-async function changeCart(db: Database, owner: CartOwner, change: LineChange, extraProductId?: string): Promise<CartDto> {
+async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChange, extraProductId?: string): Promise<CartDto> {
+  const { db } = writer;
   for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
     const cart = await db.models.Cart.findOne(ownerFilter(owner), cartProjection).lean<CartRecord>();
     const current = cart?.lines ?? [];
@@ -176,11 +187,17 @@ async function changeCart(db: Database, owner: CartOwner, change: LineChange, ex
     const products = await findProducts(db, ids);
     const lines = change(current, products);
     if (!cart) {
+      // Counted at the creating write, not when a token is handed out: a client may send a
+      // made-up token of its own (x-cart-token) with every request.
+      const creation: RateLimitCheck | null = 'guestToken' in owner ? perAddress(guestCartLimits.perIp, writer.ip) : null;
+      if (creation) await takeAttempt(writer.counters, [creation]);
       try {
         const created = await db.models.Cart.create({ ...ownerFilter(owner), lines, revision: 1, mergedCarts: [] });
         return toCartDto({ _id: created._id, lines }, products);
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
+        // A racing request created this cart: this one changes it instead, which does not count.
+        if (creation) await forgiveAttempt(writer.counters, creation);
         continue;
       }
     }
@@ -221,9 +238,9 @@ function checkStock(product: CartProduct, quantity: number): void {
   }
 }
 
-export function addItem(db: Database, owner: CartOwner, productId: string, quantity: number): Promise<CartDto> {
+export function addItem(writer: CartWriter, owner: CartOwner, productId: string, quantity: number): Promise<CartDto> {
   return changeCart(
-    db,
+    writer,
     owner,
     (lines, products) => {
       const product = requireProduct(products, productId);
@@ -249,9 +266,9 @@ export function addItem(db: Database, owner: CartOwner, productId: string, quant
   );
 }
 
-export function setQuantity(db: Database, owner: CartOwner, productId: string, quantity: number): Promise<CartDto> {
-  if (quantity === 0) return removeItem(db, owner, productId);
-  return changeCart(db, owner, (lines, products) => {
+export function setQuantity(writer: CartWriter, owner: CartOwner, productId: string, quantity: number): Promise<CartDto> {
+  if (quantity === 0) return removeItem(writer, owner, productId);
+  return changeCart(writer, owner, (lines, products) => {
     const existing = lines.find((line) => line.productId.toString() === productId);
     if (!existing) throw notFound('Cart line');
     checkStock(requireProduct(products, productId), quantity);
@@ -259,8 +276,8 @@ export function setQuantity(db: Database, owner: CartOwner, productId: string, q
   });
 }
 
-export function removeItem(db: Database, owner: CartOwner, productId: string): Promise<CartDto> {
-  return changeCart(db, owner, (lines) => {
+export function removeItem(writer: CartWriter, owner: CartOwner, productId: string): Promise<CartDto> {
+  return changeCart(writer, owner, (lines) => {
     if (!lines.some((line) => line.productId.toString() === productId)) throw notFound('Cart line');
     return lines.filter((line) => line.productId.toString() !== productId);
   });

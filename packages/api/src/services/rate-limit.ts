@@ -1,5 +1,6 @@
 // Fixed-window rate limits. The counters live in the security store (MongoDB, or Redis when
 // configured), shared by every server instance — never in one process's memory.
+import { isIPv6 } from 'node:net';
 import { DomainError } from '../errors.ts';
 import type { CounterStore } from '../stores/security-store.ts';
 
@@ -8,6 +9,8 @@ export interface RateLimitRule {
   name: string;
   limit: number;
   windowMs: number;
+  /** What the refused caller is told; defaults to a generic "too many attempts". */
+  message?: string;
 }
 
 export interface RateLimitCheck {
@@ -20,6 +23,47 @@ export const loginLimits = {
   perAccount: { name: 'login-account', limit: 5, windowMs: 15 * 60_000 },
   perIp: { name: 'login-ip', limit: 30, windowMs: 15 * 60_000 },
 } as const satisfies Record<string, RateLimitRule>;
+
+/**
+ * New accounts per client address. Every attempt counts, a refused one (EMAIL_TAKEN) included:
+ * it is what an attacker probing for accounts sends. Ten an hour leaves room for a household or
+ * an office behind one address; one address needs days for what a script did in half a second.
+ */
+export const registrationLimits = {
+  perIp: { name: 'register-ip', limit: 10, windowMs: 60 * 60_000, message: 'Too many new accounts from your network; try again later' },
+} as const satisfies Record<string, RateLimitRule>;
+
+/**
+ * New guest carts per client address (only the write that creates one counts; changes to an
+ * existing cart never do). Fifty an hour is far more than a household or an office behind one
+ * address starts, and bounds what a script can leave in the database.
+ */
+export const guestCartLimits = {
+  perIp: { name: 'guest-cart-ip', limit: 50, windowMs: 60 * 60_000, message: 'Too many new carts from your network; try again later' },
+} as const satisfies Record<string, RateLimitRule>;
+
+/**
+ * What a per-address limit counts: an IPv4 address (an IPv4-mapped IPv6 one included), or the
+ * /64 network of an IPv6 address — a subscriber's network, in which one client can take any of
+ * 2^64 addresses, so counting single IPv6 addresses would let it walk past every limit.
+ */
+export function addressSubject(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  const address = ip.replace(/%.*$/, '').toLowerCase();
+  if (!isIPv6(address)) return ip;
+  const [head, tail] = address.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  // An embedded IPv4 tail (…:192.0.2.1) stands for two groups.
+  const missing = 8 - groups(head).length - groups(tail).length - (address.includes('.') ? 1 : 0);
+  const all = tail === undefined ? groups(head) : [...groups(head), ...Array<string>(missing).fill('0'), ...groups(tail)];
+  return `${all.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/** A check of `rule` against the client's address (see `addressSubject`). */
+export function perAddress(rule: RateLimitRule, ip: string): RateLimitCheck {
+  return { rule, subject: addressSubject(ip) };
+}
 
 function windowKey({ rule, subject }: RateLimitCheck, now: number) {
   const window = Math.floor(now / rule.windowMs);
@@ -43,7 +87,7 @@ export async function takeAttempt(counters: CounterStore, checks: RateLimitCheck
   const exceeded = counted.find(({ check, count }) => count > check.rule.limit);
   if (exceeded) {
     const retryAfterSeconds = Math.max(1, Math.ceil((exceeded.expiresAt.getTime() - now) / 1000));
-    throw new DomainError('RATE_LIMITED', 'Too many attempts; try again later', { retryAfterSeconds });
+    throw new DomainError('RATE_LIMITED', exceeded.check.rule.message ?? 'Too many attempts; try again later', { retryAfterSeconds });
   }
 }
 

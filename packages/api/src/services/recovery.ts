@@ -32,6 +32,8 @@ export interface SweepResult {
   returnReceiptsPruned: number;
   /** Guest carts removed after their time to live. */
   expiredGuestCarts: number;
+  /** Guest carts removed sooner: empty, or never changed after the write that created them. */
+  unusedGuestCarts: number;
   /** Refresh-token sessions and rate-limit windows past their expiry. */
   expiredSessions: number;
   expiredRateLimits: number;
@@ -39,12 +41,14 @@ export interface SweepResult {
 
 export interface SweepOptions {
   now?: Date;
-  /** Guest carts untouched for this long are removed. */
+  /** Guest carts untouched for this long are removed (default 30 days). */
   guestCartTtlMs?: number;
   /** Holds whose order does not exist are released once they are this old (default 15 minutes). */
   missingOrderGraceMs?: number;
   /** Return receipts are kept this long after the cancellation (default a day): see `pruneReturnReceipts`. */
   returnReceiptRetentionMs?: number;
+  /** Guest carts empty or never changed after their creation are removed after this (default a day). */
+  unusedGuestCartTtlMs?: number;
 }
 
 export interface SweepDeps extends CheckoutDeps {
@@ -64,6 +68,7 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
     restocked: 0,
     returnReceiptsPruned: 0,
     expiredGuestCarts: 0,
+    unusedGuestCarts: 0,
     expiredSessions: 0,
     expiredRateLimits: 0,
   };
@@ -112,13 +117,23 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
   }
   result.returnReceiptsPruned = await pruneReturnReceipts(db, new Date(now.getTime() - (options.returnReceiptRetentionMs ?? 24 * 60 * 60_000)));
 
-  // 4. Abandoned guest carts (TTL indexes are not available everywhere, so expire them here).
+  // 4. Abandoned guest carts (TTL indexes are not available everywhere, so expire them here):
+  // 30 days after their last change; and after a day already when empty, or never changed after
+  // the write that created them (revision 1) — a visitor who added one thing and never came
+  // back, or a script making carts.
   const guestCartTtlMs = options.guestCartTtlMs ?? 30 * 24 * 60 * 60 * 1000;
+  const unusedGuestCartTtlMs = options.unusedGuestCartTtlMs ?? 24 * 60 * 60 * 1000;
   const expired = await db.models.Cart.deleteMany({
     guestToken: trusted({ $exists: true }),
     updatedAt: trusted({ $lt: new Date(now.getTime() - guestCartTtlMs) }),
   });
   result.expiredGuestCarts = expired.deletedCount;
+  const unused = await db.models.Cart.deleteMany({
+    guestToken: trusted({ $exists: true }),
+    updatedAt: trusted({ $lt: new Date(now.getTime() - unusedGuestCartTtlMs) }),
+    $or: [{ lines: trusted({ $size: 0 }) }, { revision: trusted({ $lte: 1 }) }],
+  });
+  result.unusedGuestCarts = unused.deletedCount;
 
   // 5. Expired sessions and rate-limit windows in MongoDB (again: no TTL indexes to rely on).
   // With REDIS_URL they live in Redis, which expires them by itself; this then only clears what

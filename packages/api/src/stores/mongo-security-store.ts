@@ -1,5 +1,10 @@
 // The default security store: counters and sessions as MongoDB documents (models RateLimit and
 // Session), each operation one single-document atomic update — no transactions needed.
+//
+// Besides one document per refresh token, each family has one document of its own in `sessions`,
+// keyed `family:<id>` where a token has its hash (a SHA-256 hex digest never looks like that):
+// it expires with the family's newest token and is revoked with the others, so whether a family
+// is live is one read by a unique key, however many tokens it has used.
 import { trusted, type Database } from '@shop/db';
 import { retryOnDuplicateKey } from '../errors.ts';
 import type { CounterStore, RefreshClaim, SecurityStore, SessionStore } from './security-store.ts';
@@ -35,6 +40,8 @@ function mongoCounters(db: Database): CounterStore {
   };
 }
 
+const familyKey = (familyId: string) => `family:${familyId}`;
+
 function mongoSessions(db: Database): SessionStore {
   const { Session } = db.models;
   const refused: RefreshClaim = { status: 'refused' };
@@ -44,6 +51,15 @@ function mongoSessions(db: Database): SessionStore {
   };
   return {
     async create({ familyId, userId, tokenHash, expiresAt }) {
+      // The family's document first: by the time anyone holds the token (and could have the
+      // family revoked), the document that the revocation must mark exists.
+      await retryOnDuplicateKey(() =>
+        Session.updateOne(
+          { tokenHash: familyKey(familyId) },
+          { $setOnInsert: { familyId, userId }, $max: { expiresAt } },
+          { upsert: true },
+        ),
+      );
       await Session.create({ familyId, userId, tokenHash, expiresAt });
     },
 
@@ -71,6 +87,11 @@ function mongoSessions(db: Database): SessionStore {
     },
 
     findFamily,
+
+    async isFamilyActive(familyId, now) {
+      const family = await Session.findOne({ tokenHash: familyKey(familyId) }, { expiresAt: 1, revokedAt: 1 }).lean();
+      return family !== null && !family.revokedAt && family.expiresAt > now;
+    },
   };
 }
 

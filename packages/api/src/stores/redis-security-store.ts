@@ -136,6 +136,11 @@ function redisSessions(client: RedisClient, prefix: string): SessionStore {
     async findFamily(tokenHash) {
       return (await client.hGet(sessionKey(tokenHash), 'family')) ?? null;
     },
+    // The family key expires with the family's newest token, so a key that answers is unexpired.
+    async isFamilyActive(familyId) {
+      const [id, revoked] = await client.hmGet(familyPrefix + familyId, ['id', 'revoked']);
+      return id != null && revoked == null;
+    },
   };
 }
 

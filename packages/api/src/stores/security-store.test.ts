@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../errors.ts';
 import { takeAttempt, type RateLimitRule } from '../services/rate-limit.ts';
-import { hashRefreshToken, issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from '../services/sessions.ts';
+import { endSessions, hashRefreshToken, issueRefreshToken, rotateRefreshToken } from '../services/sessions.ts';
 import { createMongoSecurityStore } from './mongo-security-store.ts';
 import type { SecurityStore } from './security-store.ts';
 import { createTestRedisStore } from './testing.ts';
@@ -63,6 +63,13 @@ describe.each(implementations)('the $name security store', ({ open }) => {
   });
   afterAll(() => close());
 
+  async function newSession(store: SecurityStore, fields: { familyId?: string; expiresAt?: Date } = {}) {
+    const tokenHash = hashRefreshToken(randomUUID());
+    const session = { familyId: fields.familyId ?? randomUUID(), userId: userId(), tokenHash, expiresAt: fields.expiresAt ?? inAMinute() };
+    await store.sessions.create(session);
+    return session;
+  }
+
   describe('counters', () => {
     it('count atomically: 50 concurrent increments through two instances see 1…50, each once', async () => {
       const key = `concurrent:${randomUUID()}`;
@@ -101,13 +108,6 @@ describe.each(implementations)('the $name security store', ({ open }) => {
   });
 
   describe('refresh-token sessions', () => {
-    async function newSession(store: SecurityStore, fields: { familyId?: string; expiresAt?: Date } = {}) {
-      const tokenHash = hashRefreshToken(randomUUID());
-      const session = { familyId: fields.familyId ?? randomUUID(), userId: userId(), tokenHash, expiresAt: fields.expiresAt ?? inAMinute() };
-      await store.sessions.create(session);
-      return session;
-    }
-
     it('are claimed once: the first claim wins, a later one is told the token was used', async () => {
       const session = await newSession(a);
       expect(await b.sessions.claim(session.tokenHash, new Date())).toEqual({
@@ -152,6 +152,37 @@ describe.each(implementations)('the $name security store', ({ open }) => {
     });
   });
 
+  describe('session families (what access tokens are checked against)', () => {
+    const active = (store: SecurityStore, familyId: string) => store.sessions.isFamilyActive(familyId, new Date());
+
+    it('are live from their first token on, on every instance, a used token included', async () => {
+      const session = await newSession(a);
+      expect(await active(b, session.familyId)).toBe(true);
+      await b.sessions.claim(session.tokenHash, new Date());
+      expect(await active(a, session.familyId)).toBe(true);
+      expect(await active(a, randomUUID())).toBe(false);
+    });
+
+    it('end at revocation, on every instance, and stay ended when a token is issued after it', async () => {
+      const session = await newSession(a);
+      const other = await newSession(a);
+      await b.sessions.revokeFamily(session.familyId);
+      expect(await active(a, session.familyId)).toBe(false);
+      await newSession(b, { familyId: session.familyId });
+      expect(await active(a, session.familyId)).toBe(false);
+      expect(await active(b, other.familyId)).toBe(true);
+    });
+
+    it('end when their newest token expires, not before', async () => {
+      const first = await newSession(a, { expiresAt: new Date(Date.now() + 150) });
+      await newSession(a, { familyId: first.familyId, expiresAt: new Date(Date.now() + 600) });
+      await sleep(300);
+      expect(await active(b, first.familyId)).toBe(true);
+      await sleep(450);
+      expect(await active(b, first.familyId)).toBe(false);
+    });
+  });
+
   describe('refresh-token rotation (services/sessions.ts) on this store', () => {
     it('revokes the family when a used token is replayed on another instance', async () => {
       const stolen = await issueRefreshToken(a.sessions, userId());
@@ -163,7 +194,7 @@ describe.each(implementations)('the $name security store', ({ open }) => {
     it('ends the family at logout, whichever of its tokens is presented', async () => {
       const first = await issueRefreshToken(a.sessions, userId());
       const second = await rotateRefreshToken(b.sessions, first);
-      await revokeRefreshToken(a.sessions, first);
+      await endSessions(a.sessions, { refreshToken: first, sessionId: null });
       await expect(rotateRefreshToken(b.sessions, second.token)).rejects.toMatchObject({ reason: 'UNAUTHENTICATED' });
     });
 

@@ -44,6 +44,11 @@ export interface SessionStore {
   revokeFamily(familyId: string): Promise<void>;
   /** The family of a token, used or not, while the token is remembered. */
   findFamily(tokenHash: string): Promise<string | null>;
+  /**
+   * Whether the family is live: created, not revoked, and its newest token not yet expired. Every
+   * signed-in call asks (the access token names its family), so it is one round trip.
+   */
+  isFamilyActive(familyId: string, now: Date): Promise<boolean>;
 }
 
 export interface SecurityStore {
