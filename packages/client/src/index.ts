@@ -1,6 +1,6 @@
 // The typed client other services use to call the Shop API over HTTP. Everything about the API's
 // shape comes from the router's type; at run time this module needs nothing but @trpc/client.
-import type { AppRouter } from '@shop/api';
+import type { AppRouter } from './app-router.ts';
 import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
