@@ -122,9 +122,13 @@ describe('@shop/client installed from its tarball outside the workspace', () => 
   it('loads in Node from the installed package', async () => {
     const script = `import { createShopClient } from '@shop/client';
       const shop = createShopClient({ url: 'http://127.0.0.1:9' });
-      console.log(typeof shop.catalog.products.query);`;
+      console.log(typeof shop.catalog.products.query);
+      try { createShopClient({ url: 'http://127.0.0.1:9/trpc' }); } catch (error) { console.log(error.message); }`;
     const output = await succeed(process.execPath, ['--input-type=module', '--eval', script], project);
 
-    expect(output.trim()).toBe('function');
+    expect(output.trim().split('\n')).toEqual([
+      'function',
+      "createShopClient: url is the server's base URL (http://127.0.0.1:9), not the /trpc endpoint",
+    ]);
   });
 });
