@@ -12,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const consumerSource = fileURLToPath(new URL('./fixtures/consumer.ts', import.meta.url));
 
-// pnpm's own npm_* variables (lifecycle, package, config) would be read by npm as its settings.
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
+// What pnpm sets for the script it runs, which npm would take as its own; a user's npm_config_*
+// settings (registry, proxy, cache) stay.
+const pnpmRunVariables = /^npm_(command|execpath|node_execpath|config_user_agent|lifecycle_.*|package_.*)$/i;
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !pnpmRunVariables.test(name)));
 
 interface Run {
   code: number;
@@ -55,7 +57,8 @@ const consumerTsconfig = {
 let project: string;
 beforeAll(async () => {
   project = await mkdtemp(path.join(tmpdir(), 'shop-client-consumer-'));
-  const packed: unknown = JSON.parse(await succeed('pnpm', ['pack', '--pack-destination', project, '--json'], packageDir));
+  const printed = await succeed('pnpm', ['pack', '--pack-destination', project, '--json'], packageDir);
+  const packed: unknown = JSON.parse(printed.slice(printed.indexOf('{'), printed.lastIndexOf('}') + 1));
   if (typeof packed !== 'object' || packed === null || !('filename' in packed) || typeof packed.filename !== 'string') {
     throw new Error(`pnpm pack printed no filename: ${JSON.stringify(packed)}`);
   }
