@@ -67,6 +67,29 @@ describe('createShopClient', () => {
     expect(() => createShopClient({ url: '/api' })).toThrow(/absolute http\(s\) URL/);
   });
 
+  // It would call /trpc/trpc/…, and fail on the first call with "Unable to transform response".
+  it('rejects the /trpc endpoint as url when the client is created, naming the base URL', () => {
+    const { fetch, requests } = recordingFetch(null);
+
+    expect(() => createShopClient({ url: 'http://localhost:3000/trpc', fetch })).toThrow(
+      new TypeError("createShopClient: url is the server's base URL (http://localhost:3000), not the /trpc endpoint"),
+    );
+    expect(() => createShopClient({ url: 'https://gateway.test/shop/trpc/', fetch })).toThrow(
+      new TypeError("createShopClient: url is the server's base URL (https://gateway.test/shop), not the /trpc endpoint"),
+    );
+    expect(() => createShopClient({ url: 'http://localhost:3000/trpc', fetch })).toThrow(TypeError);
+    expect(requests).toEqual([]);
+  });
+
+  it('accepts a base URL under a path, and calls <url>/trpc', async () => {
+    const { fetch, requests } = recordingFetch(null);
+    const shop = createShopClient({ url: 'https://gateway.test/shop/', fetch });
+
+    await shop.auth.me.query();
+
+    expect(requests[0]?.url).toMatch(/^https:\/\/gateway\.test\/shop\/trpc\/auth\.me\?batch=1/);
+  });
+
   it('recognises errors the API answered with', async () => {
     const fetch: Fetch = async () =>
       new Response(

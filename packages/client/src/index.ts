@@ -1,6 +1,6 @@
 // The typed client other services use to call the Shop API over HTTP. Everything about the API's
 // shape comes from the router's type; at run time this module needs nothing but @trpc/client.
-import type { AppRouter } from '@shop/api';
+import type { AppRouter } from './app-router.ts';
 import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
@@ -22,7 +22,7 @@ export type CredentialSource = string | undefined | (() => string | undefined | 
 type BatchLinkOptions = Parameters<typeof httpBatchLink<AppRouter>>[0];
 
 export interface ShopClientOptions {
-  /** The server's base URL, e.g. `http://localhost:3000`; the client calls `<url>/trpc`. */
+  /** The server's base URL, e.g. `http://localhost:3000`, not its /trpc endpoint: the client calls `<url>/trpc`. */
   url: string;
   /** Access token from `auth.login`/`auth.register`, sent as `Authorization: Bearer <token>`. */
   token?: CredentialSource;
@@ -42,7 +42,16 @@ function trpcUrl(baseUrl: string): string {
   if (protocol !== 'http:' && protocol !== 'https:') {
     throw new TypeError(`createShopClient: url must be an absolute http(s) URL, got "${baseUrl}"`);
   }
-  return `${baseUrl.replace(/\/+$/, '')}/trpc`;
+  const base = baseUrl.replace(/\/+$/, '');
+  // Calls would go to /trpc/trpc/…, whose 404 the client can only report as "Unable to transform
+  // response from server", on the first call.
+  const url = new URL(base);
+  if (/\/trpc$/i.test(url.pathname)) {
+    url.pathname = url.pathname.slice(0, -'/trpc'.length);
+    const server = url.href.replace(/\/+$/, '');
+    throw new TypeError(`createShopClient: url is the server's base URL (${server}), not the /trpc endpoint`);
+  }
+  return `${base}/trpc`;
 }
 
 async function read(source: CredentialSource): Promise<string | undefined> {

@@ -1,13 +1,24 @@
 // Type-level checks: the client's types are inferred from the router, never written by hand.
 // `pnpm typecheck` is what enforces them (expectTypeOf does nothing at run time).
-import type { DomainReason } from '@shop/api';
+import type { DomainReason, AppRouter as ServerRouter } from '@shop/api';
+import type { TRPCClient, TRPCClientError } from '@trpc/client';
+import type { inferRouterError, inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { RouterInputs, RouterOutputs, ShopClient, ShopClientError } from './index.ts';
+import type { AppRouter, RouterInputs, RouterOutputs, ShopClient, ShopClientError } from './index.ts';
 
 type ProductPage = RouterOutputs['catalog']['products'];
 type Product = ProductPage['items'][number];
 
 describe('types inferred from AppRouter', () => {
+  // The exported AppRouter is the server's, less what only the server knows (context, Mongoose).
+  it('gives a client exactly what the server router would', () => {
+    expectTypeOf<RouterInputs>().toEqualTypeOf<inferRouterInputs<ServerRouter>>();
+    expectTypeOf<RouterOutputs>().toEqualTypeOf<inferRouterOutputs<ServerRouter>>();
+    expectTypeOf<inferRouterError<AppRouter>>().toEqualTypeOf<inferRouterError<ServerRouter>>();
+    expectTypeOf<ShopClient>().toEqualTypeOf<TRPCClient<ServerRouter>>();
+    expectTypeOf<ShopClientError['data']>().toEqualTypeOf<TRPCClientError<ServerRouter>['data']>();
+  });
+
   it('gives catalog.products priced, stock-aware items', () => {
     expectTypeOf<Product['price']>().toEqualTypeOf<number>();
     expectTypeOf<Product['stock']>().toEqualTypeOf<number>();
