@@ -2,6 +2,7 @@
 // body too large, cross-site, too many event streams): the JSON of a tRPC error response, so the
 // typed client reads them as `TRPCClientError`s with `data.code`, `data.httpStatus` and, where the
 // caller can act on it, `data.reason`.
+import type { DomainReason } from '@shop/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
@@ -10,13 +11,13 @@ import type { FastifyReply } from 'fastify';
 export interface Refusal {
   code: TRPC_ERROR_CODE_KEY;
   message: string;
-  /** Why, for clients that act on it (e.g. `CROSS_SITE_REQUEST`, `TOO_MANY_STREAMS`). */
-  reason?: string;
+  /** Why, for clients that act on it: a reason without details (`CROSS_SITE_REQUEST`, `TOO_MANY_STREAMS`). */
+  reason?: Extract<DomainReason, 'CROSS_SITE_REQUEST' | 'TOO_MANY_STREAMS'>;
 }
 
 export function refusalBody({ code, message, reason }: Refusal) {
   const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code }));
-  return { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, reason: reason ?? null } } };
+  return { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, reason: reason ?? null, details: null } } };
 }
 
 /**

@@ -14,9 +14,15 @@ export function errorReason(error: unknown): DomainReason | null {
   return errorData(error)?.reason ?? null;
 }
 
-/** The `details` an API error carries, unchecked: read them with `error-details.ts`. */
-export function errorDetails(error: unknown): ErrorData['details'] {
-  return errorData(error)?.details ?? null;
+type DomainProblem = ErrorData | { reason: null; details: null };
+const noProblem: DomainProblem = { reason: null, details: null };
+
+/**
+ * An API error's reason and details, typed by the router: switching on `reason` narrows `details`
+ * to that reason's shape (`OUT_OF_STOCK` → `{ orderId, lines }`), with nothing to re-check.
+ */
+export function domainProblem(error: unknown): DomainProblem {
+  return errorData(error) ?? noProblem;
 }
 
 /** Messages for invalid input, keyed by field name. */

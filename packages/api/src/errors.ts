@@ -1,3 +1,4 @@
+import type { OrderStatus } from '@shop/db';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
@@ -25,11 +26,72 @@ export const domainReasons = {
   INVALID_STATUS_TRANSITION: 'CONFLICT',
   SLUG_TAKEN: 'CONFLICT',
   INVALID_INPUT: 'BAD_REQUEST',
+  /** A cart or order limit (units of one product, products in a cart). */
+  LIMIT_EXCEEDED: 'BAD_REQUEST',
+  /** Refused by the server before any procedure ran (apps/server): a cross-site state change. */
+  CROSS_SITE_REQUEST: 'FORBIDDEN',
+  /** Refused by the server before any procedure ran: too many open event streams. */
+  TOO_MANY_STREAMS: 'TOO_MANY_REQUESTS',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
 export type DomainReason = keyof typeof domainReasons;
 
-export type DomainErrorDetails = Record<string, unknown>;
+/** A line that could not be had: what was asked for, and how many are left. */
+export interface ShortLine {
+  productId: string;
+  name: string;
+  requested: number;
+  available: number;
+}
+
+/** A line whose price moved since the shopper saw it. */
+export interface RepricedLine {
+  productId: string;
+  name: string;
+  oldPrice: number;
+  newPrice: number;
+}
+
+/**
+ * What `error.data.details` carries for each reason: one shape per reason, wherever it is thrown.
+ * The error formatter's type carries this map, so a client narrows `details` by `reason` (in the
+ * web app and through @shop/client) with no run-time check.
+ */
+export interface DomainErrorDetailsByReason {
+  NOT_FOUND: null;
+  INVALID_CREDENTIALS: null;
+  UNAUTHENTICATED: null;
+  FORBIDDEN: null;
+  EMAIL_TAKEN: null;
+  RATE_LIMITED: { retryAfterSeconds: number };
+  /** `orderId`: the order that failed, at checkout; null when adding to the cart. */
+  OUT_OF_STOCK: { orderId: string | null; lines: ShortLine[] };
+  INSUFFICIENT_STOCK: { productId: string; requested: number; available: number };
+  PRICE_CHANGED: { expectedTotal: number; total: number; lines: RepricedLine[] };
+  CART_EMPTY: null;
+  IDEMPOTENCY_CONFLICT: { orderId: string };
+  PAYMENT_DECLINED: { orderId: string };
+  CHECKOUT_ABANDONED: { orderId: string };
+  CHECKOUT_IN_PROGRESS: { orderId: string; retryAfterSeconds: number };
+  INVALID_STATUS_TRANSITION: { from: OrderStatus; to: OrderStatus };
+  SLUG_TAKEN: null;
+  /** Invalid input carries its messages in `data.fieldErrors` instead. */
+  INVALID_INPUT: null;
+  /** `productId` and `requested` for the units of one product; null for the number of products. */
+  LIMIT_EXCEEDED: { limit: 'line-quantity' | 'cart-lines'; max: number; productId: string | null; requested: number | null };
+  CROSS_SITE_REQUEST: null;
+  TOO_MANY_STREAMS: null;
+}
+
+export type DomainErrorDetails<R extends DomainReason = DomainReason> = DomainErrorDetailsByReason[R];
+
+/** `error.data`'s reason and details, as one union: checking `reason` narrows `details`. */
+export type DomainErrorData =
+  | { [R in DomainReason]: { reason: R; details: DomainErrorDetails<R> } }[DomainReason]
+  | { reason: null; details: null };
+
+/** The reasons whose errors carry no details. */
+type ReasonWithoutDetails = { [R in DomainReason]: DomainErrorDetails<R> extends null ? R : never }[DomainReason];
 
 export function codeFor(reason: DomainReason): TRPC_ERROR_CODE_KEY {
   return domainReasons[reason];
@@ -39,15 +101,22 @@ export function codeFor(reason: DomainReason): TRPC_ERROR_CODE_KEY {
  * A domain failure. It is a `TRPCError` with the code `codeFor` gives its reason, so it leaves a
  * procedure as it is: no middleware has to translate it (each one would add a layer to every call).
  */
-export class DomainError extends TRPCError {
-  readonly reason: DomainReason;
-  readonly details: DomainErrorDetails | undefined;
+export class DomainError<R extends DomainReason = DomainReason> extends TRPCError {
+  readonly reason: R;
+  readonly details: DomainErrorDetails<R>;
 
-  constructor(reason: DomainReason, message: string, details?: DomainErrorDetails) {
+  /** A reason with details must be given them, in its shape; a reason without takes none. */
+  constructor(reason: R, message: string, ...details: R extends ReasonWithoutDetails ? [] : [DomainErrorDetails<R>]) {
     super({ code: codeFor(reason), message });
     this.name = 'DomainError';
     this.reason = reason;
-    this.details = details;
+    // The rest parameter's type makes a missing argument mean a reason whose details are null.
+    this.details = (details[0] ?? null) as DomainErrorDetails<R>;
+  }
+
+  /** Its reason and details as the error formatter sends them. */
+  data(): DomainErrorData {
+    return { reason: this.reason, details: this.details } as DomainErrorData;
   }
 }
 

@@ -1,6 +1,6 @@
 export { appRouter, createCaller, type AppRouter } from './root.ts';
 export { createContextInner, noCookies, type Context, type ResponseCookies } from './context.ts';
-export { DomainError, type DomainReason } from './errors.ts';
+export { DomainError, type DomainErrorData, type DomainErrorDetailsByReason, type DomainReason } from './errors.ts';
 export {
   defaultAuthSettings,
   verifyAccessToken,

@@ -1,15 +1,13 @@
 import { initTRPC } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from './context.ts';
-import { DomainError, type DomainErrorDetails, type DomainReason } from './errors.ts';
+import { DomainError, type DomainErrorData } from './errors.ts';
 import { findLiveSessionUser, type SessionUser } from './services/auth.ts';
 
-interface ErrorData {
-  reason: DomainReason | null;
-  details: DomainErrorDetails | null;
+type ErrorData = DomainErrorData & {
   /** Per-field messages for invalid input, keyed by the dotted path of the field. */
   fieldErrors: Record<string, string[]> | null;
-}
+};
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
@@ -26,14 +24,9 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error, ctx }) {
     // Without a context (it failed to build) nothing is known about the deployment: hide.
     const expose = ctx?.exposeErrors ?? false;
-    const data: ErrorData = { reason: null, details: null, fieldErrors: null };
-    if (error instanceof DomainError) {
-      data.reason = error.reason;
-      data.details = error.details ?? null;
-    } else if (error.cause instanceof z.ZodError) {
-      data.reason = 'INVALID_INPUT';
-      data.fieldErrors = fieldErrorsOf(error.cause);
-    }
+    let data: ErrorData = { reason: null, details: null, fieldErrors: null };
+    if (error instanceof DomainError) data = { ...error.data(), fieldErrors: null };
+    else if (error.cause instanceof z.ZodError) data = { reason: 'INVALID_INPUT', details: null, fieldErrors: fieldErrorsOf(error.cause) };
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
     return {
       ...shape,

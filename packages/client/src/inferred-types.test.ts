@@ -1,6 +1,6 @@
 // Type-level checks: the client's types are inferred from the router, never written by hand.
 // `pnpm typecheck` is what enforces them (expectTypeOf does nothing at run time).
-import type { DomainReason, AppRouter as ServerRouter } from '@shop/api';
+import type { DomainErrorDetailsByReason, DomainReason, AppRouter as ServerRouter } from '@shop/api';
 import type { TRPCClient, TRPCClientError } from '@trpc/client';
 import type { inferRouterError, inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { describe, expectTypeOf, it } from 'vitest';
@@ -46,5 +46,18 @@ describe('types inferred from AppRouter', () => {
 
   it('types the domain reason on API errors', () => {
     expectTypeOf<NonNullable<ShopClientError['data']>['reason']>().toEqualTypeOf<DomainReason | null>();
+  });
+
+  it('narrows the details of an API error by its reason', () => {
+    type Data = NonNullable<ShopClientError['data']>;
+    expectTypeOf<Extract<Data, { reason: 'OUT_OF_STOCK' }>['details']>().toEqualTypeOf<DomainErrorDetailsByReason['OUT_OF_STOCK']>();
+    expectTypeOf<Extract<Data, { reason: 'PRICE_CHANGED' }>['details']['lines'][number]>().toEqualTypeOf<{
+      productId: string;
+      name: string;
+      oldPrice: number;
+      newPrice: number;
+    }>();
+    expectTypeOf<Extract<Data, { reason: 'CART_EMPTY' }>['details']>().toEqualTypeOf<null>();
+    expectTypeOf<Extract<Data, { reason: null }>['details']>().toEqualTypeOf<null>();
   });
 });

@@ -1,15 +1,14 @@
 import type { ReactNode } from 'react';
-import { errorDetails, errorMessage, errorReason, isUnanswered } from '../api-errors.ts';
-import { currentTotal, repricedLines, shortLines } from '../error-details.ts';
+import { domainProblem, errorMessage, isUnanswered } from '../api-errors.ts';
 import { formatMoney } from '../format.ts';
 import { Link } from '../link.tsx';
 
 /** Why the order was not placed, line by line where it is about lines, and what to do next. */
 export function CheckoutProblem({ error, currency }: { error: unknown; currency: string }) {
-  const details = errorDetails(error);
-  switch (errorReason(error)) {
+  const problem = domainProblem(error);
+  switch (problem.reason) {
     case 'OUT_OF_STOCK': {
-      const lines = shortLines(details);
+      const { lines } = problem.details;
       return (
         <Problem title="Some items sold out while you were checking out">
           <ul className="problem-lines">
@@ -25,18 +24,18 @@ export function CheckoutProblem({ error, currency }: { error: unknown; currency:
       );
     }
     case 'PRICE_CHANGED': {
-      const total = currentTotal(details);
+      const { total, lines } = problem.details;
       return (
         <Problem title="Prices changed since you last looked">
           <ul className="problem-lines">
-            {repricedLines(details).map((line) => (
+            {lines.map((line) => (
               <li key={line.productId}>
                 <strong>{line.name}</strong>: {formatMoney(line.oldPrice, currency)} → {formatMoney(line.newPrice, currency)}
               </li>
             ))}
           </ul>
           <p>
-            {total === null ? 'Check the new total' : `The total is now ${formatMoney(total, currency)}`}. Place your order again to pay
+            The total is now {formatMoney(total, currency)}. Place your order again to pay
             it, or change your cart. Nothing was charged.
           </p>
         </Problem>

@@ -226,6 +226,7 @@ function requireProduct(products: Map<string, CartProduct>, productId: string): 
 function checkStock(product: CartProduct, quantity: number): void {
   if (product.stock === 0) {
     throw new DomainError('OUT_OF_STOCK', `${product.name} is sold out`, {
+      orderId: null,
       lines: [{ productId: product._id.toString(), name: product.name, requested: quantity, available: 0 }],
     });
   }
@@ -247,10 +248,11 @@ export function addItem(writer: CartWriter, owner: CartOwner, productId: string,
       const existing = lines.find((line) => line.productId.toString() === productId);
       const total = (existing?.quantity ?? 0) + quantity;
       if (total > maxLineQuantity) {
-        throw new DomainError('INVALID_INPUT', `At most ${maxLineQuantity} of one product per order`, {
+        throw new DomainError('LIMIT_EXCEEDED', `At most ${maxLineQuantity} of one product per order`, {
+          limit: 'line-quantity',
+          max: maxLineQuantity,
           productId,
           requested: total,
-          max: maxLineQuantity,
         });
       }
       checkStock(product, total);
@@ -258,7 +260,12 @@ export function addItem(writer: CartWriter, owner: CartOwner, productId: string,
         return lines.map((line) => (line === existing ? { ...line, quantity: total } : line));
       }
       if (lines.length >= maxCartLines) {
-        throw new DomainError('INVALID_INPUT', `A cart holds at most ${maxCartLines} different products`);
+        throw new DomainError('LIMIT_EXCEEDED', `A cart holds at most ${maxCartLines} different products`, {
+          limit: 'cart-lines',
+          max: maxCartLines,
+          productId: null,
+          requested: null,
+        });
       }
       return [...lines, { productId: product._id, quantity, priceAtAdd: product.price }];
     },

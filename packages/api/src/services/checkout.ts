@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { trusted, type CartRecord, type Database, type OrderRecord, type Projected, type OrderStatus, type Types } from '@shop/db';
 import type { z } from 'zod';
-import { DomainError, isDuplicateKey, type DomainReason } from '../errors.ts';
+import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { placeOrderInput } from '../schemas/checkout.ts';
 import type { SessionUser } from './auth.ts';
 import {
@@ -106,6 +106,7 @@ export async function priceCart(db: Database, cartLines: CartLine[]): Promise<Pr
   const missing = lines.filter((line) => !byId.has(line.productId.toString()));
   if (missing.length > 0) {
     throw new DomainError('OUT_OF_STOCK', 'Some products are no longer available', {
+      orderId: null,
       lines: missing.map((line) => ({ productId: line.productId.toString(), name: '', requested: line.quantity, available: 0 })),
     });
   }
@@ -148,24 +149,24 @@ function checkExpectedTotal(priced: PricedCart, cartLines: CartLine[], expectedT
   });
 }
 
-const failureReasons = ['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'CHECKOUT_ABANDONED'] as const satisfies readonly DomainReason[];
-type FailureReason = (typeof failureReasons)[number];
-const isFailureReason = (reason: string | undefined): reason is FailureReason =>
-  failureReasons.some((known) => known === reason);
-
 /** The error a failed order answers with, on the first request and on every replay. */
 function failureError(order: Pick<OrderRecord, '_id' | 'failure'>): DomainError {
   const failure = order.failure;
-  const reason = isFailureReason(failure?.reason) ? failure.reason : 'CHECKOUT_ABANDONED';
-  return new DomainError(reason, failure?.message || 'The order could not be placed', {
-    orderId: order._id.toString(),
-    lines: (failure?.lines ?? []).map((line) => ({
-      productId: line.productId.toString(),
-      name: line.name ?? '',
-      requested: line.requested,
-      available: line.available,
-    })),
-  });
+  const orderId = order._id.toString();
+  const message = failure?.message || 'The order could not be placed';
+  if (failure?.reason === 'OUT_OF_STOCK') {
+    return new DomainError('OUT_OF_STOCK', message, {
+      orderId,
+      lines: failure.lines.map((line) => ({
+        productId: line.productId.toString(),
+        name: line.name,
+        requested: line.requested,
+        available: line.available,
+      })),
+    });
+  }
+  if (failure?.reason === 'PAYMENT_DECLINED') return new DomainError('PAYMENT_DECLINED', message, { orderId });
+  return new DomainError('CHECKOUT_ABANDONED', message, { orderId });
 }
 
 /** Statuses whose order was placed (it may have moved on since): a replay answers with the order. */

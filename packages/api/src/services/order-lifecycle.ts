@@ -248,7 +248,7 @@ export async function moveOrder(
     { returnDocument: 'after', projection: orderProjection },
   ).lean<OrderView>();
   if (!updated) {
-    throw new DomainError('INVALID_STATUS_TRANSITION', 'The order changed meanwhile; reload and try again', { to });
+    throw new DomainError('INVALID_STATUS_TRANSITION', 'The order changed meanwhile; reload and try again', { from: current.status, to });
   }
   if (to === 'cancelled') await restockCancelledOrder(deps, updated._id);
   return updated;
