@@ -3,7 +3,8 @@ import { seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, maxBatchSize } from './app.ts';
+import { maxBatchSize } from '@shop/api/protocol';
+import { buildApp } from './app.ts';
 
 let db: TestDatabase;
 let app: FastifyInstance;

@@ -7,6 +7,8 @@ import {
   createMongoSecurityStore,
   createTestPaymentProvider,
   guestCartCookieName,
+  maxBatchSize,
+  maxBodyBytes,
   openStockFeed,
   provideStockFeed,
   refreshCookieName,
@@ -65,8 +67,6 @@ export interface HttpTimeouts {
 
 export const defaultHttpTimeouts: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000 };
 
-export const bodyLimitBytes = 100 * 1024;
-export const maxBatchSize = 20;
 
 /** The content type a reply is about to be sent with (tRPC's adapter sends a Fetch Response, whose headers Fastify applies later). */
 function replyContentType(reply: FastifyReply, payload: unknown): string {
@@ -82,7 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: bodyLimitBytes,
+    bodyLimit: maxBodyBytes,
     // Slow clients (headers or a body sent a byte at a time) get 408 and are cut off. Node checks
     // these deadlines every `connectionsCheckingInterval` (30 s by default): every second instead.
     requestTimeout: timeouts.requestMs,

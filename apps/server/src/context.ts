@@ -1,5 +1,6 @@
 import {
   createContextInner,
+  cartTokenHeader,
   guestCartCookieName,
   refreshCookieName,
   verifyAccessToken,
@@ -13,7 +14,6 @@ import {
 import type { Database } from '@shop/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export const cartHeaderName = 'x-cart-token';
 
 export interface ContextDeps {
   db: Database;
@@ -52,7 +52,7 @@ export function createContextFactory(deps: ContextDeps) {
     // Signature and expiry only: whether the token's session is live is asked by the procedures
     // that act for the user (a catalogue page does not pay for it).
     const claims = token ? await verifyAccessToken(deps.auth, token) : null;
-    const headerCartToken = req.headers[cartHeaderName];
+    const headerCartToken = req.headers[cartTokenHeader];
     const cartToken = (typeof headerCartToken === 'string' ? headerCartToken : null) ?? req.cookies[guestCartCookieName] ?? null;
     return createContextInner({
       db: deps.db,

@@ -5,7 +5,8 @@ import { testAuth } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyLimitBytes, buildApp } from './app.ts';
+import { maxBodyBytes } from '@shop/api/protocol';
+import { buildApp } from './app.ts';
 import { rawConnection, sleep } from './testing.ts';
 
 let db: TestDatabase;
@@ -127,7 +128,7 @@ describe('bodies', () => {
     expect(sent).toBeLessThan(10 * megabyte);
     expect(connection.status()).toBe(413);
     expect(connection.json()).toMatchObject({ error: { data: { code: 'PAYLOAD_TOO_LARGE' } } });
-    expect(bodyLimitBytes).toBeLessThan(sent);
+    expect(maxBodyBytes).toBeLessThan(sent);
   });
 });
 

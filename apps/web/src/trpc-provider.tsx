@@ -1,3 +1,4 @@
+import { maxBatchSize, trpcPath } from '@shop/api/protocol';
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { getQueryKey } from '@trpc/react-query';
@@ -6,8 +7,6 @@ import { sessionLink } from './account/session-link.ts';
 import { createQueryClient } from './query-client.ts';
 import { trpc } from './trpc.ts';
 
-/** Same as the server's `maxBatchSize`: a bigger batch would be refused. */
-const maxBatchSize = 20;
 
 function createTrpcClient() {
   // Same origin: the server hosts the built app, and Vite proxies /trpc in development. The
@@ -19,8 +18,8 @@ function createTrpcClient() {
       splitLink({
         condition: (operation) => operation.type === 'subscription',
         // Live stock: Server-Sent Events, which the browser reconnects by itself.
-        true: httpSubscriptionLink({ url: '/trpc' }),
-        false: httpBatchLink({ url: '/trpc', maxItems: maxBatchSize }),
+        true: httpSubscriptionLink({ url: trpcPath }),
+        false: httpBatchLink({ url: trpcPath, maxItems: maxBatchSize }),
       }),
     ],
   });

@@ -12,8 +12,8 @@ export {
 export type { ProductDto, CategoryDto, ProductPage } from './services/catalog.ts';
 export type { OrderDto } from './services/order-view.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
-export { guestCartCookieName } from './routers/cart.ts';
-export { refreshCookieName, startSessionFamily } from './services/sessions.ts';
+export * from './protocol.ts';
+export { startSessionFamily } from './services/sessions.ts';
 export { createTestPaymentProvider, testPaymentMethods, type PaymentProvider } from './services/payments.ts';
 export { recoverOrders, startRecoverySweep, type SweepResult } from './services/recovery.ts';
 export { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';

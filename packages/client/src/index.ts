@@ -1,6 +1,7 @@
 // The typed client other services use to call the Shop API over HTTP. Everything about the API's
 // shape comes from the router's type; at run time this module needs nothing but @trpc/client.
 import type { AppRouter } from './app-router.ts';
+import { cartTokenHeader, maxBatchSize, trpcPath } from '@shop/api/protocol';
 import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
@@ -32,8 +33,6 @@ export interface ShopClientOptions {
   fetch?: BatchLinkOptions['fetch'];
 }
 
-/** The server rejects larger batches (`maxBatchSize` in apps/server/src/app.ts). */
-const maxBatchItems = 20;
 
 function trpcUrl(baseUrl: string): string {
   // Fail here, naming the option, rather than with a fetch error on the first request
@@ -46,12 +45,12 @@ function trpcUrl(baseUrl: string): string {
   // Calls would go to /trpc/trpc/…, whose 404 the client can only report as "Unable to transform
   // response from server", on the first call.
   const url = new URL(base);
-  if (/\/trpc$/i.test(url.pathname)) {
-    url.pathname = url.pathname.slice(0, -'/trpc'.length);
+  if (url.pathname.toLowerCase().endsWith(trpcPath)) {
+    url.pathname = url.pathname.slice(0, -trpcPath.length);
     const server = url.href.replace(/\/+$/, '');
     throw new TypeError(`createShopClient: url is the server's base URL (${server}), not the /trpc endpoint`);
   }
-  return `${base}/trpc`;
+  return `${base}${trpcPath}`;
 }
 
 async function read(source: CredentialSource): Promise<string | undefined> {
@@ -64,13 +63,13 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
     links: [
       httpBatchLink({
         url: trpcUrl(options.url),
-        maxItems: maxBatchItems,
+        maxItems: maxBatchSize,
         ...(options.fetch ? { fetch: options.fetch } : {}),
         async headers() {
           const [accessToken, guestCartToken] = await Promise.all([read(token), read(cartToken)]);
           const headers: Record<string, string> = {};
           if (accessToken) headers.authorization = `Bearer ${accessToken}`;
-          if (guestCartToken) headers['x-cart-token'] = guestCartToken;
+          if (guestCartToken) headers[cartTokenHeader] = guestCartToken;
           return headers;
         },
       }),

@@ -1,5 +1,5 @@
 // The client against the real server over HTTP: credentials, batching limits and typed errors.
-import { maxBatchSize } from '@shop/server';
+import { maxBatchSize } from '@shop/api/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopClient, isShopClientError } from '../src/index.ts';
 import { startShopServer, type ShopServer } from './shop-server.ts';

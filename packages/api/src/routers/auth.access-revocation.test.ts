@@ -7,7 +7,7 @@ import { hashPassword, trusted } from '@shop/db';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refreshCookieName } from '../services/sessions.ts';
+import { refreshCookieName } from '../protocol.ts';
 import { createMongoSecurityStore } from '../stores/mongo-security-store.ts';
 import type { SecurityStore } from '../stores/security-store.ts';
 import { createTestRedisStore } from '../stores/testing.ts';

@@ -2,7 +2,8 @@ import { hashPassword } from '@shop/db';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginLimits } from '../services/rate-limit.ts';
-import { hashRefreshToken, refreshCookieName } from '../services/sessions.ts';
+import { refreshCookieName } from '../protocol.ts';
+import { hashRefreshToken } from '../services/sessions.ts';
 import { callerFor, recordingCookies, testAuth } from '../testing.ts';
 
 let db: TestDatabase;

@@ -6,13 +6,12 @@ import { authenticate, findLiveSessionUser, findSessionUser, registerUser, signA
 import { mergeGuestCart, type CartMergeReport } from '../services/cart.ts';
 import {
   endSessions,
-  refreshCookieName,
   refreshTokenTtlSeconds,
   rotateRefreshToken,
   startSessionFamily,
 } from '../services/sessions.ts';
 import { createTRPCRouter, publicProcedure } from '../trpc.ts';
-import { guestCartCookieName } from './cart.ts';
+import { guestCartCookieName, refreshCookieName } from '../protocol.ts';
 
 /** Sets the short-lived access token and the rotating refresh token as httpOnly cookies. */
 function setSessionCookies(ctx: Context, accessToken: string, refreshToken: string) {

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guestCartCookieName } from './cart.ts';
+import { guestCartCookieName } from '../protocol.ts';
 import { callerFor, createTestProduct, createTestUser, recordingCookies } from '../testing.ts';
 import type { SessionUser } from '../services/auth.ts';
 import { newGuestCartToken } from '../services/cart.ts';

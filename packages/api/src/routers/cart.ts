@@ -1,10 +1,9 @@
 import type { Context } from '../context.ts';
+import { guestCartCookieName, guestCartTtlSeconds } from '../protocol.ts';
 import { addItemInput, guestCartToken, removeItemInput, setQuantityInput } from '../schemas/cart.ts';
 import { addItem, getCart, newGuestCartToken, removeItem, setQuantity, type CartOwner, type CartWriter } from '../services/cart.ts';
 import { createTRPCRouter, guestOrUserProcedure } from '../trpc.ts';
 
-export const guestCartCookieName = 'shop_cart';
-export const guestCartTtlSeconds = 30 * 24 * 60 * 60;
 
 /** The caller's cart owner: the user when signed in, else the guest token they sent (if valid). */
 export function currentCartOwner(ctx: Context): CartOwner | null {

@@ -1,5 +1,6 @@
 import { hashPassword, verifyPassword, type Database, type UserRole } from '@shop/db';
 import { SignJWT, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
+import { accessCookieName } from '../protocol.ts';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
 import type { CounterStore, SessionStore } from '../stores/security-store.ts';
@@ -19,7 +20,7 @@ export const defaultAuthSettings = {
   issuer: 'shop',
   audience: 'shop-api',
   accessTokenTtlSeconds: 15 * 60,
-  accessCookieName: 'shop_access',
+  accessCookieName,
 } as const;
 
 export interface SessionUser {

@@ -5,7 +5,6 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DomainError } from '../errors.ts';
 import type { SessionStore } from '../stores/security-store.ts';
 
-export const refreshCookieName = 'shop_refresh';
 export const refreshTokenTtlSeconds = 30 * 24 * 60 * 60;
 
 export function hashRefreshToken(token: string): string {
