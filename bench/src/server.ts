@@ -10,7 +10,7 @@ import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSetting
 import { connect, disconnect } from '@shop/db';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
-import { loadCatalogCategories, productProjection, toProductDtos } from '../../packages/api/src/services/catalog.ts';
+import { createCategoryCache, productProjection, toProductDtos } from '../../packages/api/src/services/catalog.ts';
 
 type ProductRecord = Parameters<typeof toProductDtos>[1][number];
 
@@ -40,13 +40,14 @@ function positiveInt(value: unknown, fallback: number, max: number): number {
 }
 
 // The same queries as listProducts() with no filter and sort `newest`: the page and the count in
-// parallel, with the categories from the same shared read (loadCatalogCategories). The same DTO
+// parallel, with the categories from a shared read like the app's (CategoryCache). The same DTO
 // mapping, the same envelope as a tRPC response body.
+const catalog = { db, categories: createCategoryCache(db) };
 app.get('/raw/products', async (request) => {
   const query = request.query as Record<string, unknown>;
   const page = positiveInt(query.page, 1, 10_000);
   const limit = positiveInt(query.limit, 20, 100);
-  const categories = await loadCatalogCategories(db);
+  const categories = await catalog.categories.load();
   const [products, total] = await Promise.all([
     db.models.Product.find({}, productProjection)
       .sort({ createdAt: -1, _id: -1 })
@@ -55,7 +56,7 @@ app.get('/raw/products', async (request) => {
       .lean<ProductRecord[]>(),
     db.models.Product.countDocuments({}),
   ]);
-  return { result: { data: { items: await toProductDtos(db, products, categories), total, page, limit } } };
+  return { result: { data: { items: await toProductDtos(catalog, products, categories), total, page, limit } } };
 });
 
 if (process.env.BENCH_PROFILE === '1') {

@@ -4,13 +4,13 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import {
   appRouter,
+  createCategoryCache,
   createMongoSecurityStore,
   createTestPaymentProvider,
   guestCartCookieName,
   maxBatchSize,
   maxBodyBytes,
   openStockFeed,
-  provideStockFeed,
   refreshCookieName,
   type AuthConfig,
   type CheckoutSettings,
@@ -157,6 +157,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     allowedOrigins: corsOrigins,
   });
 
+  // Live stock (`stock.changes`): one feed per app. It closes before the server drains, which
+  // ends open SSE streams without a "done" event, so browsers reconnect (here or to another instance).
+  const stockFeed =
+    options.stockFeed ?? (await openStockFeed(options.db, { onError: (err) => app.log.warn({ err }, 'stock feed reopened') }));
+  app.addHook('preClose', () => stockFeed.close());
+  app.log.info({ source: stockFeed.source }, 'live stock feed ready');
+
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   await app.register(
     async (trpc) => {
@@ -169,6 +176,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             auth: options.auth,
             payments: options.payments ?? createTestPaymentProvider(options.db),
             checkout: options.checkout,
+            // Built here, once per app, and carried by every context: two apps in one process share nothing.
+            categories: createCategoryCache(options.db),
+            stockFeed,
             security,
             production,
           }),
@@ -183,13 +193,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/trpc' },
   );
 
-  // Live stock (`stock.changes`): one feed per process. It closes before the server drains, which
-  // ends open SSE streams without a "done" event, so browsers reconnect (here or to another instance).
-  const stockFeed =
-    options.stockFeed ?? (await openStockFeed(options.db, { onError: (err) => app.log.warn({ err }, 'stock feed reopened') }));
-  provideStockFeed(options.db, stockFeed);
-  app.addHook('preClose', () => stockFeed.close());
-  app.log.info({ source: stockFeed.source }, 'live stock feed ready');
   app.log.info({ store: security.kind }, `rate limits and refresh-token sessions in ${security.kind}`);
 
   app.get('/healthz', async () => ({ ok: true }));

@@ -5,11 +5,13 @@ import {
   refreshCookieName,
   verifyAccessToken,
   type AuthConfig,
+  type CategoryCache,
   type CheckoutSettings,
   type Context,
   type PaymentProvider,
   type ResponseCookies,
   type SecurityStore,
+  type StockFeed,
 } from '@shop/api';
 import type { Database } from '@shop/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,6 +22,9 @@ export interface ContextDeps {
   auth: AuthConfig;
   payments: PaymentProvider;
   checkout?: Partial<CheckoutSettings>;
+  /** The app's shared category read and live stock feed (`buildApp` makes one of each). */
+  categories?: CategoryCache;
+  stockFeed?: StockFeed;
   security: SecurityStore;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
@@ -59,6 +64,8 @@ export function createContextFactory(deps: ContextDeps) {
       auth: deps.auth,
       payments: deps.payments,
       checkout: deps.checkout,
+      categories: deps.categories,
+      stockFeed: deps.stockFeed,
       security: deps.security,
       user: claims?.user ?? null,
       sessionId: claims?.sessionId ?? null,

@@ -1,7 +1,9 @@
 import type { Database } from '@shop/db';
 import type { AuthConfig, SessionUser } from './services/auth.ts';
+import { createCategoryCache, type CategoryCache } from './services/catalog.ts';
 import { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
+import type { StockFeed } from './services/stock-feed.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
 import type { SecurityStore } from './stores/security-store.ts';
 
@@ -21,6 +23,10 @@ export interface ContextInner {
   payments: PaymentProvider;
   /** Checkout leases and how long a retry waits for a live driver. */
   checkout: CheckoutSettings;
+  /** The app's shared read of the categories (one per app: `buildApp` makes it). */
+  categories: CategoryCache;
+  /** The app's live stock feed, for `stock.changes`; null where live stock is not served. */
+  stockFeed: StockFeed | null;
   /** Rate-limit counters and refresh-token sessions, shared by every server instance. */
   security: SecurityStore;
   /**
@@ -54,6 +60,9 @@ export function createContextInner(options: {
   /** Defaults to the built-in test provider. */
   payments?: PaymentProvider;
   checkout?: Partial<CheckoutSettings>;
+  /** Defaults to a read of the categories of this context's own. */
+  categories?: CategoryCache;
+  stockFeed?: StockFeed | null;
   /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
   user?: SessionUser | null;
@@ -69,6 +78,8 @@ export function createContextInner(options: {
     auth: options.auth,
     payments: options.payments ?? createTestPaymentProvider(options.db),
     checkout: { ...defaultCheckoutSettings, ...options.checkout },
+    categories: options.categories ?? createCategoryCache(options.db),
+    stockFeed: options.stockFeed ?? null,
     security: options.security ?? createMongoSecurityStore(options.db),
     user: options.user ?? null,
     sessionId: options.sessionId ?? null,

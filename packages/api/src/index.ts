@@ -9,7 +9,7 @@ export {
   type AuthConfig,
   type SessionUser,
 } from './services/auth.ts';
-export type { ProductDto, CategoryDto, ProductPage } from './services/catalog.ts';
+export { createCategoryCache, type CategoryCache, type ProductDto, type CategoryDto, type ProductPage } from './services/catalog.ts';
 export type { OrderDto } from './services/order-view.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
 export * from './protocol.ts';
@@ -32,7 +32,6 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export {
   openStockFeed,
-  provideStockFeed,
   type StockChange,
   type StockFeed,
   type StockFeedOptions,

@@ -15,12 +15,12 @@ export const adminRouter = createTRPCRouter({
   products: createTRPCRouter({
     list: adminProcedure
       .input(adminProductListInput)
-      .query(({ ctx, input }) => listProducts(ctx.db, { q: input.q, sort: 'name', page: input.page, limit: input.limit })),
-    create: adminProcedure.input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx.db, input)),
-    update: adminProcedure.input(updateProductInput).mutation(({ ctx, input }) => updateProduct(ctx.db, input)),
+      .query(({ ctx, input }) => listProducts(ctx, { q: input.q, sort: 'name', page: input.page, limit: input.limit })),
+    create: adminProcedure.input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx, input)),
+    update: adminProcedure.input(updateProductInput).mutation(({ ctx, input }) => updateProduct(ctx, input)),
     adjustStock: adminProcedure
       .input(adjustStockInput)
-      .mutation(({ ctx, input }) => adjustStock(ctx.db, input, ctx.user.id)),
+      .mutation(({ ctx, input }) => adjustStock(ctx, input, ctx.user.id)),
   }),
   orders: createTRPCRouter({
     list: adminProcedure

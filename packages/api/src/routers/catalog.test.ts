@@ -3,7 +3,7 @@ import { seed, seedProducts } from '@shop/db/seed';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadCatalogCategories } from '../services/catalog.ts';
+import { createCategoryCache } from '../services/catalog.ts';
 import { callerFor } from '../testing.ts';
 
 let db: TestDatabase;
@@ -182,7 +182,7 @@ describe('categories in catalogue answers (read once, shared)', () => {
     });
     expect(reads).toBe(0);
     // The counter sees a read when there is one.
-    expect(await categoryReads(() => loadCatalogCategories(db, { reload: true }))).toBe(1);
+    expect(await categoryReads(() => createCategoryCache(db).load({ reload: true }))).toBe(1);
   });
 
   it('names a category created after the categories were read, at once', async () => {

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStockFeed, provideStockFeed, type StockFeed } from '../services/stock-feed.ts';
+import { openStockFeed, type StockFeed } from '../services/stock-feed.ts';
 import { callerFor, createTestProduct, unhandledRejectionsDuring } from '../testing.ts';
 
 let db: TestDatabase;
@@ -11,7 +11,6 @@ let cap: { id: string };
 beforeAll(async () => {
   db = await createTestDatabase('stock_router');
   feed = await openStockFeed(db);
-  provideStockFeed(db, feed);
   tee = await createTestProduct(db, { slug: 'live-tee', price: 1999, stock: 3 });
   cap = await createTestProduct(db, { slug: 'live-cap', price: 1500, stock: 0 });
 });
@@ -32,7 +31,7 @@ function tracked(event: unknown): { id: unknown; data: unknown } {
 
 describe('stock.changes', () => {
   it('starts with the current state, then sends each change that shows', async () => {
-    const events = await callerFor(db).stock.changes({ productIds: [tee.id, cap.id] });
+    const events = await callerFor(db, { stockFeed: feed }).stock.changes({ productIds: [tee.id, cap.id] });
     const iterator = events[Symbol.asyncIterator]();
     const nextData = async () => tracked((await iterator.next()).value).data;
     try {
@@ -60,7 +59,7 @@ describe('stock.changes', () => {
   });
 
   it('refuses no products, too many, or malformed ids', async () => {
-    const caller = callerFor(db);
+    const caller = callerFor(db, { stockFeed: feed });
     await expect(caller.stock.changes({ productIds: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(caller.stock.changes({ productIds: ['not-an-id'] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const many = Array.from({ length: 101 }, (_, index) => index.toString(16).padStart(24, '0'));
@@ -76,11 +75,10 @@ describe('stock.changes while the server shuts down', () => {
     // that stops the process in the middle of its graceful shutdown.
     const closing = await createTestDatabase('stock_router_close');
     const closingFeed = await openStockFeed(closing);
-    provideStockFeed(closing, closingFeed);
     const scarf = await createTestProduct(closing, { slug: 'closing-scarf', stock: 2 });
     try {
       const unhandled = await unhandledRejectionsDuring(async () => {
-        const iterator = (await callerFor(closing).stock.changes({ productIds: [scarf.id] }))[Symbol.asyncIterator]();
+        const iterator = (await callerFor(closing, { stockFeed: closingFeed }).stock.changes({ productIds: [scarf.id] }))[Symbol.asyncIterator]();
         expect(tracked((await iterator.next()).value).data).toMatchObject({ productId: scarf.id, stock: 2 });
         void iterator.next();
         const returned = iterator.return?.();

@@ -3,7 +3,7 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { handledIteration } from '../handled-iteration.ts';
 import { objectId } from '../schemas/common.ts';
-import { readStock, stockFeedFor, type StockChange } from '../services/stock-feed.ts';
+import { readStock, type StockChange, type StockFeed } from '../services/stock-feed.ts';
 import { createTRPCRouter, publicProcedure } from '../trpc.ts';
 
 /** Most products one subscription may watch: a few pages of the catalogue. */
@@ -30,17 +30,20 @@ export const stockRouter = createTRPCRouter({
    */
   changes: publicProcedure
     .input(stockChangesInput)
-    .subscription(({ ctx, input, signal }) => handledIteration(liveStock(ctx.db, input.productIds, signal))),
+    .subscription(({ ctx, input, signal }) => {
+      if (!ctx.stockFeed) throw new Error('stock.changes: this app was built without a stock feed');
+      return handledIteration(liveStock(ctx.db, ctx.stockFeed, input.productIds, signal));
+    }),
 });
 
 /** The events of one `stock.changes` subscription; ends with an AbortError when it is stopped. */
-async function* liveStock(db: Database, productIds: readonly string[], signal: AbortSignal | undefined) {
+async function* liveStock(db: Database, feed: StockFeed, productIds: readonly string[], signal: AbortSignal | undefined) {
   const done = new AbortController();
   const stop = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
   try {
     const ids = [...new Set(productIds)];
     // Listen before reading the snapshot, so a change in between is not lost.
-    const changes = stockFeedFor(db).changes(ids, stop);
+    const changes = feed.changes(ids, stop);
     const sent = new Map<string, string>();
     for (const change of await readStock(db, ids)) {
       sent.set(change.productId, stateKey(change));

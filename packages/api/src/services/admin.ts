@@ -1,7 +1,7 @@
 import { trusted, type Database, type OrderStatus } from '@shop/db';
 import { DomainError, isDuplicateKey, notFound } from '../errors.ts';
 import type { CreateProductInput, UpdateProductInput } from '../schemas/admin.ts';
-import { getProduct, type ProductDto } from './catalog.ts';
+import { getProduct, type CatalogDeps, type ProductDto } from './catalog.ts';
 import { toOrderDto, type OrderDto } from './order-view.ts';
 import { findOrders } from './orders.ts';
 
@@ -9,25 +9,27 @@ async function requireCategory(db: Database, categoryId: string): Promise<void> 
   if (!(await db.models.Category.exists({ _id: categoryId }))) throw notFound('Category');
 }
 
-export async function createProduct(db: Database, input: CreateProductInput): Promise<ProductDto> {
+export async function createProduct(deps: CatalogDeps, input: CreateProductInput): Promise<ProductDto> {
+  const { db } = deps;
   await requireCategory(db, input.categoryId);
   const { categoryId, ...fields } = input;
   try {
     const product = await db.models.Product.create({ ...fields, category: categoryId, holds: [], returns: [] });
-    return getProduct(db, { id: product._id.toString() });
+    return getProduct(deps, { id: product._id.toString() });
   } catch (error) {
     if (isDuplicateKey(error)) throw new DomainError('SLUG_TAKEN', `A product with the slug "${input.slug}" exists`);
     throw error;
   }
 }
 
-export async function updateProduct(db: Database, input: UpdateProductInput): Promise<ProductDto> {
+export async function updateProduct(deps: CatalogDeps, input: UpdateProductInput): Promise<ProductDto> {
+  const { db } = deps;
   const { productId, categoryId, ...fields } = input;
   if (categoryId) await requireCategory(db, categoryId);
   const set = { ...fields, ...(categoryId ? { category: categoryId } : {}) };
   const updated = await db.models.Product.updateOne({ _id: productId }, { $set: set }, { runValidators: true });
   if (updated.matchedCount === 0) throw notFound('Product');
-  return getProduct(db, { id: productId });
+  return getProduct(deps, { id: productId });
 }
 
 /**
@@ -36,10 +38,11 @@ export async function updateProduct(db: Database, input: UpdateProductInput): Pr
  * reason and author.
  */
 export async function adjustStock(
-  db: Database,
+  deps: CatalogDeps,
   input: { productId: string; delta: number; reason: string },
   userId: string,
 ): Promise<ProductDto> {
+  const { db } = deps;
   const filter = input.delta < 0 ? { _id: input.productId, stock: trusted({ $gte: -input.delta }) } : { _id: input.productId };
   const product = await db.models.Product.findOneAndUpdate(
     filter,
@@ -62,7 +65,7 @@ export async function adjustStock(
     reason: input.reason,
     stockAfter: product.stock,
   });
-  return getProduct(db, { id: input.productId });
+  return getProduct(deps, { id: input.productId });
 }
 
 export interface AdminOrderDto extends OrderDto {

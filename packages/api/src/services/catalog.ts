@@ -62,7 +62,7 @@ interface CategoryRecord {
 
 const unknownCategory = { id: '', slug: '', name: '' };
 
-/** The categories, as every product answer names them; read once and shared (see `loadCatalogCategories`). */
+/** The categories, as every product answer names them; read once and shared (see `CategoryCache`). */
 export interface CatalogCategories {
   /** By name, as `catalog.categories` lists them. */
   list: CategoryDto[];
@@ -104,8 +104,6 @@ export function toCategoryDto(category: CategoryRecord): CategoryDto {
  */
 export const categoryCacheMs = 30_000;
 
-const categoryCaches = new WeakMap<Database, { loadedAt: number; categories: Promise<CatalogCategories> }>();
-
 async function readCategories(db: Database): Promise<CatalogCategories> {
   const records = await db.models.Category.find({}, { name: 1, slug: 1, description: 1 }).sort({ name: 1 }).lean();
   const list = records.map(toCategoryDto);
@@ -116,33 +114,47 @@ async function readCategories(db: Database): Promise<CatalogCategories> {
   };
 }
 
-/** The categories from the shared read, or a new read when it is older than `categoryCacheMs` or `reload` is set. */
-export function loadCatalogCategories(db: Database, options: { reload?: boolean } = {}): Promise<CatalogCategories> {
-  const cached = categoryCaches.get(db);
-  if (cached && !options.reload && Date.now() - cached.loadedAt < categoryCacheMs) return cached.categories;
-  const categories = readCategories(db);
-  const entry = { loadedAt: Date.now(), categories };
-  categoryCaches.set(db, entry);
-  // A failed read is not kept: the next request tries again.
-  categories.catch(() => {
-    if (categoryCaches.get(db) === entry) categoryCaches.delete(db);
-  });
-  return categories;
+/** One read of the categories shared by every request of an app (`buildApp` makes one). */
+export interface CategoryCache {
+  /** The shared read, or a new one when it is older than `categoryCacheMs` or `reload` is set. */
+  load(options?: { reload?: boolean }): Promise<CatalogCategories>;
+}
+
+export function createCategoryCache(db: Database, maxAgeMs = categoryCacheMs): CategoryCache {
+  let cached: { loadedAt: number; categories: Promise<CatalogCategories> } | undefined;
+  return {
+    load(options = {}) {
+      if (cached && !options.reload && Date.now() - cached.loadedAt < maxAgeMs) return cached.categories;
+      const entry = { loadedAt: Date.now(), categories: readCategories(db) };
+      cached = entry;
+      // A failed read is not kept: the next request tries again.
+      entry.categories.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+      return entry.categories;
+    },
+  };
+}
+
+/** What catalogue reads need: the database and the app's shared category read. */
+export interface CatalogDeps {
+  db: Database;
+  categories: CategoryCache;
 }
 
 /**
  * The products as the API answers them, naming their categories from the shared read; if one
  * points at a category that read lacks (created since), the categories are reloaded once.
  */
-export async function toProductDtos(db: Database, products: readonly ProductRecord[], categories: CatalogCategories): Promise<ProductDto[]> {
+export async function toProductDtos(deps: CatalogDeps, products: readonly ProductRecord[], categories: CatalogCategories): Promise<ProductDto[]> {
   const items = products.map((product) => toProductDto(product, categories));
   if (!items.some((item) => item.category === unknownCategory)) return items;
-  const reloaded = await loadCatalogCategories(db, { reload: true });
+  const reloaded = await deps.categories.load({ reload: true });
   return products.map((product) => toProductDto(product, reloaded));
 }
 
-export async function listCategories(db: Database): Promise<CategoryDto[]> {
-  return (await loadCatalogCategories(db)).list;
+export async function listCategories(deps: CatalogDeps): Promise<CategoryDto[]> {
+  return (await deps.categories.load()).list;
 }
 
 /** Makes user text match literally inside a regular expression: `(` or `.*` are just characters. */
@@ -166,14 +178,15 @@ export interface ProductQuery {
   limit: number;
 }
 
-/** Two round trips, the page and the count (the categories are shared; see `loadCatalogCategories`). */
-export async function listProducts(db: Database, query: ProductQuery): Promise<ProductPage> {
-  let categories = await loadCatalogCategories(db);
+/** Two round trips, the page and the count (the categories are shared; see `CategoryCache`). */
+export async function listProducts(deps: CatalogDeps, query: ProductQuery): Promise<ProductPage> {
+  const { db } = deps;
+  let categories = await deps.categories.load();
   const filter: Record<string, unknown> = {};
   if (query.category !== undefined) {
     let category = categories.bySlug.get(query.category);
     if (!category) {
-      categories = await loadCatalogCategories(db, { reload: true });
+      categories = await deps.categories.load({ reload: true });
       category = categories.bySlug.get(query.category);
     }
     if (!category) return { items: [], total: 0, page: query.page, limit: query.limit };
@@ -197,21 +210,21 @@ export async function listProducts(db: Database, query: ProductQuery): Promise<P
     db.models.Product.countDocuments(filter),
   ]);
   return {
-    items: await toProductDtos(db, products, categories),
+    items: await toProductDtos(deps, products, categories),
     total,
     page: query.page,
     limit: query.limit,
   };
 }
 
-export async function getProduct(db: Database, by: { slug: string } | { id: string }): Promise<ProductDto> {
+export async function getProduct(deps: CatalogDeps, by: { slug: string } | { id: string }): Promise<ProductDto> {
   const filter = 'slug' in by ? { slug: by.slug } : { _id: by.id };
   const [product, categories] = await Promise.all([
-    db.models.Product.findOne(filter, productProjection).lean<ProductRecord>(),
-    loadCatalogCategories(db),
+    deps.db.models.Product.findOne(filter, productProjection).lean<ProductRecord>(),
+    deps.categories.load(),
   ]);
   if (!product) throw notFound('Product');
-  const [dto] = await toProductDtos(db, [product], categories);
+  const [dto] = await toProductDtos(deps, [product], categories);
   if (!dto) throw notFound('Product');
   return dto;
 }

@@ -256,17 +256,3 @@ export async function openStockFeed(db: Database, options: StockFeedOptions = {}
     return openPollingFeed(db, options);
   }
 }
-
-// The stock router finds the feed through the database its context carries, so the feed needs
-// no field in the shared context: the server provides one per database it serves.
-const feeds = new WeakMap<Database, StockFeed>();
-
-export function provideStockFeed(db: Database, feed: StockFeed): void {
-  feeds.set(db, feed);
-}
-
-export function stockFeedFor(db: Database): StockFeed {
-  const feed = feeds.get(db);
-  if (!feed) throw new Error('No stock feed for this database: call provideStockFeed(db, await openStockFeed(db)) first');
-  return feed;
-}
