@@ -122,3 +122,17 @@ export async function unhandledRejectionsDuring(action: () => Promise<void>): Pr
   }
   return reasons;
 }
+
+/** A simulated crash between two checkout steps (for `faults`). */
+export const simulatedCrash = () => Promise.reject(new Error('simulated crash'));
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A promise a test opens when it chooses: `await gate.opened` stalls a step until `gate.open()`. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}

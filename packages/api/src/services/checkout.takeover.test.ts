@@ -8,7 +8,7 @@ import { driveOrder, placeOrder, type CheckoutDeps } from './checkout.ts';
 import { takeOverOrder } from './order-lifecycle.ts';
 import { createTestPaymentProvider, testPaymentMethods, type PaymentProvider } from './payments.ts';
 import { recoverOrders } from './recovery.ts';
-import { callerFor, createTestProduct, createTestUser, stockLedger, testChargeStatus } from '../testing.ts';
+import { callerFor, createTestProduct, createTestUser, gate, simulatedCrash, sleep, stockLedger, testChargeStatus } from '../testing.ts';
 
 let db: TestDatabase;
 let payments: PaymentProvider;
@@ -20,17 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const crash = () => Promise.reject(new Error('simulated crash'));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A promise to wait on and the function that opens it. */
-function gate() {
-  let open: () => void = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { opened, open };
-}
+const crash = simulatedCrash;
 
 async function buyer(lines: { productId: string; quantity: number }[]) {
   n += 1;

@@ -9,7 +9,7 @@ import { placeOrder } from './checkout.ts';
 import { restockCancelledOrder } from './order-lifecycle.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './payments.ts';
 import { pruneReturnReceipts, recoverOrders } from './recovery.ts';
-import { callerFor, createTestProduct, createTestUser, stockLedger } from '../testing.ts';
+import { callerFor, createTestProduct, createTestUser, gate, simulatedCrash, sleep, stockLedger } from '../testing.ts';
 
 let db: TestDatabase;
 let payments: PaymentProvider;
@@ -21,17 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const crash = () => Promise.reject(new Error('simulated crash'));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const crash = simulatedCrash;
 const later = () => new Date(Date.now() + 60_000);
-
-function gate() {
-  let open: () => void = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { opened, open };
-}
 
 async function placedOrder(productId: string, quantity: number) {
   n += 1;

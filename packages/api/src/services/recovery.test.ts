@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeOrder, type CheckoutDeps } from './checkout.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './payments.ts';
 import { recoverOrders } from './recovery.ts';
-import { callerFor, createTestProduct, createTestUser, stockLedger, testChargeStatus } from '../testing.ts';
+import { callerFor, createTestProduct, createTestUser, simulatedCrash, stockLedger, testChargeStatus } from '../testing.ts';
 
 let db: TestDatabase;
 let payments: PaymentProvider;
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const crash = () => Promise.reject(new Error('simulated crash'));
+const crash = simulatedCrash;
 /** A moment after every lease taken so far has expired. */
 const later = () => new Date(Date.now() + 60_000);
 
