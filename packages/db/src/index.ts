@@ -2,7 +2,7 @@ export { connect, disconnect, type Database, type Models, type ConnectOptions } 
 export { hashPassword, verifyPassword } from './passwords.ts';
 export * from './constants.ts';
 export type { UserDoc } from './models/user.ts';
-export type { CategoryDoc } from './models/category.ts';
+export type { CategoryDoc, CategoryRecord } from './models/category.ts';
 export { productStatus, type ProductDoc, type ProductRecord, type ProductStatus, type ProductHold } from './models/product.ts';
 export type { CartDoc, CartRecord } from './models/cart.ts';
 export type { OrderDoc, OrderRecord } from './models/order.ts';

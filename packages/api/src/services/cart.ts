@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { productStatus, trusted, type Database, type ProductStatus, type Types } from '@shop/db';
+import { productStatus, trusted, type CartRecord, type Database, type ProductRecord, type ProductStatus, type Projected, type Types } from '@shop/db';
 import { DomainError, isDuplicateKey, notFound, retryOnDuplicateKey } from '../errors.ts';
 import { maxCartLines, maxLineQuantity } from '../schemas/cart.ts';
 import type { CounterStore } from '../stores/security-store.ts';
@@ -47,30 +47,10 @@ export interface CartDto {
   hasIssues: boolean;
 }
 
-interface CartLine {
-  productId: Types.ObjectId;
-  quantity: number;
-  priceAtAdd: number;
-}
-
-interface CartRecord {
-  _id: Types.ObjectId;
-  lines: CartLine[];
-  revision: number;
-  mergedCarts?: Types.ObjectId[];
-}
-
-interface CartProduct {
-  _id: Types.ObjectId;
-  slug: string;
-  name: string;
-  price: number;
-  currency: string;
-  stock: number;
-  images?: string[];
-}
-
+type CartLine = CartRecord['lines'][number];
 const cartProductProjection = { slug: 1, name: 1, price: 1, currency: 1, stock: 1, images: 1 } as const;
+/** A product as `cartProductProjection` reads it. */
+type CartProduct = Projected<ProductRecord, typeof cartProductProjection>;
 const defaultCurrency = 'USD';
 /** Optimistic-lock retries before giving up; each retry waits a little longer, with jitter. */
 const maxAttempts = 30;
@@ -141,28 +121,29 @@ export function toCartDto(cart: Pick<CartRecord, '_id' | 'lines'> | null, produc
 
 /** Reads a cart without creating one: two round trips (the cart, its products). */
 export async function getCart(db: Database, owner: CartOwner | null): Promise<CartDto> {
-  const cart = owner ? await db.models.Cart.findOne(ownerFilter(owner), { lines: 1 }).lean<CartRecord>() : null;
+  const cart = owner ? await db.models.Cart.findOne(ownerFilter(owner), { lines: 1 }).lean<Projected<CartRecord, { lines: 1 }>>() : null;
   const products = await findProducts(db, cart?.lines.map((line) => line.productId) ?? []);
   return toCartDto(cart, products);
 }
 
 const cartProjection = { lines: 1, revision: 1, mergedCarts: 1 } as const;
+type OpenCart = Projected<CartRecord, typeof cartProjection>;
 
 /**
  * The owner's cart, created empty if missing (merging a guest cart at sign-in). A plain read
  * first; else an upsert on the unique owner key, so racing requests end up with the same cart (the
  * loser of the insert race reads the winner's).
  */
-async function openCart(db: Database, owner: CartOwner): Promise<CartRecord> {
+async function openCart(db: Database, owner: CartOwner): Promise<OpenCart> {
   const filter = ownerFilter(owner);
-  const existing = await db.models.Cart.findOne(filter, cartProjection).lean<CartRecord>();
+  const existing = await db.models.Cart.findOne(filter, cartProjection).lean<OpenCart>();
   if (existing) return existing;
   const cart = await retryOnDuplicateKey(() =>
     db.models.Cart.findOneAndUpdate(
       filter,
       { $setOnInsert: { ...filter, lines: [], revision: 0, mergedCarts: [] } },
       { upsert: true, returnDocument: 'after', projection: cartProjection },
-    ).lean<CartRecord>(),
+    ).lean<OpenCart>(),
   );
   if (!cart) throw new Error('cart upsert returned no document');
   return cart;
@@ -180,7 +161,7 @@ type LineChange = (lines: CartLine[], products: Map<string, CartProduct>) => Car
 async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChange, extraProductId?: string): Promise<CartDto> {
   const { db } = writer;
   for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
-    const cart = await db.models.Cart.findOne(ownerFilter(owner), cartProjection).lean<CartRecord>();
+    const cart = await db.models.Cart.findOne(ownerFilter(owner), cartProjection).lean<OpenCart>();
     const current = cart?.lines ?? [];
     const ids = current.map((line) => line.productId.toString());
     if (extraProductId && !ids.includes(extraProductId)) ids.push(extraProductId);
@@ -312,7 +293,7 @@ export interface CartMergeReport {
  * recorded on the user's cart in the same atomic write that adds its lines.
  */
 export async function mergeGuestCart(db: Database, guestToken: string, userId: string): Promise<CartMergeReport> {
-  const guest = await db.models.Cart.findOne({ guestToken }, { lines: 1 }).lean<CartRecord>();
+  const guest = await db.models.Cart.findOne({ guestToken }, { lines: 1 }).lean<Projected<CartRecord, { lines: 1 }>>();
   if (!guest || guest.lines.length === 0) {
     if (guest) await db.models.Cart.deleteOne({ _id: guest._id });
     return { merged: false, lines: [] };

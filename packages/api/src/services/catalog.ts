@@ -1,4 +1,4 @@
-import { productStatus, trusted, type Database, type ProductStatus, type Types } from '@shop/db';
+import { productStatus, trusted, type CategoryRecord, type Database, type ProductRecord, type ProductStatus, type Projected } from '@shop/db';
 import { notFound } from '../errors.ts';
 import type { ProductSort } from '../schemas/catalog.ts';
 
@@ -41,24 +41,9 @@ export const productProjection = {
   stock: 1,
 } as const;
 
-interface ProductRecord {
-  _id: Types.ObjectId;
-  slug: string;
-  name: string;
-  description?: string | null;
-  price: number;
-  currency: string;
-  category: Types.ObjectId;
-  images?: string[] | null;
-  stock: number;
-}
-
-interface CategoryRecord {
-  _id: Types.ObjectId;
-  name: string;
-  slug: string;
-  description?: string | null;
-}
+/** A product as `productProjection` reads it. */
+type ProductView = Projected<ProductRecord, typeof productProjection>;
+type CategoryView = Projected<CategoryRecord, { name: 1; slug: 1; description: 1 }>;
 
 const unknownCategory = { id: '', slug: '', name: '' };
 
@@ -70,7 +55,7 @@ export interface CatalogCategories {
   bySlug: Map<string, CategoryDto>;
 }
 
-function toProductDto(product: ProductRecord, categories: CatalogCategories): ProductDto {
+function toProductDto(product: ProductView, categories: CatalogCategories): ProductDto {
   const category = categories.byId.get(product.category.toString());
   return {
     id: product._id.toString(),
@@ -86,7 +71,7 @@ function toProductDto(product: ProductRecord, categories: CatalogCategories): Pr
   };
 }
 
-export function toCategoryDto(category: CategoryRecord): CategoryDto {
+export function toCategoryDto(category: CategoryView): CategoryDto {
   return {
     id: category._id.toString(),
     name: category.name,
@@ -146,7 +131,7 @@ export interface CatalogDeps {
  * The products as the API answers them, naming their categories from the shared read; if one
  * points at a category that read lacks (created since), the categories are reloaded once.
  */
-export async function toProductDtos(deps: CatalogDeps, products: readonly ProductRecord[], categories: CatalogCategories): Promise<ProductDto[]> {
+export async function toProductDtos(deps: CatalogDeps, products: readonly ProductView[], categories: CatalogCategories): Promise<ProductDto[]> {
   const items = products.map((product) => toProductDto(product, categories));
   if (!items.some((item) => item.category === unknownCategory)) return items;
   const reloaded = await deps.categories.load({ reload: true });
@@ -206,7 +191,7 @@ export async function listProducts(deps: CatalogDeps, query: ProductQuery): Prom
       .sort(sorts[query.sort])
       .skip((query.page - 1) * query.limit)
       .limit(query.limit)
-      .lean<ProductRecord[]>(),
+      .lean<ProductView[]>(),
     db.models.Product.countDocuments(filter),
   ]);
   return {
@@ -220,7 +205,7 @@ export async function listProducts(deps: CatalogDeps, query: ProductQuery): Prom
 export async function getProduct(deps: CatalogDeps, by: { slug: string } | { id: string }): Promise<ProductDto> {
   const filter = 'slug' in by ? { slug: by.slug } : { _id: by.id };
   const [product, categories] = await Promise.all([
-    deps.db.models.Product.findOne(filter, productProjection).lean<ProductRecord>(),
+    deps.db.models.Product.findOne(filter, productProjection).lean<ProductView>(),
     deps.categories.load(),
   ]);
   if (!product) throw notFound('Product');

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType, type Model } from 'mongoose';
+import type { LeanRecord } from '../records.ts';
 
 export const categorySchema = new Schema(
   {
@@ -12,3 +13,4 @@ categorySchema.index({ slug: 1 }, { unique: true });
 
 export type CategoryDoc = InferSchemaType<typeof categorySchema>;
 export type CategoryModel = Model<CategoryDoc>;
+export type CategoryRecord = LeanRecord<typeof categorySchema>;
