@@ -36,7 +36,7 @@ const externalsByPath = {
 export async function buildBench() {
   await build({
     absWorkingDir: root,
-    entryPoints: { bench: 'bench/src/main.ts', server: 'bench/src/server.ts', 'summarise-profile': 'bench/src/summarise-profile.ts' },
+    entryPoints: { bench: 'bench/src/main.ts', server: 'bench/src/server.ts', 'summarise-profile': 'bench/src/summarise-profile.ts', 'dev-database': 'bench/src/dev-database.ts' },
     outdir: 'bench/dist',
     bundle: true,
     platform: 'node',

@@ -5,6 +5,8 @@ export interface EmbeddedMongo {
   uri: string;
   /** Whether data survives a restart (a data directory was given). */
   persistent: boolean;
+  /** The database server's process id, where it is a child of this process (the java engine). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -16,6 +18,8 @@ export interface StartOptions {
   port?: number;
   host?: string;
   timeoutMs?: number;
+  /** Another ShopMongoServer.java to run (the java engine), e.g. an older version to compare with. */
+  launcher?: string;
 }
 
 export function ensureJavaServerInstalled(): void;

@@ -32,12 +32,12 @@ export function ensureJavaServerInstalled() {
 }
 
 /**
- * @param {{ dataDir?: string, port?: number, host?: string }} [options]
+ * @param {{ dataDir?: string, port?: number, host?: string, launcher?: string }} [options]
  * @returns {Promise<import('./index.d.ts').EmbeddedMongo>}
  */
 export async function startJavaServer(options = {}) {
   ensureJavaServerInstalled();
-  const args = ['-XX:+UseSerialGC', '-Xss512k', '-cp', `${libDir}/*`, launcher];
+  const args = ['-XX:+UseSerialGC', '-Xss512k', '-cp', `${libDir}/*`, options.launcher ?? launcher];
   if (options.port !== undefined) args.push('--port', String(options.port));
   if (options.host) args.push('--host', options.host);
   if (options.dataDir) {
@@ -62,9 +62,10 @@ export async function startJavaServer(options = {}) {
     engine: 'java',
     uri,
     persistent: Boolean(options.dataDir),
+    pid: child.pid,
     stop() {
       stopped ??= new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.stdin.end();
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();

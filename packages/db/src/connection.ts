@@ -64,6 +64,12 @@ export async function connect(uri: string, options: ConnectOptions = {}): Promis
     autoIndex: false,
     autoCreate: false,
     serverSelectionTimeoutMS: 10_000,
+    // A write is answered once it is in the on-disk journal of a majority of the replica set, so
+    // an order confirmed to a shopper survives a mongod crash or a failover. Stated here rather
+    // than left to the deployment, whose default is w: 1 on a primary-secondary-arbiter set or
+    // whatever setDefaultRWConcern made it. A standalone mongod counts itself as the majority;
+    // mongo-java-server accepts and ignores write concerns (its H2 store commits each write).
+    writeConcern: { w: 'majority', journal: true },
     // Second layer against operator injection (input validation is the first): a filter value
     // such as `{ $ne: null }` is matched literally unless the code marks it `trusted(...)`.
     sanitizeFilter: true,
