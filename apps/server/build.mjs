@@ -11,7 +11,7 @@ await build({
   outdir: 'dist',
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'esm',
   sourcemap: true,
   // Subpaths of external packages (e.g. @trpc/server/adapters/fastify) stay external too.
