@@ -36,7 +36,12 @@ const externalsByPath = {
 export async function buildBench() {
   await build({
     absWorkingDir: root,
-    entryPoints: { bench: 'bench/src/main.ts', server: 'bench/src/server.ts', 'summarise-profile': 'bench/src/summarise-profile.ts' },
+    entryPoints: {
+      bench: 'bench/src/main.ts',
+      server: 'bench/src/server.ts',
+      'module-redirect': 'bench/src/module-redirect.ts',
+      'summarise-profile': 'bench/src/summarise-profile.ts',
+    },
     outdir: 'bench/dist',
     bundle: true,
     platform: 'node',
