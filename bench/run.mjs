@@ -35,6 +35,7 @@ if (args.includes('--help') || args.includes('-h')) {
                           mongodb-only-activelist (or "all"; join with +: stock-endpoint+unpatched-trpc)
   --profile               also profile the tRPC and raw routes (CPU profiles in bench/results/)
   --profile-seconds S     seconds of load per profile (10)
+  --profile-endpoint E    the tRPC endpoint the profiled server mounts: custom (ours) or stock (tRPC's adapter)
   --write                 replace the results block of BENCHMARKS.md with this run's tables
   --server-cpus LIST      taskset CPU list for the servers (1)
   --load-cpus LIST        taskset CPU list for the load generator (0)

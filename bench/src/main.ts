@@ -55,6 +55,7 @@ function parseConfig(): BenchConfig & { argv: string[] } {
       variants: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'profile-seconds': { type: 'string', default: '10' },
+      'profile-endpoint': { type: 'string', default: 'custom' },
       write: { type: 'boolean', default: false },
       'server-cpus': { type: 'string' },
       'load-cpus': { type: 'string' },
@@ -76,6 +77,8 @@ function parseConfig(): BenchConfig & { argv: string[] } {
   const n = cpus().length;
   const engine = values.engine;
   if (engine !== 'java' && engine !== 'mongod' && engine !== 'auto') throw new Error('--engine must be java, mongod or auto');
+  const profileEndpoint = values['profile-endpoint'];
+  if (profileEndpoint !== 'custom' && profileEndpoint !== 'stock') throw new Error('--profile-endpoint must be custom or stock');
   const only = new Set(values.only.split(',').map((item) => item.trim()).filter(Boolean));
   if (values.profile) only.add('profile');
   return {
@@ -94,6 +97,7 @@ function parseConfig(): BenchConfig & { argv: string[] } {
     only,
     variants: values.variants,
     profileSeconds: number('profile-seconds', values['profile-seconds'], 1),
+    profileEndpoint,
     write: values.write,
     // Server on its own core; load generator on another; the database with the load generator
     // on a 2-core machine, on the remaining cores where there are more.

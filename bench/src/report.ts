@@ -367,7 +367,7 @@ export function profileSection(profile: ProfileResult, top = 25): string {
   const { trpc, raw } = profile;
   const busy = (route: RouteProfile) => route.summary.functions.filter((fn) => fn.category !== '(idle)');
   return [
-    `### Where the time goes: CPU profile of the bench server, tRPC vs raw route`,
+    `### Where the time goes: CPU profile of the bench server, tRPC${profile.endpoint === 'stock' ? " (tRPC's stock Fastify adapter)" : ''} vs raw route`,
     '',
     `V8 sampling profiler (every ${profile.intervalUs} µs) over ${rate(trpc.load.seconds)} s of max-rate load on each route alone. tRPC: ${rate(trpc.load.rps)} req/s, ${trpc.perRequest.toFixed(0)} µs of busy CPU per request; raw: ${rate(raw.load.rps)} req/s, ${raw.perRequest.toFixed(0)} µs per request. Profiles: \`${trpc.file.replace(/^.*\/bench\//, 'bench/')}\`, \`${raw.file.replace(/^.*\/bench\//, 'bench/')}\` (open in Chrome DevTools → Performance, or speedscope).`,
     '',

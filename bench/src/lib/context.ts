@@ -25,6 +25,8 @@ export interface BenchConfig {
   /** Scenarios to run: 1–5 and `profile`. */
   only: Set<string>;
   profileSeconds: number;
+  /** The tRPC endpoint the profile's server mounts (`--profile-endpoint`). */
+  profileEndpoint: 'custom' | 'stock';
   write: boolean;
   serverCpus: CpuChoice;
   loadCpus: CpuChoice;
