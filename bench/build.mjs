@@ -36,7 +36,13 @@ const externalsByPath = {
 export async function buildBench() {
   await build({
     absWorkingDir: root,
-    entryPoints: { bench: 'bench/src/main.ts', server: 'bench/src/server.ts', 'summarise-profile': 'bench/src/summarise-profile.ts', 'dev-database': 'bench/src/dev-database.ts' },
+    entryPoints: {
+      bench: 'bench/src/main.ts',
+      server: 'bench/src/server.ts',
+      'module-redirect': 'bench/src/module-redirect.ts',
+      'summarise-profile': 'bench/src/summarise-profile.ts',
+      'dev-database': 'bench/src/dev-database.ts',
+    },
     outdir: 'bench/dist',
     bundle: true,
     platform: 'node',

@@ -30,8 +30,12 @@ if (args.includes('--help') || args.includes('-h')) {
   --memory-requests N     catalogue requests in the warm-up block and between the two RSS readings (100000)
   --memory-blocks N       send N such blocks, reading RSS after each (1; more tell a leak from warm-up)
   --only LIST             scenarios to run, e.g. 1,3 (1,2,3,4,5)
+  --variants LIST         scenario 1 for each variant of the server, alternating, e.g.
+                          baseline,stock-endpoint,unpatched-trpc,unpatched-helmet,unpatched-mongodb,
+                          mongodb-only-activelist (or "all"; join with +: stock-endpoint+unpatched-trpc)
   --profile               also profile the tRPC and raw routes (CPU profiles in bench/results/)
   --profile-seconds S     seconds of load per profile (10)
+  --profile-endpoint E    the tRPC endpoint the profiled server mounts: custom (ours) or stock (tRPC's adapter)
   --write                 replace the results block of BENCHMARKS.md with this run's tables
   --server-cpus LIST      taskset CPU list for the servers (1)
   --load-cpus LIST        taskset CPU list for the load generator (0)

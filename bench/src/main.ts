@@ -14,10 +14,12 @@ import { table } from './lib/format.ts';
 import { heapSnapshotArgs } from './lib/heap.ts';
 import { configureQuietWait } from './lib/quiet.ts';
 import { affinity, capture, childPid, hasTaskset, killChildren, pin, run } from './lib/proc.ts';
+import { parseVariants, patchedDependencies } from './lib/variants.ts';
 import {
   busyNote,
   checkoutSection,
   floorSection,
+  floorVariantsSection,
   goalsTable,
   memorySection,
   profileSection,
@@ -26,7 +28,7 @@ import {
   type Results,
 } from './report.ts';
 import { runCheckout } from './scenarios/checkout.ts';
-import { runFloor } from './scenarios/floor.ts';
+import { runFloor, runFloorVariants } from './scenarios/floor.ts';
 import { runMemory } from './scenarios/memory.ts';
 import { runProfile } from './scenarios/profile.ts';
 import { runQueries } from './scenarios/queries.ts';
@@ -50,8 +52,10 @@ function parseConfig(): BenchConfig & { argv: string[] } {
       'memory-requests': { type: 'string', default: '100000' },
       'memory-blocks': { type: 'string', default: '1' },
       only: { type: 'string', default: '1,2,3,4,5' },
+      variants: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'profile-seconds': { type: 'string', default: '10' },
+      'profile-endpoint': { type: 'string', default: 'custom' },
       write: { type: 'boolean', default: false },
       'server-cpus': { type: 'string' },
       'load-cpus': { type: 'string' },
@@ -73,6 +77,8 @@ function parseConfig(): BenchConfig & { argv: string[] } {
   const n = cpus().length;
   const engine = values.engine;
   if (engine !== 'java' && engine !== 'mongod' && engine !== 'auto') throw new Error('--engine must be java, mongod or auto');
+  const profileEndpoint = values['profile-endpoint'];
+  if (profileEndpoint !== 'custom' && profileEndpoint !== 'stock') throw new Error('--profile-endpoint must be custom or stock');
   const only = new Set(values.only.split(',').map((item) => item.trim()).filter(Boolean));
   if (values.profile) only.add('profile');
   return {
@@ -89,7 +95,9 @@ function parseConfig(): BenchConfig & { argv: string[] } {
     memoryRequests: number('memory-requests', values['memory-requests'], 1),
     memoryBlocks: number('memory-blocks', values['memory-blocks'], 1),
     only,
+    variants: values.variants,
     profileSeconds: number('profile-seconds', values['profile-seconds'], 1),
+    profileEndpoint,
     write: values.write,
     // Server on its own core; load generator on another; the database with the load generator
     // on a 2-core machine, on the remaining cores where there are more.
@@ -133,6 +141,11 @@ function javaEngineDescription(): string {
 
 async function main() {
   const config = parseConfig();
+  if (config.variants !== undefined) {
+    if (!config.only.has('1')) throw new Error('--variants runs scenario 1 per variant: add 1 to --only');
+    // Fails on an unknown variant before anything starts.
+    parseVariants(config.variants, patchedDependencies(root));
+  }
   configureQuietWait(config.quietWait, config.quietThreshold);
   const resultsDir = join(root, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
@@ -179,7 +192,12 @@ async function main() {
     try {
       const slugs = (await db.models.Product.find({}, { slug: 1 }).lean()).map((product) => product.slug);
 
-      if (config.only.has('1')) {
+      if (config.only.has('1') && config.variants !== undefined) {
+        log('\n== scenario 1 per variant: raw Fastify route vs tRPC (bench servers: bench/dist/server.js)');
+        results.floorVariants = await runFloorVariants(bench, catalogueDb, config.variants);
+        sections.push(floorVariantsSection(results.floorVariants, config));
+        log(`\n${sections.at(-1) ?? ''}`);
+      } else if (config.only.has('1')) {
         log('\n== scenario 1: raw Fastify route vs tRPC (bench server: bench/dist/server.js)');
         results.floor = await runFloor(bench, catalogueDb);
         sections.push(floorSection(results.floor, config.connections));

@@ -2,13 +2,16 @@
 import { met, mib, ms, percent, rate, table, times } from './lib/format.ts';
 import type { ProfileResult, RouteProfile } from './scenarios/profile.ts';
 import type { CheckoutFigures, CheckoutResult } from './scenarios/checkout.ts';
-import type { FloorResult, RouteFigures } from './scenarios/floor.ts';
+import type { BenchConfig } from './lib/context.ts';
+import { describeCheck, describePackage } from './lib/variants.ts';
+import type { FloorResult, RouteFigures, VariantFloor } from './scenarios/floor.ts';
 import type { MemoryResult } from './scenarios/memory.ts';
 import type { QueriesResult } from './scenarios/queries.ts';
 import type { ReadsWritesResult } from './scenarios/reads-writes.ts';
 
 export interface Results {
   floor?: FloorResult;
+  floorVariants?: VariantFloor[];
   readsWrites?: ReadsWritesResult;
   checkout?: CheckoutResult;
   memory?: MemoryResult;
@@ -25,8 +28,13 @@ export interface GoalLine {
 
 const cpu = (value: number) => (Number.isFinite(value) ? `${Math.round(value * 100)}%` : 'n/a');
 
-function routeRow(name: string, figures: RouteFigures): string[] {
-  return [
+/** Mark-compacts per 10,000 requests, e.g. "0.5". */
+function perTenThousand(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(value >= 10 ? 0 : 1) : 'n/a';
+}
+
+function routeRow(name: string, figures: RouteFigures, withGc = false): string[] {
+  const row = [
     name,
     rate(figures.rps),
     ms(figures.p50),
@@ -36,9 +44,11 @@ function routeRow(name: string, figures: RouteFigures): string[] {
     figures.runs.map((run) => `${rate(run.rps)}${run.quiet ? '' : '*'}`).join(' / '),
     String(figures.runs.reduce((sum, run) => sum + run.non2xx + run.errors + run.timeouts, 0)),
   ];
+  return withGc ? [...row.slice(0, 5), perTenThousand(figures.gcPer10k.major), ...row.slice(5)] : row;
 }
 
 const routeHeader = ['measurement', 'req/s (median)', 'p50', 'p99', 'server CPU per request', 'CPU server / db / load / other', 'req/s per run', 'errors'];
+const floorHeader = [...routeHeader.slice(0, 5), 'mark-compacts per 10k requests', ...routeHeader.slice(5)];
 
 export function goals(results: Results): GoalLine[] {
   const lines: GoalLine[] = [];
@@ -52,6 +62,16 @@ export function goals(results: Results): GoalLine[] {
       ok: floor.p99Ratio <= 1.5,
     });
     lines.push({ scenario: '1', goal: 'raw and tRPC answer the same JSON', figure: floor.sameBody ? `yes (${floor.bodyBytes} bytes)` : 'no', ok: floor.sameBody });
+  }
+  for (const variant of results.floorVariants ?? []) {
+    lines.push({ scenario: `1, ${variant.variant}`, goal: 'tRPC req/s ≥ 70% of raw req/s', figure: `${percent(variant.rpsRatio)} (${rate(variant.trpc.rps)} vs ${rate(variant.raw.rps)})`, ok: variant.rpsRatio >= 0.7 });
+    lines.push({
+      scenario: `1, ${variant.variant}`,
+      goal: `p99 at half the raw max (${rate(variant.halfRate)} req/s, paced): tRPC ≤ 1.5× raw`,
+      figure: `${times(variant.p99Ratio)} (${ms(variant.pacedTrpc.p99)} vs ${ms(variant.pacedRaw.p99)})`,
+      ok: variant.p99Ratio <= 1.5,
+    });
+    if (!variant.sameBody) lines.push({ scenario: `1, ${variant.variant}`, goal: 'raw and tRPC answer the same JSON', figure: 'no', ok: false });
   }
   if (readsWrites) {
     lines.push({ scenario: '2', goal: 'catalog.product by slug (figures only)', figure: `${rate(readsWrites.product.rps)} req/s, p99 ${ms(readsWrites.product.p99)}`, ok: null });
@@ -114,14 +134,16 @@ export function floorSection(floor: FloorResult, connections: number): string {
     '',
     `\`GET ${'/raw/products?page=1&limit=20'}\` runs the same Mongoose queries as \`catalog.products\` (the page and the count; categories from the same shared read) and answers the same JSON (${floor.sameBody ? 'byte-identical, checked' : `NOT identical: ${floor.bodyDifference ?? ''}`}, ${floor.bodyBytes} bytes); \`GET /trpc/catalog.products?input={"page":1,"limit":20}\` is the procedure. Max rate: autocannon, ${connections} connections, closed loop. Half rate: ${rate(floor.halfRate)} req/s (half the raw median), paced open-loop with latency from each request's due time (the goal's figure; ${floor.pacedRaw.runs.length === 1 ? '1 run' : `${floor.pacedRaw.runs.length} runs`} of each route, alternating, medians: at this load a run's p99 is set by a few stalls, so it varies from run to run), and autocannon \`overallRate\` (bursty: each connection sends its quota for the second back to back, so its p99 is close to full load). Server CPU per request = the server's CPU time ÷ 2xx responses: the figure least disturbed by other processes. CPU columns are fractions of one core; "other" is every other process on the machine (noise; should be ~0%).`,
     '',
-    table(routeHeader, [
-      routeRow('raw, max rate', floor.raw),
-      routeRow('tRPC, max rate', floor.trpc),
-      routeRow(`raw, ${rate(floor.halfRate)} req/s paced`, floor.pacedRaw),
-      routeRow(`tRPC, ${rate(floor.halfRate)} req/s paced`, floor.pacedTrpc),
-      routeRow(`tRPC, ${rate(floor.trpcHalfRate)} req/s paced (half its own max), for reference`, floor.pacedTrpcOwnHalf),
-      routeRow(`raw, ${rate(floor.halfRate)} req/s autocannon overallRate (1 run, half length)`, floor.autocannonHalfRaw),
-      routeRow(`tRPC, ${rate(floor.halfRate)} req/s autocannon overallRate (1 run, half length)`, floor.autocannonHalfTrpc),
+    `The bench server ran: ${floor.check ? describeCheck(floor.check) : 'not checked (this Node has no module.registerHooks)'}. Mark-compacts: the server's full garbage collections (perf_hooks \`gc\` entries) per 10,000 answered requests, over all runs of the row.`,
+    '',
+    table(floorHeader, [
+      routeRow('raw, max rate', floor.raw, true),
+      routeRow('tRPC, max rate', floor.trpc, true),
+      routeRow(`raw, ${rate(floor.halfRate)} req/s paced`, floor.pacedRaw, true),
+      routeRow(`tRPC, ${rate(floor.halfRate)} req/s paced`, floor.pacedTrpc, true),
+      routeRow(`tRPC, ${rate(floor.trpcHalfRate)} req/s paced (half its own max), for reference`, floor.pacedTrpcOwnHalf, true),
+      routeRow(`raw, ${rate(floor.halfRate)} req/s autocannon overallRate (1 run, half length)`, floor.autocannonHalfRaw, true),
+      routeRow(`tRPC, ${rate(floor.halfRate)} req/s autocannon overallRate (1 run, half length)`, floor.autocannonHalfTrpc, true),
     ]),
     '',
     table(
@@ -133,6 +155,83 @@ export function floorSection(floor: FloorResult, connections: number): string {
         ['p99 at half rate (autocannon overallRate), for reference', times(floor.autocannonP99Ratio), 'n/a'],
         ['p99 with each route paced at half its own max (same headroom), for reference', times(floor.ownHalfP99Ratio), 'n/a'],
       ],
+    ),
+  ].join('\n');
+}
+
+/** "1,234 / 1,301*" (a * marks a run that started while the machine was busy). */
+function perRun(figures: RouteFigures, format: (run: RouteFigures['runs'][number]) => string): string {
+  return figures.runs.map((run) => `${format(run)}${run.quiet ? '' : '*'}`).join(' / ');
+}
+
+export function floorVariantsSection(variants: VariantFloor[], config: BenchConfig): string {
+  const baseline = variants.find((variant) => variant.variant === 'baseline');
+  const vsBaseline = (value: number, base: number | undefined) => (baseline && base ? percent(value / base - 1).replace(/^(?!-)/, '+') : 'n/a');
+  const pair = (a: string, b: string) => `${a} / ${b}`;
+  return [
+    `### 1. Per variant: raw Fastify route vs tRPC, each variant in its own server process`,
+    '',
+    `Scenario 1 (\`GET /raw/products?page=1&limit=20\` vs \`GET /trpc/catalog.products?input={"page":1,"limit":20}\`) for each variant of the bench server, in one run. Every variant's server is started and checked first (what it loaded: the last table), then all are measured in alternating rounds: each round measures every variant in turn, raw then tRPC, while the other servers are paused (SIGSTOP); a resumed server gets 1 s of load on each route before it is measured. Max rate: ${config.runs} runs × ${config.duration} s, autocannon, ${config.connections} connections. Half rate: half of the variant's own raw median, paced open-loop, ${config.pacedRuns} runs of each route (the goal's p99). Medians; the figures of every run are in the third table. Mark-compacts: the server's full garbage collections (perf_hooks \`gc\` entries) per 10,000 answered requests, over all runs of the row. "other" is the CPU every other process on the machine used (the busiest run): it should be ~0%.`,
+    '',
+    table(
+      ['variant', 'tRPC ÷ raw req/s (goal ≥ 70%)', 'p99 at half the raw max, tRPC ÷ raw (goal ≤ 1.5×)', 'same JSON'],
+      variants.map((variant) => [
+        variant.variant,
+        `${percent(variant.rpsRatio)} ${variant.rpsRatio >= 0.7 ? 'met' : '**not met**'}`,
+        `${times(variant.p99Ratio)} ${variant.p99Ratio <= 1.5 ? 'met' : '**not met**'}`,
+        variant.sameBody ? 'yes' : '**no**',
+      ]),
+    ),
+    '',
+    table(
+      [
+        'variant',
+        'req/s raw / tRPC',
+        'vs baseline raw / tRPC',
+        'server CPU per request raw / tRPC',
+        'half rate',
+        'p99 at half rate raw / tRPC',
+        'mark-compacts per 10k requests, max rate raw / tRPC',
+        'mark-compacts per 10k requests, half rate raw / tRPC',
+        'scavenges per 10k requests, max rate raw / tRPC',
+        'other (busiest run)',
+      ],
+      variants.map((variant) => [
+        variant.variant,
+        pair(rate(variant.raw.rps), rate(variant.trpc.rps)),
+        pair(vsBaseline(variant.raw.rps, baseline?.raw.rps), vsBaseline(variant.trpc.rps, baseline?.trpc.rps)),
+        pair(`${Math.round(variant.raw.serverUsPerRequest)} µs`, `${Math.round(variant.trpc.serverUsPerRequest)} µs`),
+        rate(variant.halfRate),
+        pair(ms(variant.pacedRaw.p99), ms(variant.pacedTrpc.p99)),
+        pair(perTenThousand(variant.raw.gcPer10k.major), perTenThousand(variant.trpc.gcPer10k.major)),
+        pair(perTenThousand(variant.pacedRaw.gcPer10k.major), perTenThousand(variant.pacedTrpc.gcPer10k.major)),
+        pair(perTenThousand(variant.raw.gcPer10k.minor), perTenThousand(variant.trpc.gcPer10k.minor)),
+        cpu(Math.max(variant.raw.cpuOtherMax, variant.trpc.cpuOtherMax, variant.pacedRaw.cpuOtherMax, variant.pacedTrpc.cpuOtherMax)),
+      ]),
+    ),
+    '',
+    table(
+      ['variant', 'raw req/s per run', 'tRPC req/s per run', 'raw p99 per paced run', 'tRPC p99 per paced run', 'errors'],
+      variants.map((variant) => [
+        variant.variant,
+        perRun(variant.raw, (run) => rate(run.rps)),
+        perRun(variant.trpc, (run) => rate(run.rps)),
+        perRun(variant.pacedRaw, (run) => ms(run.latency.p99)),
+        perRun(variant.pacedTrpc, (run) => ms(run.latency.p99)),
+        String(
+          [variant.raw, variant.trpc, variant.pacedRaw, variant.pacedTrpc].reduce(
+            (sum, figures) => sum + figures.runs.reduce((runs, run) => runs + run.non2xx + run.errors + run.timeouts, 0),
+            0,
+          ),
+        ),
+      ]),
+    ),
+    '',
+    'What each server ran, as it reported it and as checked (its answer\'s framing tells the endpoint: ours sends a Content-Length, the stock adapter streams; for each patched dependency, every file its patch changes that the server loaded was compared with the installed, patched copy and with the published one, fetched by `npm pack` and checked against the lockfile\'s integrity):',
+    '',
+    table(
+      ['variant', 'tRPC endpoint', ...(variants[0]?.check.packages.map((pkg) => pkg.name) ?? [])],
+      variants.map((variant) => [variant.variant, variant.check.endpoint, ...variant.check.packages.map(describePackage)]),
     ),
   ].join('\n');
 }
@@ -268,7 +367,7 @@ export function profileSection(profile: ProfileResult, top = 25): string {
   const { trpc, raw } = profile;
   const busy = (route: RouteProfile) => route.summary.functions.filter((fn) => fn.category !== '(idle)');
   return [
-    `### Where the time goes: CPU profile of the bench server, tRPC vs raw route`,
+    `### Where the time goes: CPU profile of the bench server, tRPC${profile.endpoint === 'stock' ? " (tRPC's stock Fastify adapter)" : ''} vs raw route`,
     '',
     `V8 sampling profiler (every ${profile.intervalUs} µs) over ${rate(trpc.load.seconds)} s of max-rate load on each route alone. tRPC: ${rate(trpc.load.rps)} req/s, ${trpc.perRequest.toFixed(0)} µs of busy CPU per request; raw: ${rate(raw.load.rps)} req/s, ${raw.perRequest.toFixed(0)} µs per request. Profiles: \`${trpc.file.replace(/^.*\/bench\//, 'bench/')}\`, \`${raw.file.replace(/^.*\/bench\//, 'bench/')}\` (open in Chrome DevTools → Performance, or speedscope).`,
     '',

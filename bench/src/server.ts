@@ -3,19 +3,44 @@
 // `catalog.products` and answers the same JSON body as the tRPC route, in the same process, so
 // the two can be compared with nothing else different (same plugins, hooks, pool, data).
 //
-// With BENCH_PROFILE=1 it also exposes POST /__bench/profile/start and /__bench/profile/stop,
-// which run the V8 CPU profiler over just the window the benchmark chooses.
+// For the benchmark, not for clients: GET /__bench/gc (the garbage collections so far, from
+// perf_hooks), GET /__bench/modules (the tRPC endpoint and which files of the patched dependencies
+// were loaded, recorded by module-redirect.ts; see lib/variants.ts). BENCH_TRPC_ENDPOINT=stock
+// mounts tRPC's own Fastify adapter instead of ours (the `--variants` comparison). With
+// BENCH_PROFILE=1 it also exposes POST /__bench/profile/start and /__bench/profile/stop, which run
+// the V8 CPU profiler over just the window the benchmark chooses.
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
 import { connect, disconnect } from '@shop/db';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
 import { createCategoryCache, productProjection, toProductDtos } from '../../packages/api/src/services/catalog.ts';
+import type { GcCounts } from './lib/load.ts';
+import { loadedModulesKey } from './lib/module-hooks-config.ts';
 
 type ProductRecord = Parameters<typeof toProductDtos>[1][number];
 
 const env = loadEnv();
 if (!env.MONGODB_URI) throw new Error('MONGODB_URI is required');
+const trpcEndpoint = process.env.BENCH_TRPC_ENDPOINT === 'stock' ? 'stock' : 'custom';
+
+// Every collection from start-up on. A mark-compact is `major`; V8's incremental marking steps
+// before one are reported apart (`incremental`), as are weak-callback passes.
+const gc: GcCounts = { major: 0, minor: 0, incremental: 0, weakcb: 0, majorMs: 0, minorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = ((entry as { detail?: unknown }).detail as { kind?: number } | null | undefined)?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      gc.major += 1;
+      gc.majorMs += entry.duration;
+    } else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+      gc.minor += 1;
+      gc.minorMs += entry.duration;
+    } else if (kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) gc.incremental += 1;
+    else if (kind === constants.NODE_PERFORMANCE_GC_WEAKCB) gc.weakcb += 1;
+  }
+}).observe({ entryTypes: ['gc'] });
 
 const db = await connect(env.MONGODB_URI);
 // As in main.ts: rate limits and sessions in Redis when REDIS_URL is set.
@@ -32,6 +57,7 @@ const app = await buildApp({
   production: env.NODE_ENV === 'production',
   logger: { level: env.LOG_LEVEL },
   security: redis,
+  trpcEndpoint,
 });
 
 function positiveInt(value: unknown, fallback: number, max: number): number {
@@ -58,6 +84,12 @@ app.get('/raw/products', async (request) => {
   ]);
   return { result: { data: { items: await toProductDtos(catalog, products, categories), total, page, limit } } };
 });
+
+app.get('/__bench/gc', async () => gc);
+const loadedModules = (globalThis as Record<symbol, unknown>)[loadedModulesKey];
+const loadedFiles = () =>
+  Object.fromEntries([...(loadedModules instanceof Map ? (loadedModules as Map<string, Set<string>>) : new Map<string, Set<string>>())].map(([name, files]) => [name, [...files]]));
+app.get('/__bench/modules', async () => ({ trpcEndpoint, packages: loadedFiles() }));
 
 if (process.env.BENCH_PROFILE === '1') {
   const session = new Session();
@@ -93,4 +125,8 @@ process.once('SIGTERM', () => void shutdown());
 process.once('SIGINT', () => void shutdown());
 
 const address = await app.listen({ host: env.HOST, port: env.PORT });
-console.log(`bench server listening ${address}`);
+console.log(`bench server listening ${address} (Node ${process.version}, tRPC endpoint: ${trpcEndpoint})`);
+for (const [name, files] of Object.entries(loadedFiles())) {
+  const dirs = new Set(files.map((file) => file.slice(0, file.lastIndexOf(`/node_modules/${name}/`) + `/node_modules/${name}`.length)));
+  console.log(`  ${name} loaded from ${[...dirs].join(', ') || '(not loaded yet)'}`);
+}

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import {
   appRouter,
   createCategoryCache,
+  type AppRouter,
   createMongoSecurityStore,
   createTestPaymentProvider,
   guestCartCookieName,
@@ -19,12 +20,13 @@ import {
   type StockFeed,
 } from '@shop/api';
 import type { Database } from '@shop/db';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './event-stream-slots.ts';
 import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
-import { createTrpcHttpPlugin } from './trpc-http.ts';
+import { createTrpcHttpPlugin, type TrpcErrorInfo } from './trpc-http.ts';
 
 export interface AppOptions {
   db: Database;
@@ -50,6 +52,12 @@ export interface AppOptions {
   /** Most event streams (`stock.changes`) open at once, per client address and in total. */
   streamLimits?: StreamLimits;
   timeouts?: Partial<HttpTimeouts>;
+  /**
+   * `custom` (default): trpc-http.ts answers JSON calls. `stock`: tRPC's own `fastifyTRPCPlugin`
+   * answers everything, for the benchmark's comparison (bench/README.md); it has no cap on open
+   * event streams (`streamLimits`).
+   */
+  trpcEndpoint?: 'custom' | 'stock';
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -165,30 +173,32 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.log.info({ source: stockFeed.source }, 'live stock feed ready');
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
+  const trpcOptions = {
+    router: appRouter,
+    createContext: createContextFactory({
+      db: options.db,
+      auth: options.auth,
+      payments: options.payments ?? createTestPaymentProvider(options.db),
+      checkout: options.checkout,
+      // Built here, once per app, and carried by every context: two apps in one process share nothing.
+      categories: createCategoryCache(options.db),
+      stockFeed,
+      security,
+      production,
+    }),
+    maxBatchSize,
+    onError({ error, path }: TrpcErrorInfo) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+    },
+  };
   await app.register(
     async (trpc) => {
       registerTrpcRequestGuard(trpc);
-      await trpc.register(
-        createTrpcHttpPlugin({
-          router: appRouter,
-          createContext: createContextFactory({
-            db: options.db,
-            auth: options.auth,
-            payments: options.payments ?? createTestPaymentProvider(options.db),
-            checkout: options.checkout,
-            // Built here, once per app, and carried by every context: two apps in one process share nothing.
-            categories: createCategoryCache(options.db),
-            stockFeed,
-            security,
-            production,
-          }),
-          maxBatchSize,
-          streams,
-          onError({ error, path }) {
-            if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
-          },
-        }),
-      );
+      if (options.trpcEndpoint === 'stock') {
+        await trpc.register(fastifyTRPCPlugin, { trpcOptions: trpcOptions satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] });
+      } else {
+        await trpc.register(createTrpcHttpPlugin({ ...trpcOptions, streams }));
+      }
     },
     { prefix: '/trpc' },
   );

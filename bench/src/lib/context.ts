@@ -25,11 +25,15 @@ export interface BenchConfig {
   /** Scenarios to run: 1–5 and `profile`. */
   only: Set<string>;
   profileSeconds: number;
+  /** The tRPC endpoint the profile's server mounts (`--profile-endpoint`). */
+  profileEndpoint: 'custom' | 'stock';
   write: boolean;
   serverCpus: CpuChoice;
   loadCpus: CpuChoice;
   dbCpus: CpuChoice;
   engine: 'java' | 'mongod' | 'auto';
+  /** Scenario 1 for each of these variants of the bench server instead of once (`--variants`). */
+  variants: string | undefined;
   /** Seconds to wait, before each measured run, for the rest of the machine to go quiet. */
   quietWait: number;
   /** What "quiet" means: other processes together below this fraction of one core. */
@@ -91,15 +95,27 @@ export function startProductionServer(bench: Bench, label: string, dbName: strin
 }
 
 /** The bench server (production app + the raw route), pinned to the server CPU. */
-export function startBenchServer(bench: Bench, label: string, dbName: string, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
+export function startBenchServer(
+  bench: Bench,
+  label: string,
+  dbName: string,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   return startServer({
     label,
     entry: join(bench.root, 'bench/dist/server.js'),
     env: { ...serverEnv(bench, dbName), ...extraEnv },
     cpus: bench.config.serverCpus,
+    nodeArgs,
     logFile: join(bench.resultsDir, `${label}.log`),
     cwd: bench.root,
   });
+}
+
+/** Node flags that load bench/dist/module-redirect.js first (the variants' module hooks). */
+export function moduleHooksArgs(bench: Bench): string[] {
+  return ['--import', join(bench.root, 'bench/dist/module-redirect.js')];
 }
 
 export type { Database };

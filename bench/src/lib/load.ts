@@ -29,10 +29,46 @@ export interface LoadOptions {
   quiet?: boolean;
 }
 
+/** Garbage collections of a server (the bench server's GET /__bench/gc): counts and total pause time. */
+export interface GcCounts {
+  /** Mark-compacts (full collections of the old generation). */
+  major: number;
+  /** Scavenges (the young generation). */
+  minor: number;
+  incremental: number;
+  weakcb: number;
+  majorMs: number;
+  minorMs: number;
+}
+
 /** Processes whose CPU use is recorded while the load runs. */
 export interface Watched {
   serverPid: number;
   dbPid: number | null;
+  /** The server's collections so far, when it can tell (the bench server). */
+  gc?: () => Promise<GcCounts>;
+}
+
+/** The collections between two readings. */
+export function gcBetween(before: GcCounts | undefined, after: GcCounts | undefined): GcCounts | undefined {
+  if (!before || !after) return undefined;
+  return {
+    major: after.major - before.major,
+    minor: after.minor - before.minor,
+    incremental: after.incremental - before.incremental,
+    weakcb: after.weakcb - before.weakcb,
+    majorMs: after.majorMs - before.majorMs,
+    minorMs: after.minorMs - before.minorMs,
+  };
+}
+
+/** A server's GC counter as `Watched.gc`: GET <origin>/__bench/gc. */
+export function gcReader(origin: string): () => Promise<GcCounts> {
+  return async () => {
+    const response = await fetch(`${origin}/__bench/gc`);
+    if (!response.ok) throw new Error(`GET /__bench/gc answered ${response.status}`);
+    return (await response.json()) as GcCounts;
+  };
 }
 
 export interface LoadResult {
@@ -53,6 +89,8 @@ export interface LoadResult {
   /** Whether the rest of the machine was quiet when the run started, and how long that took. */
   quiet: boolean;
   quietWait: number;
+  /** The server's garbage collections during the run, when `Watched.gc` is given. */
+  gc?: GcCounts | undefined;
 }
 
 export async function load(options: LoadOptions, watched: Watched): Promise<LoadResult> {
@@ -63,6 +101,7 @@ export async function load(options: LoadOptions, watched: Watched): Promise<Load
   const statusCodes: Record<string, number> = {};
 
   const quiet = options.quiet === false ? { waited: 0, quiet: true } : await waitForQuiet([watched.serverPid, watched.dbPid]);
+  const gcBefore = await watched.gc?.();
   const cpuBefore = { server: cpuSecondsOf(watched.serverPid), db: watched.dbPid ? cpuSecondsOf(watched.dbPid) : Number.NaN };
   const ownBefore = process.cpuUsage();
   const machineBefore = machineBusySeconds();
@@ -101,6 +140,7 @@ export async function load(options: LoadOptions, watched: Watched): Promise<Load
   });
   const result = await instance;
 
+  const gcAfter = await watched.gc?.();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const own = process.cpuUsage(ownBefore);
   const cpu = {
@@ -124,6 +164,7 @@ export async function load(options: LoadOptions, watched: Watched): Promise<Load
     statusCodes,
     quiet: quiet.quiet,
     quietWait: quiet.waited,
+    gc: gcBetween(gcBefore, gcAfter),
   };
 }
 

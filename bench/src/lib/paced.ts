@@ -6,7 +6,7 @@
 // and then idles until the next second, so "half rate" is full speed half of the time and the
 // p99 it reports is close to the p99 at full load. Both are reported; the goal uses this one.
 import { Agent, request as httpRequest } from 'node:http';
-import type { LoadResult, RequestSpec, Watched } from './load.ts';
+import { gcBetween, type LoadResult, type RequestSpec, type Watched } from './load.ts';
 import { cpuSecondsOf, machineBusySeconds } from './proc.ts';
 import { waitForQuiet } from './quiet.ts';
 import { latencySummary } from './stats.ts';
@@ -39,6 +39,7 @@ export async function paced(options: PacedOptions, watched: Watched): Promise<Lo
   );
 
   const quiet = await waitForQuiet([watched.serverPid, watched.dbPid]);
+  const gcBefore = await watched.gc?.();
   const cpuBefore = { server: cpuSecondsOf(watched.serverPid), db: watched.dbPid ? cpuSecondsOf(watched.dbPid) : Number.NaN };
   const ownBefore = process.cpuUsage();
   const machineBefore = machineBusySeconds();
@@ -101,6 +102,7 @@ export async function paced(options: PacedOptions, watched: Watched): Promise<Lo
   });
   await Promise.all(inFlight);
 
+  const gcAfter = await watched.gc?.();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const own = process.cpuUsage(ownBefore);
   agent.destroy();
@@ -124,6 +126,7 @@ export async function paced(options: PacedOptions, watched: Watched): Promise<Lo
     statusCodes,
     quiet: quiet.quiet,
     quietWait: quiet.waited,
+    gc: gcBetween(gcBefore, gcAfter),
   };
 }
 

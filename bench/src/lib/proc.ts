@@ -98,6 +98,10 @@ export interface ServerProcess {
   cpus: CpuChoice;
   /** The last lines the server printed (for error reports). */
   output(): string;
+  /** Freezes the process (SIGSTOP), so that it uses no CPU while another server is measured. */
+  pause(): void;
+  /** Lets a paused process run again (SIGCONT). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -159,14 +163,29 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   }
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${options.label} has no pid`);
+  let paused = false;
+  const pause = () => {
+    if (exited !== null || paused) return;
+    child.kill('SIGSTOP');
+    paused = true;
+  };
+  const resume = () => {
+    if (exited !== null || !paused) return;
+    child.kill('SIGCONT');
+    paused = false;
+  };
   return {
     label: options.label,
     pid,
     url,
     cpus: pinned ? affinity(pid) : 'any',
     output: () => tail,
+    pause,
+    resume,
     async stop() {
       if (exited !== null) return;
+      // A stopped process does not act on SIGTERM until it runs again.
+      resume();
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exit;

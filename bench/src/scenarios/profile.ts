@@ -20,6 +20,8 @@ export interface RouteProfile {
 
 export interface ProfileResult {
   intervalUs: number;
+  /** The tRPC endpoint profiled: ours, or tRPC's stock adapter (`--profile-endpoint stock`). */
+  endpoint: 'custom' | 'stock';
   trpc: RouteProfile;
   raw: RouteProfile;
 }
@@ -30,6 +32,7 @@ export async function runProfile(bench: Bench, dbName: string): Promise<ProfileR
   const server = await startBenchServer(bench, 'profile-bench-server', dbName, {
     BENCH_PROFILE: '1',
     BENCH_PROFILE_INTERVAL_US: String(intervalUs),
+    BENCH_TRPC_ENDPOINT: config.profileEndpoint,
   });
   const watched = { serverPid: server.pid, dbPid: bench.dbPid };
   try {
@@ -55,7 +58,7 @@ export async function runProfile(bench: Bench, dbName: string): Promise<ProfileR
     }
     const [trpc, raw] = profiles;
     if (!trpc || !raw) throw new Error('profiles missing');
-    return { intervalUs, trpc, raw };
+    return { intervalUs, endpoint: config.profileEndpoint, trpc, raw };
   } finally {
     await server.stop();
   }
