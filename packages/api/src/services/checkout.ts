@@ -61,7 +61,6 @@ export interface CheckoutFaults {
 
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
 
-export const defaultLeaseMs = defaultCheckoutSettings.leaseMs;
 
 type OrderLine = OrderRecord['lines'][number];
 type CartLine = CartRecord['lines'][number];
@@ -191,6 +190,11 @@ function settledAnswer(order: Projected<OrderRecord, typeof orderProjection>): O
   return toOrderDto({ ...order, status: order.status });
 }
 
+/** The order a user's idempotency key made, if any (the unique index allows one). */
+function findOrderByKey(db: Database, userId: string, idempotencyKey: string) {
+  return db.models.Order.findOne({ userId, idempotencyKey }).lean<OrderRecord>();
+}
+
 /** checkout.placeOrder: turns the caller's cart into an order, exactly once per idempotency key. */
 export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: PlaceOrderInput): Promise<OrderDto> {
   const { db } = deps;
@@ -198,7 +202,7 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
   const paymentMethod = input.paymentMethod ?? testPaymentMethods.approve;
   const [cartLines, existing] = await Promise.all([
     Promise.resolve(deps.faults?.beforeCartRead?.()).then(() => readCartLines(db, user.id)),
-    db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<OrderRecord>(),
+    findOrderByKey(db, user.id, input.idempotencyKey),
   ]);
   const requestHash = cartHash(cartLines);
   if (existing) return replay(deps, existing, cartLines, requestHash, paymentMethod);
@@ -207,7 +211,7 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
     // The two reads ran side by side: a request with the same key may have placed its order (and
     // emptied the cart) after the order was looked for and before the cart was read. The order
     // was inserted before the cart emptied, so it is found now.
-    const placedMeanwhile = await db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<OrderRecord>();
+    const placedMeanwhile = await findOrderByKey(db, user.id, input.idempotencyKey);
     if (placedMeanwhile) return replay(deps, placedMeanwhile, cartLines, requestHash, paymentMethod);
     throw new DomainError('CART_EMPTY', 'Your cart is empty');
   }
@@ -233,9 +237,7 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     // A concurrent request with the same key inserted first: this one is a replay of it.
-    const winner = await db.models.Order.findOne({ userId: user.id, idempotencyKey: input.idempotencyKey }).lean<
-      OrderRecord
-    >();
+    const winner = await findOrderByKey(db, user.id, input.idempotencyKey);
     if (!winner) throw error;
     return replay(deps, winner, cartLines, requestHash, paymentMethod);
   }
@@ -332,11 +334,7 @@ async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, 
   await deps.faults?.afterHolds?.();
 
   // Renew the lease before charging: if someone took this order over, do not charge at all.
-  const renewed = await db.models.Order.updateOne(
-    { _id: order._id, status: 'pending', 'lease.owner': lease.owner },
-    { $set: { 'lease.until': new Date(Date.now() + (deps.leaseMs ?? defaultCheckoutSettings.leaseMs)) } },
-  );
-  if (renewed.modifiedCount !== 1) return { status: 'unknown' };
+  if (!(await lease.renew())) return { status: 'unknown' };
 
   // The order's id is the idempotency key: a driver that takes this order over gets the same
   // charge back, never a second one.

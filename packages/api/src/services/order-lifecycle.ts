@@ -38,29 +38,32 @@ export interface OrderLease {
   lost(): boolean;
   /** Stops renewing (the holder is done with the order). */
   end(): void;
+  /** Renews it now, for one more lease from now: false (and lost) when it is no longer this holder's. */
+  renew(): Promise<boolean>;
 }
 
 /** Keeps renewing a lease this caller holds, every third of its length, until `end()`. */
 export function renewLease(db: Database, orderId: Types.ObjectId, owner: string, leaseMs: number): OrderLease {
   let lost = false;
-  const timer = setInterval(() => {
-    db.models.Order.updateOne(
+  const renew = async () => {
+    const renewed = await db.models.Order.updateOne(
       { _id: orderId, status: 'pending', 'lease.owner': owner },
       { $set: { 'lease.until': new Date(Date.now() + leaseMs) } },
-    ).then(
-      (renewed) => {
-        if (renewed.matchedCount !== 1) lost = true;
-      },
-      // A renewal that failed (the database blipped) is tried again at the next beat; if the lease
-      // runs out meanwhile, the fenced steps of the drive notice.
-      () => undefined,
     );
+    if (renewed.matchedCount !== 1) lost = true;
+    return !lost;
+  };
+  const timer = setInterval(() => {
+    // A renewal that failed (the database blipped) is tried again at the next beat; if the lease
+    // runs out meanwhile, the fenced steps of the drive notice.
+    renew().catch(() => undefined);
   }, Math.max(5, Math.floor(leaseMs / 3)));
   timer.unref();
   return {
     owner,
     lost: () => lost,
     end: () => clearInterval(timer),
+    renew,
   };
 }
 
