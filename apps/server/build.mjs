@@ -7,7 +7,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith('@shop/'));
 
 await build({
-  entryPoints: { main: 'src/main.ts', seed: 'src/seed.ts' },
+  entryPoints: { main: 'src/main.ts', seed: 'src/seed.ts', migrate: 'src/migrate.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -65,7 +65,7 @@ describe('an instance killed mid-checkout', () => {
     const users = await db.models.User.insertMany(
       Array.from({ length: 75 }, (_, i) => ({ email: `crash-${i}@example.com`, name: `Crash ${i}`, passwordHash: 'x' })),
     );
-    await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId: product.id, quantity: 1, priceAtAdd: 1500 }] })));
+    await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId: product.id, variantId: product.id, quantity: 1, priceAtAdd: 1500 }] })));
     const buyers = await Promise.all(
       users.map(async (user) => ({
         token: await signInForTest(db, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }),

@@ -1,6 +1,6 @@
 // Event streams (`stock.changes`) had no cap: one client could open them until the process ran out
 // of memory (~0.2 MB of heap each). Now a stream past the per-address or total cap is refused.
-import { createTestProduct, testAuth } from '@shop/api/testing';
+import { createTestProduct, setVariantForTest, testAuth } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,7 @@ describe('open event streams', () => {
     expectRefused(await openStream('198.51.100.1'));
 
     // The streams already open still get every change.
-    await db.models.Product.updateOne({ _id: productId }, { $set: { stock: 49 } });
+    await setVariantForTest(db, productId, { stock: 49 });
     for (let waited = 0; waited < 8000 && ![first, second].every((c) => c.received().includes('"stock":49')); waited += 50) await sleep(50);
     expect(first.received()).toContain('"stock":49');
     expect(second.received()).toContain('"stock":49');

@@ -1,7 +1,7 @@
 // Reads the environment, connects, seeds an empty development database, listens, and shuts
 // down cleanly on SIGTERM/SIGINT (stop taking traffic, drain in-flight requests, close the db).
 import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
-import { connect, disconnect } from '@shop/db';
+import { connect, disconnect, migrate } from '@shop/db';
 import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
 import { buildApp } from './app.ts';
 import { loadEnv } from './env.ts';
@@ -13,6 +13,8 @@ if (!env.MONGODB_URI) {
 }
 
 const db = await connect(env.MONGODB_URI);
+// Data migrations first (each once per database; idempotent, so instances starting together are fine).
+const migrations = await migrate(db);
 
 // Rate-limit counters and refresh-token sessions: in Redis when REDIS_URL is set (else MongoDB).
 const redis = env.REDIS_URL ? createRedisSecurityStore({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }) : undefined;
@@ -48,6 +50,8 @@ if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');
   redis.onError((err) => app.log.warn({ err }, 'redis connection problem; retrying'));
 }
+
+for (const applied of migrations.applied) app.log.info({ migration: applied.id, changed: applied.changed }, 'applied a data migration');
 
 if (env.jwtSecretGenerated) {
   app.log.warn('JWT_SECRET is not set: using a random secret for this process (sessions end on restart)');

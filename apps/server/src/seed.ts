@@ -1,7 +1,7 @@
 // `pnpm seed` (and the docker-compose `seed` service): fills the demo catalogue. `--reset` wipes
 // the database first. Needs MONGODB_URI (the root script supplies the embedded one).
 import { parseArgs } from 'node:util';
-import { connect, disconnect } from '@shop/db';
+import { connect, disconnect, migrate } from '@shop/db';
 import { defaultAdminPassword, seed } from '@shop/db/seed';
 import { loadEnv } from './env.ts';
 
@@ -19,6 +19,8 @@ if (!adminPassword) {
 
 const db = await connect(env.MONGODB_URI);
 try {
+  // An older database is brought up to date first, so the seed finds what it expects.
+  await migrate(db, { log: (message) => console.log(message) });
   const result = await seed(db, { reset: values.reset, adminPassword });
   console.log(
     `seeded: ${result.categories} categories, ${result.products} products, ${result.users} accounts ` +

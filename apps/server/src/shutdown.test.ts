@@ -50,7 +50,7 @@ describe('graceful shutdown', () => {
     const users = await db.models.User.insertMany(
       Array.from({ length: 50 }, (_, i) => ({ email: `drain${i}@example.com`, name: `Drain ${i}`, passwordHash: 'x' })),
     );
-    await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId: product.id, quantity: 1, priceAtAdd: product.price }] })));
+    await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId: product.id, variantId: product.id, quantity: 1, priceAtAdd: product.price }] })));
     // Signed in as a login would: session families in MongoDB, where the server keeps them here.
     const tokens = await Promise.all(
       users.map((user) => signInForTest(db, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }, { auth })),

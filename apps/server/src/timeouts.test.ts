@@ -1,7 +1,7 @@
 // Slow clients on a listening server: headers or a body sent a byte at a time held a connection
 // (and its request) for as long as the client liked. Event streams must outlive these limits.
 import { appRouter } from '@shop/api';
-import { createTestProduct, testAuth } from '@shop/api/testing';
+import { createTestProduct, setVariantForTest, testAuth } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ describe('slow clients', () => {
     await sleep(bound(timeouts.requestMs) + 500);
     expect(closed).toBe(false);
     expect(connection.status()).toBe(200);
-    await db.models.Product.updateOne({ _id: product.id }, { $set: { stock: 4 } });
+    await setVariantForTest(db, product.id, { stock: 4 });
     for (let waited = 0; waited < 8000 && !/"stock":4/.test(connection.received()); waited += 50) await sleep(50);
     expect(connection.received()).toMatch(/"stock":4/);
     connection.socket.destroy();

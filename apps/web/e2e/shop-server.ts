@@ -3,7 +3,7 @@
 // seeded database of its own, exactly as `pnpm start` serves them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { testAuth } from '@shop/api/testing';
+import { setVariantForTest, testAuth } from '@shop/api/testing';
 import { defaultAdminPassword, seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { buildApp, type AppOptions } from '@shop/server';
@@ -40,6 +40,9 @@ export async function startShop(
 }
 
 /** Sets a product's stock (and optionally price) behind the shop's back: another shopper, a warehouse. */
+/** Sets a single-variant product's stock or price in the database, as an operator's script would. */
 export async function setProduct(db: TestDatabase, slug: string, fields: { stock?: number; price?: number }): Promise<void> {
-  await db.models.Product.updateOne({ slug }, { $set: fields });
+  const product = await db.models.Product.findOne({ slug }, { _id: 1 }).lean();
+  if (!product) throw new Error(`no product ${slug}`);
+  await setVariantForTest(db, product._id.toString(), fields);
 }

@@ -10,12 +10,12 @@ function answered(data: Record<string, unknown>) {
 describe('domainProblem', () => {
   it('narrows the details by the reason: nothing to re-check at run time', () => {
     const problem = domainProblem(
-      answered({ reason: 'OUT_OF_STOCK', details: { orderId: 'o1', lines: [{ productId: 'p1', name: 'Canvas Tote', requested: 3, available: 1 }] } }),
+      answered({ reason: 'OUT_OF_STOCK', details: { orderId: 'o1', lines: [{ productId: 'p1', variantId: 'p1', sku: 'CANVAS-TOTE', name: 'Canvas Tote', requested: 3, available: 1 }] } }),
     );
     expect(problem.reason).toBe('OUT_OF_STOCK');
     if (problem.reason !== 'OUT_OF_STOCK') return;
     expectTypeOf(problem.details.lines[0]).toEqualTypeOf<
-      { productId: string; name: string; requested: number; available: number } | undefined
+      { productId: string; variantId: string; sku: string; name: string; requested: number; available: number } | undefined
     >();
     expect(problem.details.lines[0]?.available).toBe(1);
     // @ts-expect-error: OUT_OF_STOCK has no prices; PRICE_CHANGED does

@@ -8,7 +8,7 @@
 // run the stock ledger of every product is checked: stock + held + sold = initial, nothing held.
 import { randomUUID } from 'node:crypto';
 import { stockLedger } from '@shop/api/testing';
-import type { Database } from '@shop/db';
+import { Types, defaultVariant, type Database } from '@shop/db';
 import { burst, createBurstAgent, type BurstResult } from '../lib/burst.ts';
 import type { Bench } from '../lib/context.ts';
 import { cpuSecondsOf, type ServerProcess } from '../lib/proc.ts';
@@ -98,20 +98,18 @@ async function prepare(bench: Bench, db: Database, kind: CheckoutKind): Promise<
   const productCount = kind === 'hot' ? 1 : config.spreadProducts;
   const stock = kind === 'hot' ? config.hotStock : Math.ceil(config.buyers / config.spreadProducts);
   const products = await db.models.Product.insertMany(
-    Array.from({ length: productCount }, (_, i) => ({
-      name: `Bench ${kind} product ${i}`,
-      slug: `bench-${kind}-${i}`,
-      price: 1999,
-      stock,
-      category: category._id,
-    })),
+    Array.from({ length: productCount }, (_, i) => {
+      const _id = new Types.ObjectId();
+      const fields = { slug: `bench-${kind}-${i}`, price: 1999, stock };
+      return { _id, name: `Bench ${kind} product ${i}`, ...fields, variants: [defaultVariant(_id, fields)], category: category._id };
+    }),
   );
   const buyers = await createShoppers(bench, db, config.buyers, `${kind}-buyer`);
   await db.models.Cart.insertMany(
     buyers.map((buyer, i) => {
       const product = products[i % products.length];
       if (!product) throw new Error('no product');
-      return { userId: buyer.id, lines: [{ productId: product._id, quantity: 1, priceAtAdd: product.price }] };
+      return { userId: buyer.id, lines: [{ productId: product._id, variantId: product._id, quantity: 1, priceAtAdd: product.price }] };
     }),
   );
   return {

@@ -1,6 +1,6 @@
 // Scenario 2 — catalog.product by slug, and cart.addItem for signed-in users.
 import { createMongoSecurityStore, createRedisSecurityStore, defaultAuthSettings, signAccessToken, startSessionFamily } from '@shop/api';
-import { trusted, type Database } from '@shop/db';
+import { Types, defaultVariant, trusted, type Database } from '@shop/db';
 import type { Bench } from '../lib/context.ts';
 import { describe, load, type LoadResult } from '../lib/load.ts';
 import type { ServerProcess } from '../lib/proc.ts';
@@ -76,13 +76,12 @@ export async function runReadsWrites(bench: Bench, server: ServerProcess, db: Da
     { upsert: true, returnDocument: 'after' },
   );
   const products = await db.models.Product.insertMany(
-    Array.from({ length: 4 }, (_, i) => ({
-      name: `Bench cart product ${i}`,
-      slug: `bench-cart-product-${i}-${Date.now()}`,
-      price: 1000 + i,
-      stock: 1_000_000,
-      category: category._id,
-    })),
+    Array.from({ length: 4 }, (_, i) => {
+      const _id = new Types.ObjectId();
+      const slug = `bench-cart-product-${i}-${Date.now()}`;
+      const fields = { slug, price: 1000 + i, stock: 1_000_000 };
+      return { _id, name: `Bench cart product ${i}`, ...fields, variants: [defaultVariant(_id, fields)], category: category._id };
+    }),
   );
   const shoppers = await createShoppers(bench, db, 1000, `cart-shopper-${Date.now()}`);
   const resetCarts = async () => {

@@ -25,6 +25,12 @@ export const domainReasons = {
   CHECKOUT_IN_PROGRESS: 'CONFLICT',
   INVALID_STATUS_TRANSITION: 'CONFLICT',
   SLUG_TAKEN: 'CONFLICT',
+  /** A SKU another variant (of any product) has. */
+  SKU_TAKEN: 'CONFLICT',
+  /** A product with several variants was named without choosing one. */
+  VARIANT_REQUIRED: 'BAD_REQUEST',
+  /** A variant that stock is held for (a checkout in flight) cannot be removed yet. */
+  VARIANT_IN_USE: 'CONFLICT',
   INVALID_INPUT: 'BAD_REQUEST',
   /** A cart or order limit (units of one product, products in a cart). */
   LIMIT_EXCEEDED: 'BAD_REQUEST',
@@ -39,6 +45,9 @@ export type DomainReason = keyof typeof domainReasons;
 /** A line that could not be had: what was asked for, and how many are left. */
 export interface ShortLine {
   productId: string;
+  variantId: string;
+  /** Empty when the variant no longer exists. */
+  sku: string;
   name: string;
   requested: number;
   available: number;
@@ -47,6 +56,7 @@ export interface ShortLine {
 /** A line whose price moved since the shopper saw it. */
 export interface RepricedLine {
   productId: string;
+  variantId: string;
   name: string;
   oldPrice: number;
   newPrice: number;
@@ -66,7 +76,7 @@ export interface DomainErrorDetailsByReason {
   RATE_LIMITED: { retryAfterSeconds: number };
   /** `orderId`: the order that failed, at checkout; null when adding to the cart. */
   OUT_OF_STOCK: { orderId: string | null; lines: ShortLine[] };
-  INSUFFICIENT_STOCK: { productId: string; requested: number; available: number };
+  INSUFFICIENT_STOCK: { productId: string; variantId: string; requested: number; available: number };
   PRICE_CHANGED: { expectedTotal: number; total: number; lines: RepricedLine[] };
   CART_EMPTY: null;
   IDEMPOTENCY_CONFLICT: { orderId: string };
@@ -75,6 +85,10 @@ export interface DomainErrorDetailsByReason {
   CHECKOUT_IN_PROGRESS: { orderId: string; retryAfterSeconds: number };
   INVALID_STATUS_TRANSITION: { from: OrderStatus; to: OrderStatus };
   SLUG_TAKEN: null;
+  SKU_TAKEN: { skus: string[] };
+  /** The product's options, to choose a variant by. */
+  VARIANT_REQUIRED: { productId: string; options: { name: string; values: string[] }[] };
+  VARIANT_IN_USE: { productId: string; variantId: string; sku: string };
   /** Invalid input carries its messages in `data.fieldErrors` instead. */
   INVALID_INPUT: null;
   /** `productId` and `requested` for the units of one product; null for the number of products. */

@@ -1,5 +1,5 @@
 // Helpers for router tests: a fixed auth config and a caller with a context of your choosing.
-import { soldOrderStatuses, type Database } from '@shop/db';
+import { Types, defaultSku, defaultVariant, newVariantId, soldOrderStatuses, variantTotals, type Database } from '@shop/db';
 import { createContextInner, type Context, type ResponseCookies } from './context.ts';
 import { createCaller } from './root.ts';
 import { defaultAuthSettings, signAccessToken, verifyAccessToken, type AuthConfig, type SessionUser } from './services/auth.ts';
@@ -64,17 +64,24 @@ export async function signInForTest(
  * The stock ledger of a product: what is on the shelf, held by orders in flight, and sold.
  * Checkout keeps `stock + held + sold` equal to the initial stock at all times (once settled).
  */
-export async function stockLedger(db: Database, productId: string) {
-  const product = await db.models.Product.findById(productId, { stock: 1, holds: 1 }).lean();
+export async function stockLedger(db: Database, productId: string, variantId?: string) {
+  const product = await db.models.Product.findById(productId, { stock: 1, variants: 1 }).lean();
   if (!product) throw new Error(`no product ${productId}`);
+  const variantStock = product.variants.reduce((sum, variant) => sum + variant.stock, 0);
+  // The product's stock is its variants' summed, in every update: a difference is a broken write.
+  if (variantStock !== product.stock) throw new Error(`product ${productId}: stock ${product.stock}, its variants' ${variantStock}`);
+  const variants = variantId === undefined ? product.variants : product.variants.filter((variant) => variant._id.toString() === variantId);
+  if (variants.length === 0) throw new Error(`no variant ${variantId ?? ''} of product ${productId}`);
+  const lineMatch = variantId === undefined ? { 'lines.productId': product._id } : { 'lines.productId': product._id, 'lines.variantId': variants[0]?._id };
   const sold = await db.models.Order.aggregate<{ quantity: number }>([
     { $match: { status: { $in: [...soldOrderStatuses] }, 'lines.productId': product._id } },
     { $unwind: '$lines' },
-    { $match: { 'lines.productId': product._id } },
+    { $match: lineMatch },
     { $group: { _id: null, quantity: { $sum: '$lines.quantity' } } },
   ]);
-  const held = product.holds.reduce((sum, hold) => sum + hold.quantity, 0);
-  return { stock: product.stock, held, sold: sold[0]?.quantity ?? 0 };
+  const held = variants.reduce((sum, variant) => sum + variant.holds.reduce((units, hold) => units + hold.quantity, 0), 0);
+  const stock = variants.reduce((sum, variant) => sum + variant.stock, 0);
+  return { stock, held, sold: sold[0]?.quantity ?? 0 };
 }
 
 /** A user straight in the database (no password hashing: fast for tests that need many). */
@@ -83,21 +90,68 @@ export async function createTestUser(db: Database, email: string, role: 'custome
   return { id: user._id.toString(), email: user.email, name: user.name, role: user.role };
 }
 
-/** A product of its own for a test, in a category of its own. */
-export async function createTestProduct(db: Database, fields: { slug: string; price?: number; stock: number }) {
-  const category = await db.models.Category.findOneAndUpdate(
+async function testCategory(db: Database) {
+  return db.models.Category.findOneAndUpdate(
     { slug: 'test-category' },
     { $setOnInsert: { name: 'Test category', slug: 'test-category' } },
     { upsert: true, returnDocument: 'after' },
   );
+}
+
+/** A product of its own for a test (sold in one variant, whose id is the product's), in a category of its own. */
+export async function createTestProduct(db: Database, fields: { slug: string; price?: number; stock: number }) {
+  const category = await testCategory(db);
+  const _id = new Types.ObjectId();
+  const price = fields.price ?? 1000;
   const product = await db.models.Product.create({
+    _id,
     name: fields.slug.replace(/-/g, ' '),
     slug: fields.slug,
-    price: fields.price ?? 1000,
+    price,
     stock: fields.stock,
+    variants: [defaultVariant(_id, { slug: fields.slug, price, stock: fields.stock })],
     category: category._id,
   });
   return { id: product._id.toString(), slug: product.slug, price: product.price };
+}
+
+/**
+ * A product with one option per key of the variants' `options` (values in the order first seen),
+ * one variant each: the variants' ids by their option values joined with "/" (`"M"`, `"Black/M"`).
+ */
+export async function createTestProductWithVariants(
+  db: Database,
+  fields: { slug: string; variants: { options: Record<string, string>; stock: number; price?: number }[] },
+) {
+  const category = await testCategory(db);
+  const names = [...new Set(fields.variants.flatMap((variant) => Object.keys(variant.options)))];
+  const options = names.map((name) => ({ name, values: [...new Set(fields.variants.flatMap((variant) => variant.options[name] ?? []))] }));
+  const variants = fields.variants.map((variant) => ({
+    _id: newVariantId(),
+    sku: defaultSku(fields.slug, names.map((name) => variant.options[name] ?? '')),
+    options: variant.options,
+    price: variant.price ?? 1000,
+    stock: variant.stock,
+    images: [],
+  }));
+  const product = await db.models.Product.create({
+    name: fields.slug.replace(/-/g, ' '),
+    slug: fields.slug,
+    ...variantTotals(variants),
+    options,
+    variants,
+    category: category._id,
+  });
+  const variantIds = new Map(variants.map((variant) => [names.map((name) => variant.options[name]).join('/'), variant._id.toString()]));
+  return {
+    id: product._id.toString(),
+    slug: product.slug,
+    variantId(label: string): string {
+      const id = variantIds.get(label);
+      if (!id) throw new Error(`no variant ${label} of ${fields.slug}`);
+      return id;
+    },
+  };
 }
 
 /** What the built-in test payment provider's ledger says of an order's charge. */
@@ -135,4 +189,19 @@ export function gate(): { opened: Promise<void>; open: () => void } {
     open = resolve;
   });
   return { opened, open };
+}
+
+/**
+ * Sets a variant's stock or price straight in the database (as an operator's script would),
+ * keeping the product's summed stock and cheapest price right. The variant defaults to a
+ * single-variant product's only one (whose id is the product's).
+ */
+export async function setVariantForTest(db: Database, productId: string, fields: { stock?: number; price?: number }, variantId = productId) {
+  const product = await db.models.Product.findById(productId, { variants: 1 }).lean();
+  if (!product) throw new Error(`no product ${productId}`);
+  const variants = product.variants.map((variant) => (variant._id.toString() === variantId ? { ...variant, ...fields } : variant));
+  const set: Record<string, unknown> = { ...variantTotals(variants) };
+  if (fields.stock !== undefined) set['variants.$[variant].stock'] = fields.stock;
+  if (fields.price !== undefined) set['variants.$[variant].price'] = fields.price;
+  await db.models.Product.updateOne({ _id: productId }, { $set: set }, { arrayFilters: [{ 'variant._id': new Types.ObjectId(variantId) }] });
 }

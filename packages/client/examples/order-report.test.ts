@@ -48,7 +48,7 @@ describe('examples/order-report.mjs', () => {
     const { User, Product, Order } = server.db.models;
     const [user, tee] = await Promise.all([User.findOne({ email: 'demo@example.com' }), Product.findOne({ slug: 'plain-white-tee' })]);
     if (!user || !tee) throw new Error('the seed has no demo user or Plain White Tee');
-    const line = { productId: tee._id, name: tee.name, slug: tee.slug, unitPrice: tee.price, quantity: 2, lineTotal: 2 * tee.price };
+    const line = { productId: tee._id, variantId: tee._id, name: tee.name, slug: tee.slug, unitPrice: tee.price, quantity: 2, lineTotal: 2 * tee.price };
     const order = await Order.create({
       userId: user._id,
       idempotencyKey: 'order-report-test',

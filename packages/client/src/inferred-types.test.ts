@@ -53,6 +53,7 @@ describe('types inferred from AppRouter', () => {
     expectTypeOf<Extract<Data, { reason: 'OUT_OF_STOCK' }>['details']>().toEqualTypeOf<DomainErrorDetailsByReason['OUT_OF_STOCK']>();
     expectTypeOf<Extract<Data, { reason: 'PRICE_CHANGED' }>['details']['lines'][number]>().toEqualTypeOf<{
       productId: string;
+      variantId: string;
       name: string;
       oldPrice: number;
       newPrice: number;

@@ -1,26 +1,18 @@
 import mongoose, { type Connection } from 'mongoose';
 
 mongoose.set('strictQuery', true);
-import { cartSchema, type CartModel } from './models/cart.ts';
-import { categorySchema, type CategoryModel } from './models/category.ts';
-import { orderSchema, type OrderModel } from './models/order.ts';
-import { productSchema, type ProductModel } from './models/product.ts';
-import { rateLimitSchema, type RateLimitModel } from './models/rate-limit.ts';
-import { sessionSchema, type SessionModel } from './models/session.ts';
-import { stockAdjustmentSchema, type StockAdjustmentModel } from './models/stock-adjustment.ts';
-import { userSchema, type UserModel } from './models/user.ts';
+import { cartSchema } from './models/cart.ts';
+import { categorySchema } from './models/category.ts';
+import { orderSchema } from './models/order.ts';
+import { productSchema } from './models/product.ts';
+import { rateLimitSchema } from './models/rate-limit.ts';
+import { sessionSchema } from './models/session.ts';
+import { stockAdjustmentSchema } from './models/stock-adjustment.ts';
+import { userSchema } from './models/user.ts';
 
 
-export interface Models {
-  User: UserModel;
-  Category: CategoryModel;
-  Product: ProductModel;
-  Cart: CartModel;
-  Order: OrderModel;
-  StockAdjustment: StockAdjustmentModel;
-  Session: SessionModel;
-  RateLimit: RateLimitModel;
-}
+/** The models registered on a connection, typed from their schemas. */
+export type Models = ReturnType<typeof registerModels>;
 
 export interface Database {
   connection: Connection;
@@ -37,7 +29,7 @@ export interface ConnectOptions {
   monitorCommands?: boolean;
 }
 
-function registerModels(connection: Connection): Models {
+function registerModels(connection: Connection) {
   return {
     User: connection.model('User', userSchema),
     Category: connection.model('Category', categorySchema),

@@ -4,6 +4,9 @@ import type { CartLine } from './use-cart.ts';
 
 const line: CartLine = {
   productId: '64b000000000000000000001',
+  variantId: '64b000000000000000000001',
+  sku: 'PLAIN-WHITE-TEE',
+  options: {},
   slug: 'plain-white-tee',
   name: 'Plain White Tee',
   image: null,

@@ -10,8 +10,8 @@ describe('cartMergeNotice', () => {
     const notice = cartMergeNotice({
       merged: true,
       lines: [
-        { productId: 'a', name: 'Plain White Tee', requested: 1, quantity: 3, capped: false },
-        { productId: 'b', name: 'Canvas Tote', requested: 2, quantity: 2, capped: false },
+        { productId: 'a', variantId: 'a', name: 'Plain White Tee', requested: 1, quantity: 3, capped: false },
+        { productId: 'b', variantId: 'b', name: 'Canvas Tote', requested: 2, quantity: 2, capped: false },
       ],
     });
     expect(notice).toMatchObject({ tone: 'info', title: expect.stringContaining('2 items') });
@@ -21,7 +21,7 @@ describe('cartMergeNotice', () => {
   it('warns when a line was cut to the stock', () => {
     const notice = cartMergeNotice({
       merged: true,
-      lines: [{ productId: 'a', name: 'Plain White Tee', requested: 12, quantity: 10, capped: true }],
+      lines: [{ productId: 'a', variantId: 'a', name: 'Plain White Tee', requested: 12, quantity: 10, capped: true }],
     });
     expect(notice?.tone).toBe('warning');
     expect(notice?.lines?.[0]).toBe('Plain White Tee: 10 in your cart, all we can sell you (you added 12).');

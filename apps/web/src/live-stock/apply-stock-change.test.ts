@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RouterOutputs } from '../trpc.ts';
-import { patchProduct, patchProductPage } from './apply-stock-change.ts';
+import { patchProduct, patchProductPage, type StockChange } from './apply-stock-change.ts';
 
 type Product = RouterOutputs['catalog']['product'];
 
@@ -15,19 +15,27 @@ const tee: Product = {
   images: [],
   stock: 1,
   status: 'available',
+  options: [],
+  variants: [{ id: '64b000000000000000000001', sku: 'PLAIN-WHITE-TEE', options: {}, price: 1999, stock: 1, status: 'available', images: [] }],
 };
 const tote: Product = { ...tee, id: '64b000000000000000000002', slug: 'canvas-tote', name: 'Canvas Tote', stock: 25 };
-const soldOut = { productId: tee.id, stock: 0, status: 'sold_out', price: 1999 } as const;
+const soldOut: StockChange = {
+  productId: tee.id,
+  stock: 0,
+  status: 'sold_out',
+  price: 1999,
+  variants: [{ variantId: tee.id, stock: 0, status: 'sold_out', price: 1999 }],
+};
 
 describe('patchProduct', () => {
   it('takes the stock, status and price of a change to this product', () => {
-    expect(patchProduct(tee, soldOut)).toEqual({ ...tee, stock: 0, status: 'sold_out' });
-    expect(patchProduct(tee, { ...soldOut, stock: 1, status: 'available', price: 2499 })?.price).toBe(2499);
+    expect(patchProduct(tee, soldOut)).toEqual({ ...tee, stock: 0, status: 'sold_out', variants: [{ ...tee.variants[0], stock: 0, status: 'sold_out' }] });
+    expect(patchProduct(tee, { ...soldOut, stock: 1, status: 'available', price: 2499, variants: [] })?.price).toBe(2499);
   });
 
   it('leaves other products, equal states and missing data alone (same object)', () => {
     expect(patchProduct(tote, soldOut)).toBe(tote);
-    expect(patchProduct(tee, { productId: tee.id, stock: 1, status: 'available', price: 1999 })).toBe(tee);
+    expect(patchProduct(tee, { productId: tee.id, stock: 1, status: 'available', price: 1999, variants: [{ variantId: tee.id, stock: 1, status: 'available', price: 1999 }] })).toBe(tee);
     expect(patchProduct(undefined, soldOut)).toBeUndefined();
   });
 });

@@ -3,10 +3,11 @@ import {
   adminOrderListInput,
   adminProductListInput,
   createProductInput,
+  saveVariantsInput,
   updateOrderStatusInput,
   updateProductInput,
 } from '../schemas/admin.ts';
-import { adjustStock, createProduct, listAllOrders, updateProduct } from '../services/admin.ts';
+import { adjustStock, createProduct, listAllOrders, saveVariants, updateProduct } from '../services/admin.ts';
 import { listProducts } from '../services/catalog.ts';
 import { changeOrderStatus } from '../services/orders.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
@@ -18,6 +19,7 @@ export const adminRouter = createTRPCRouter({
       .query(({ ctx, input }) => listProducts(ctx, { q: input.q, sort: 'name', page: input.page, limit: input.limit })),
     create: adminProcedure.input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx, input)),
     update: adminProcedure.input(updateProductInput).mutation(({ ctx, input }) => updateProduct(ctx, input)),
+    saveVariants: adminProcedure.input(saveVariantsInput).mutation(({ ctx, input }) => saveVariants(ctx, input, ctx.user.id)),
     adjustStock: adminProcedure
       .input(adjustStockInput)
       .mutation(({ ctx, input }) => adjustStock(ctx, input, ctx.user.id)),

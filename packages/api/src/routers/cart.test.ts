@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestCartCookieName } from '../protocol.ts';
-import { callerFor, createTestProduct, createTestUser, recordingCookies } from '../testing.ts';
+import { callerFor, createTestProduct, createTestUser, recordingCookies, setVariantForTest } from '../testing.ts';
 import type { SessionUser } from '../services/auth.ts';
 import { newGuestCartToken } from '../services/cart.ts';
 import { guestCartLimits } from '../services/rate-limit.ts';
@@ -144,7 +144,7 @@ describe('stock and validation', () => {
     const product = await createTestProduct(db, { slug: 'cart-flagged', price: 500, stock: 4 });
     const { caller } = await newGuest();
     await caller.cart.addItem({ productId: product.id, quantity: 3 });
-    await db.models.Product.updateOne({ _id: product.id }, { $set: { price: 650, stock: 2 } });
+    await setVariantForTest(db, product.id, { price: 650, stock: 2 });
     const cart = await caller.cart.get();
     expect(cart.hasIssues).toBe(true);
     expect(cart.lines.find((l) => l.productId === product.id)).toMatchObject({
@@ -155,7 +155,7 @@ describe('stock and validation', () => {
       issue: 'insufficient_stock',
       stock: 2,
     });
-    await db.models.Product.updateOne({ _id: product.id }, { $set: { stock: 0 } });
+    await setVariantForTest(db, product.id, { stock: 0 });
     expect((await caller.cart.get()).lines.find((l) => l.productId === product.id)).toMatchObject({ issue: 'sold_out', status: 'sold_out' });
   });
 
@@ -209,9 +209,9 @@ describe('merging the guest cart at login', () => {
     expect(result.cartMerge.merged).toBe(true);
     expect(result.cartMerge.lines).toEqual(
       expect.arrayContaining([
-        { productId: tee.id, name: expect.any(String), requested: 1, quantity: 2, capped: false },
-        { productId: scarce.id, name: expect.any(String), requested: 3, quantity: 3, capped: true },
-        { productId: mug.id, name: expect.any(String), requested: 2, quantity: 2, capped: false },
+        { productId: tee.id, variantId: tee.id, name: expect.any(String), requested: 1, quantity: 2, capped: false },
+        { productId: scarce.id, variantId: scarce.id, name: expect.any(String), requested: 3, quantity: 3, capped: true },
+        { productId: mug.id, variantId: mug.id, name: expect.any(String), requested: 2, quantity: 2, capped: false },
       ]),
     );
     const cart = await mine.cart.get();

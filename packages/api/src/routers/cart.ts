@@ -30,13 +30,13 @@ export const cartRouter = createTRPCRouter({
 
   addItem: guestOrUserProcedure
     .input(addItemInput)
-    .mutation(({ ctx, input }) => addItem(cartWriter(ctx), cartOwnerForWrite(ctx), input.productId, input.quantity)),
+    .mutation(({ ctx, input }) => addItem(cartWriter(ctx), cartOwnerForWrite(ctx), input, input.quantity)),
 
   setQuantity: guestOrUserProcedure
     .input(setQuantityInput)
-    .mutation(({ ctx, input }) => setQuantity(cartWriter(ctx), cartOwnerForWrite(ctx), input.productId, input.quantity)),
+    .mutation(({ ctx, input }) => setQuantity(cartWriter(ctx), cartOwnerForWrite(ctx), input, input.quantity)),
 
   removeItem: guestOrUserProcedure
     .input(removeItemInput)
-    .mutation(({ ctx, input }) => removeItem(cartWriter(ctx), cartOwnerForWrite(ctx), input.productId)),
+    .mutation(({ ctx, input }) => removeItem(cartWriter(ctx), cartOwnerForWrite(ctx), input)),
 });

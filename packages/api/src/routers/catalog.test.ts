@@ -1,3 +1,4 @@
+import { Types, defaultVariant } from '@shop/db';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { seed, seedProducts } from '@shop/db/seed';
 import { TRPCError } from '@trpc/server';
@@ -50,15 +51,18 @@ describe('catalog.products', () => {
       images: ['/images/products/hoodie-black.svg'],
       stock: 0,
       status: 'sold_out',
+      // A product without options: one variant, with none, whose id is the product's.
+      options: [],
+      variants: [{ id: hoodie?.id, sku: 'BLACK-HOODIE', options: {}, price: 4999, stock: 0, status: 'sold_out', images: [] }],
     });
     const tee = await api.catalog.product({ slug: 'plain-white-tee' });
     expect(tee.status).toBe('available');
   });
 
   it('follows stock changes made by atomic updates (status is never stale)', async () => {
-    await db.models.Product.updateOne({ slug: 'canvas-tote' }, { $inc: { stock: -25 } });
+    await db.models.Product.updateOne({ slug: 'canvas-tote' }, { $inc: { stock: -25, 'variants.0.stock': -25 } });
     expect((await api.catalog.product({ slug: 'canvas-tote' })).status).toBe('sold_out');
-    await db.models.Product.updateOne({ slug: 'canvas-tote' }, { $inc: { stock: 25 } });
+    await db.models.Product.updateOne({ slug: 'canvas-tote' }, { $inc: { stock: 25, 'variants.0.stock': 25 } });
     expect((await api.catalog.product({ slug: 'canvas-tote' })).status).toBe('available');
   });
 
@@ -188,7 +192,16 @@ describe('categories in catalogue answers (read once, shared)', () => {
   it('names a category created after the categories were read, at once', async () => {
     await api.catalog.products();
     const scarves = await db.models.Category.create({ name: 'Scarves', slug: 'scarves' });
-    await db.models.Product.create({ slug: 'wool-scarf', name: 'Wool Scarf', price: 2500, category: scarves._id, stock: 3 });
+    const scarfId = new Types.ObjectId();
+    await db.models.Product.create({
+      _id: scarfId,
+      slug: 'wool-scarf',
+      name: 'Wool Scarf',
+      price: 2500,
+      category: scarves._id,
+      stock: 3,
+      variants: [defaultVariant(scarfId, { slug: 'wool-scarf', price: 2500, stock: 3 })],
+    });
 
     const byCategory = await api.catalog.products({ category: 'scarves' });
     expect(byCategory.items.map((p) => p.slug)).toEqual(['wool-scarf']);

@@ -17,7 +17,7 @@ async function insertOrder(userId: string, createdAt: Date, status: 'placed' | '
     idempotencyKey: new Types.ObjectId().toString(),
     requestHash: 'h',
     status,
-    lines: [{ productId, name: 'Plain White Tee', slug: 'plain-white-tee', unitPrice: 1999, quantity: 2, lineTotal: 3998 }],
+    lines: [{ productId, variantId: productId, name: 'Plain White Tee', slug: 'plain-white-tee', unitPrice: 1999, quantity: 2, lineTotal: 3998 }],
     subtotal: 3998,
     total: 3998,
     currency: 'USD',
@@ -51,7 +51,7 @@ describe('orders.list', () => {
     expect(page1.items[0]).toEqual({
       id: aliceOrderIds[2],
       status: 'placed',
-      lines: [{ productId: expect.any(String), slug: 'plain-white-tee', name: 'Plain White Tee', unitPrice: 1999, quantity: 2, lineTotal: 3998 }],
+      lines: [{ productId: expect.any(String), variantId: expect.any(String), sku: '', options: {}, slug: 'plain-white-tee', name: 'Plain White Tee', unitPrice: 1999, quantity: 2, lineTotal: 3998 }],
       subtotal: 3998,
       total: 3998,
       currency: 'USD',

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStockFeed, type StockFeed } from '../services/stock-feed.ts';
-import { callerFor, createTestProduct, unhandledRejectionsDuring } from '../testing.ts';
+import { callerFor, createTestProduct, setVariantForTest, unhandledRejectionsDuring } from '../testing.ts';
 
 let db: TestDatabase;
 let feed: StockFeed;
@@ -37,22 +37,22 @@ describe('stock.changes', () => {
     try {
       expect([await nextData(), await nextData()]).toEqual(
         expect.arrayContaining([
-          { productId: tee.id, stock: 3, status: 'available', price: 1999 },
-          { productId: cap.id, stock: 0, status: 'sold_out', price: 1500 },
+          { productId: tee.id, stock: 3, status: 'available', price: 1999, variants: [{ variantId: tee.id, stock: 3, status: 'available', price: 1999 }] },
+          { productId: cap.id, stock: 0, status: 'sold_out', price: 1500, variants: [{ variantId: cap.id, stock: 0, status: 'sold_out', price: 1500 }] },
         ]),
       );
 
       // A hold taken and dropped leaves stock and price as they were: nothing to send for it.
-      await db.models.Product.updateOne({ _id: tee.id }, { $push: { holds: { orderId: cap.id, quantity: 1 } } });
-      await db.models.Product.updateOne({ _id: tee.id }, { $pull: { holds: { orderId: cap.id } } });
-      await db.models.Product.updateOne({ _id: tee.id }, { $inc: { stock: -3 } });
+      await db.models.Product.updateOne({ _id: tee.id }, { $push: { 'variants.0.holds': { orderId: cap.id, quantity: 1 } } });
+      await db.models.Product.updateOne({ _id: tee.id }, { $pull: { 'variants.0.holds': { orderId: cap.id } } });
+      await db.models.Product.updateOne({ _id: tee.id }, { $inc: { stock: -3, 'variants.0.stock': -3 } });
       const sale = tracked((await iterator.next()).value);
-      expect(sale.data).toEqual({ productId: tee.id, stock: 0, status: 'sold_out', price: 1999 });
+      expect(sale.data).toEqual({ productId: tee.id, stock: 0, status: 'sold_out', price: 1999, variants: [{ variantId: tee.id, stock: 0, status: 'sold_out', price: 1999 }] });
       // Tracked: the browser gets an id to reconnect with.
       expect(sale.id).toEqual(expect.any(String));
 
-      await db.models.Product.updateOne({ _id: cap.id }, { $set: { price: 1200 } });
-      expect(await nextData()).toEqual({ productId: cap.id, stock: 0, status: 'sold_out', price: 1200 });
+      await setVariantForTest(db, cap.id, { price: 1200 });
+      expect(await nextData()).toEqual({ productId: cap.id, stock: 0, status: 'sold_out', price: 1200, variants: [{ variantId: cap.id, stock: 0, status: 'sold_out', price: 1200 }] });
     } finally {
       await iterator.return?.();
     }

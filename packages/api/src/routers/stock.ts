@@ -3,7 +3,7 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { handledIteration } from '../handled-iteration.ts';
 import { objectId } from '../schemas/common.ts';
-import { readStock, type StockChange, type StockFeed } from '../services/stock-feed.ts';
+import { readStock, stockStateKey, type StockFeed } from '../services/stock-feed.ts';
 import { createTRPCRouter, publicProcedure } from '../trpc.ts';
 
 /** Most products one subscription may watch: a few pages of the catalogue. */
@@ -20,11 +20,10 @@ const processTag = Date.now().toString(36);
 let eventSequence = 0;
 const nextEventId = () => `${processTag}.${(eventSequence += 1).toString(36)}`;
 
-const stateKey = (change: StockChange) => `${change.stock}:${change.price}`;
 
 export const stockRouter = createTRPCRouter({
   /**
-   * Live stock and price of the products on screen, over Server-Sent Events: first their current
+   * Live stock and price of the products on screen (and of each of their variants), over Server-Sent Events: first their current
    * state (also after every reconnect, so nothing missed while offline stays stale), then each
    * change, made through any server instance.
    */
@@ -46,13 +45,13 @@ async function* liveStock(db: Database, feed: StockFeed, productIds: readonly st
     const changes = feed.changes(ids, stop);
     const sent = new Map<string, string>();
     for (const change of await readStock(db, ids)) {
-      sent.set(change.productId, stateKey(change));
+      sent.set(change.productId, stockStateKey(change));
       yield tracked(nextEventId(), change);
     }
     for await (const change of changes) {
       // Holds taken and dropped, or the first poll of a product, change nothing on screen.
-      if (sent.get(change.productId) === stateKey(change)) continue;
-      sent.set(change.productId, stateKey(change));
+      if (sent.get(change.productId) === stockStateKey(change)) continue;
+      sent.set(change.productId, stockStateKey(change));
       yield tracked(nextEventId(), change);
     }
   } finally {

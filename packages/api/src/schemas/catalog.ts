@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { limit, objectId, page, singleLineText, slug } from './common.ts';
+import { limit, objectId, optionValues, page, singleLineText, slug } from './common.ts';
 
 export const productSorts = ['newest', 'price_asc', 'price_desc', 'name'] as const;
 export type ProductSort = (typeof productSorts)[number];
@@ -9,6 +9,8 @@ export const productListInput = z
     category: slug.optional(),
     q: singleLineText(100).optional(),
     inStock: z.boolean().optional(),
+    /** Products sold in a variant with these option values, e.g. `{ Size: 'M' }`. */
+    options: optionValues.optional(),
     sort: z.enum(productSorts).default('newest'),
     page,
     limit,

@@ -30,3 +30,26 @@ export const limit = z.number().int().min(1).max(100).default(20);
 
 /** An integer amount in minor units (cents). */
 export const money = z.number().int().min(0).max(100_000_000);
+
+/** Most options a product may have (e.g. Size, Colour, Material), and most values per option. */
+export const maxOptions = 3;
+export const maxOptionValues = 30;
+
+/**
+ * An option's name ("Size"): letters, digits, spaces, dashes and underscores. It is a key of
+ * each variant's option values, so it can never hold `.` or start with `$`.
+ */
+export const optionName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(30)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, 'Letters, digits, spaces, dashes and underscores');
+
+/** One value of an option ("M", "Navy blue"). */
+export const optionValue = singleLineText(40).min(1);
+
+/** Option name → value, at most one entry per option. */
+export const optionValues = z
+  .record(optionName, optionValue)
+  .refine((values) => Object.keys(values).length <= maxOptions, `At most ${maxOptions} options`);

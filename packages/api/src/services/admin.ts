@@ -1,6 +1,19 @@
-import { trusted, type Database, type OrderStatus } from '@shop/db';
+import {
+  Types,
+  defaultSku,
+  defaultVariant,
+  newVariantId,
+  trusted,
+  variantTotals,
+  type Database,
+  type OrderStatus,
+  type ProductOption,
+  type VariantFields,
+  type VariantRecord,
+} from '@shop/db';
 import { DomainError, isDuplicateKey, notFound } from '../errors.ts';
-import type { CreateProductInput, UpdateProductInput } from '../schemas/admin.ts';
+import type { CreateProductInput, SaveVariantsInput, UpdateProductInput, VariantInput } from '../schemas/admin.ts';
+import { variantFilter } from './order-lifecycle.ts';
 import { getProduct, type CatalogDeps, type ProductDto } from './catalog.ts';
 import { toOrderDto, type OrderDto } from './order-view.ts';
 import { findOrders } from './orders.ts';
@@ -9,63 +22,249 @@ async function requireCategory(db: Database, categoryId: string): Promise<void> 
   if (!(await db.models.Category.exists({ _id: categoryId }))) throw notFound('Category');
 }
 
+/** The variants a create or save describes, as stored (a product without options: its default variant). */
+function variantFields(
+  productId: Types.ObjectId,
+  product: { slug: string; price: number },
+  options: { name: string }[],
+  variants: VariantInput[] | undefined,
+  fallback: { stock: number; sku?: string | undefined },
+): VariantFields[] {
+  if (options.length === 0) {
+    const [only] = variants ?? [];
+    return [
+      defaultVariant(productId, {
+        slug: product.slug,
+        price: only?.price ?? product.price,
+        stock: only?.stock ?? fallback.stock,
+        sku: only?.sku ?? fallback.sku,
+        images: only?.images ?? [],
+      }),
+    ];
+  }
+  return (variants ?? []).map((variant) => ({
+    _id: variant.id ? new Types.ObjectId(variant.id) : newVariantId(),
+    sku: variant.sku ?? defaultSku(product.slug, options.map((option) => variant.options[option.name] ?? '')),
+    options: variant.options,
+    price: variant.price ?? product.price,
+    stock: variant.stock ?? 0,
+    images: variant.images,
+  }));
+}
+
+/** Refuses SKUs another product's variants have (the unique index is the last word, under races). */
+async function checkSkusFree(db: Database, productId: Types.ObjectId, skus: string[]): Promise<void> {
+  const taken = await db.models.Product.find(
+    { _id: trusted({ $ne: productId }), 'variants.sku': trusted({ $in: skus }) },
+    { 'variants.sku': 1 },
+  ).lean<{ variants: Pick<VariantRecord, 'sku'>[] }[]>();
+  const clashes = taken.flatMap((product) => product.variants.map((variant) => variant.sku)).filter((existing) => skus.includes(existing));
+  if (clashes.length > 0) throw skuTaken(clashes);
+}
+
+function skuTaken(skus: string[]): DomainError<'SKU_TAKEN'> {
+  return new DomainError('SKU_TAKEN', `Another product has the SKU ${skus.join(', ')}`, { skus: [...new Set(skus)] });
+}
+
+/** Which unique key a duplicate-key error is about. */
+function duplicateKeyOf(error: unknown): 'slug' | 'sku' | null {
+  if (!isDuplicateKey(error)) return null;
+  const message = error instanceof Error ? error.message : '';
+  return message.includes('variants.sku') ? 'sku' : 'slug';
+}
+
 export async function createProduct(deps: CatalogDeps, input: CreateProductInput): Promise<ProductDto> {
   const { db } = deps;
   await requireCategory(db, input.categoryId);
-  const { categoryId, ...fields } = input;
+  const { categoryId, variants: variantInputs, sku, stock, options, ...fields } = input;
+  const _id = new Types.ObjectId();
+  const variants = variantFields(_id, input, options, variantInputs, { stock, sku });
+  if (await db.models.Product.exists({ slug: input.slug })) throw new DomainError('SLUG_TAKEN', `A product with the slug "${input.slug}" exists`);
+  await checkSkusFree(db, _id, variants.map((variant) => variant.sku));
   try {
-    const product = await db.models.Product.create({ ...fields, category: categoryId, holds: [], returns: [] });
-    return getProduct(deps, { id: product._id.toString() });
+    await db.models.Product.create({ _id, ...fields, ...variantTotals(variants), options, variants, category: categoryId });
+    return getProduct(deps, { id: _id.toString() });
   } catch (error) {
-    if (isDuplicateKey(error)) throw new DomainError('SLUG_TAKEN', `A product with the slug "${input.slug}" exists`);
+    const key = duplicateKeyOf(error);
+    if (key === 'slug') throw new DomainError('SLUG_TAKEN', `A product with the slug "${input.slug}" exists`);
+    if (key === 'sku') throw skuTaken(variants.map((variant) => variant.sku));
     throw error;
   }
 }
 
 export async function updateProduct(deps: CatalogDeps, input: UpdateProductInput): Promise<ProductDto> {
   const { db } = deps;
-  const { productId, categoryId, ...fields } = input;
+  const { productId, categoryId, price, ...fields } = input;
   if (categoryId) await requireCategory(db, categoryId);
-  const set = { ...fields, ...(categoryId ? { category: categoryId } : {}) };
-  const updated = await db.models.Product.updateOne({ _id: productId }, { $set: set }, { runValidators: true });
-  if (updated.matchedCount === 0) throw notFound('Product');
+  const set: Record<string, unknown> = { ...fields, ...(categoryId ? { category: categoryId } : {}) };
+  let filter: Record<string, unknown> = { _id: productId };
+  if (price !== undefined) {
+    // A product sold in one variant is priced here; one with several is priced per variant.
+    filter = { _id: productId, 'variants.1': trusted({ $exists: false }) };
+    set.price = price;
+    set['variants.$[].price'] = price;
+  }
+  const updated = await db.models.Product.updateOne(filter, { $set: set }, { runValidators: true });
+  if (updated.matchedCount === 0) {
+    if (!(await db.models.Product.exists({ _id: productId }))) throw notFound('Product');
+    throw new DomainError('INVALID_INPUT', 'This product has several variants: set their prices with its variants');
+  }
   return getProduct(deps, { id: productId });
 }
 
 /**
- * Adds or removes stock in one atomic, conditional update: a removal never takes the stock below
- * zero, even while checkouts take units at the same time. Every adjustment is recorded with its
- * reason and author.
+ * Sets a product's options and variants (see `saveVariantsInput`). Stock is never overwritten:
+ * kept variants keep theirs (only their SKU, options, price and images are set, by `_id`), new
+ * ones add theirs to the product's sum, and a removed variant goes only while it holds nothing
+ * and its stock is what was read (each removal one conditional update, its stock recorded as an
+ * audited adjustment). Checkouts may run meanwhile: none of these writes touches what they change.
+ */
+export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, userId: string): Promise<ProductDto> {
+  const { db } = deps;
+  const product = await db.models.Product.findById(input.productId, { slug: 1, price: 1, 'variants._id': 1, 'variants.sku': 1, 'variants.stock': 1, 'variants.holds': 1 })
+    .lean<{ _id: Types.ObjectId; slug: string; price: number; variants: Pick<VariantRecord, '_id' | 'sku' | 'stock' | 'holds'>[] }>();
+  if (!product) throw notFound('Product');
+  const existing = new Map(product.variants.map((variant) => [variant._id.toString(), variant]));
+  for (const [index, variant] of input.variants.entries()) {
+    if (variant.id !== undefined && !existing.has(variant.id)) throw notFound(`Variant ${index + 1}`);
+  }
+  const wanted = variantFields(product._id, product, input.options, input.variants, { stock: 0 });
+  // Without options the one variant keeps its id (the product's, or the listed one).
+  if (input.options.length === 0) {
+    const keptId = input.variants[0]?.id;
+    const [only] = wanted;
+    if (only && keptId) only._id = new Types.ObjectId(keptId);
+    if (only && !keptId && existing.size > 0) only._id = newVariantId();
+    if (only && !keptId && !existing.has(product._id.toString())) only._id = product._id;
+  }
+  await checkSkusFree(db, product._id, wanted.map((variant) => variant.sku));
+
+  const keptIds = new Set(wanted.map((variant) => variant._id.toString()));
+  const removed = product.variants.filter((variant) => !keptIds.has(variant._id.toString()));
+  for (const variant of removed) {
+    if (variant.holds.length > 0) {
+      throw new DomainError('VARIANT_IN_USE', `${variant.sku} has stock held by a checkout in progress; try again in a moment`, {
+        productId: input.productId,
+        variantId: variant._id.toString(),
+        sku: variant.sku,
+      });
+    }
+  }
+  for (const variant of removed) {
+    const pulled = await db.models.Product.findOneAndUpdate(
+      { _id: product._id, variants: trusted({ $elemMatch: { _id: variant._id, holds: { $size: 0 } } }) },
+      { $pull: { variants: { _id: variant._id } } },
+      { projection: { 'variants._id': 1, 'variants.stock': 1 } },
+    ).lean<{ variants: Pick<VariantRecord, '_id' | 'stock'>[] }>();
+    const stockBefore = pulled?.variants.find((candidate) => candidate._id.equals(variant._id))?.stock;
+    if (!pulled || stockBefore === undefined) {
+      throw new DomainError('VARIANT_IN_USE', `${variant.sku} changed meanwhile (a checkout took stock); try again`, {
+        productId: input.productId,
+        variantId: variant._id.toString(),
+        sku: variant.sku,
+      });
+    }
+    // The variant's units leave with it, in a second write: the sum is corrected by what it held.
+    await db.models.Product.updateOne({ _id: product._id }, { $inc: { stock: -stockBefore } });
+    if (stockBefore > 0) {
+      await db.models.StockAdjustment.create({
+        productId: product._id,
+        variantId: variant._id,
+        userId,
+        delta: -stockBefore,
+        reason: `Variant ${variant.sku} removed`,
+        stockAfter: 0,
+      });
+    }
+  }
+
+  const kept = wanted.filter((variant) => existing.has(variant._id.toString()));
+  const added = wanted.filter((variant) => !existing.has(variant._id.toString()));
+  try {
+    if (kept.length > 0) {
+      const set: Record<string, unknown> = {};
+      const arrayFilters = kept.map((variant, index) => {
+        for (const field of ['sku', 'options', 'price', 'images'] as const) set[`variants.$[v${index}].${field}`] = variant[field];
+        return { [`v${index}._id`]: variant._id };
+      });
+      await db.models.Product.updateOne({ _id: product._id }, { $set: set }, { arrayFilters });
+    }
+    if (added.length > 0) {
+      await db.models.Product.updateOne(
+        { _id: product._id },
+        {
+          $push: { variants: { $each: added.map((variant) => ({ ...variant, holds: [], returns: [] })) } },
+          $inc: { stock: added.reduce((sum, variant) => sum + variant.stock, 0) },
+        },
+      );
+    }
+    await db.models.Product.updateOne({ _id: product._id }, { $set: { options: input.options, price: variantTotals(wanted).price } });
+  } catch (error) {
+    if (duplicateKeyOf(error) === 'sku') throw skuTaken(wanted.map((variant) => variant.sku));
+    throw error;
+  }
+  return getProduct(deps, { id: input.productId });
+}
+
+/**
+ * Adds or removes stock of one variant in one atomic, conditional update: a removal never takes
+ * the stock below zero, even while checkouts take units at the same time. Every adjustment is
+ * recorded with its reason and author.
  */
 export async function adjustStock(
   deps: CatalogDeps,
-  input: { productId: string; delta: number; reason: string },
+  input: { productId: string; variantId?: string | undefined; delta: number; reason: string },
   userId: string,
 ): Promise<ProductDto> {
   const { db } = deps;
-  const filter = input.delta < 0 ? { _id: input.productId, stock: trusted({ $gte: -input.delta }) } : { _id: input.productId };
+  const variantId = await resolveVariant(db, input.productId, input.variantId);
+  const condition = input.delta < 0 ? { _id: variantId, stock: { $gte: -input.delta } } : { _id: variantId };
   const product = await db.models.Product.findOneAndUpdate(
-    filter,
-    { $inc: { stock: input.delta } },
-    { returnDocument: 'after', projection: { stock: 1 } },
-  ).lean();
-  if (!product) {
-    const current = await db.models.Product.findById(input.productId, { stock: 1 }).lean();
-    if (!current) throw notFound('Product');
-    throw new DomainError('INSUFFICIENT_STOCK', `Only ${current.stock} in stock; cannot remove ${-input.delta}`, {
+    { _id: input.productId, variants: trusted({ $elemMatch: condition }) },
+    { $inc: { 'variants.$[variant].stock': input.delta, stock: input.delta } },
+    { returnDocument: 'after', projection: { 'variants._id': 1, 'variants.stock': 1 }, ...variantFilter(variantId) },
+  ).lean<{ variants: Pick<VariantRecord, '_id' | 'stock'>[] }>();
+  const stockAfter = product?.variants.find((variant) => variant._id.equals(variantId))?.stock;
+  if (stockAfter === undefined) {
+    const current = await db.models.Product.findById(input.productId, { 'variants._id': 1, 'variants.stock': 1 }).lean<{ variants: Pick<VariantRecord, '_id' | 'stock'>[] }>();
+    const available = current?.variants.find((variant) => variant._id.equals(variantId))?.stock ?? 0;
+    throw new DomainError('INSUFFICIENT_STOCK', `Only ${available} in stock; cannot remove ${-input.delta}`, {
       productId: input.productId,
+      variantId: variantId.toString(),
       requested: -input.delta,
-      available: current.stock,
+      available,
     });
   }
   await db.models.StockAdjustment.create({
     productId: input.productId,
+    variantId,
     userId,
     delta: input.delta,
     reason: input.reason,
-    stockAfter: product.stock,
+    stockAfter,
   });
   return getProduct(deps, { id: input.productId });
+}
+
+/** The variant an admin call names: the given one (of this product), or a single-variant product's only one. */
+async function resolveVariant(db: Database, productId: string, variantId: string | undefined): Promise<Types.ObjectId> {
+  const product = await db.models.Product.findById(productId, { name: 1, options: 1, 'variants._id': 1 }).lean<{
+    name: string;
+    options: ProductOption[];
+    variants: Pick<VariantRecord, '_id'>[];
+  }>();
+  if (!product) throw notFound('Product');
+  if (variantId === undefined) {
+    const [only, ...others] = product.variants;
+    if (only && others.length === 0) return only._id;
+    throw new DomainError('VARIANT_REQUIRED', `Choose which variant of ${product.name}`, {
+      productId,
+      options: product.options.map((option) => ({ name: option.name, values: option.values })),
+    });
+  }
+  const variant = product.variants.find((candidate) => candidate._id.toString() === variantId);
+  if (!variant) throw notFound('Variant');
+  return variant._id;
 }
 
 export interface AdminOrderDto extends OrderDto {

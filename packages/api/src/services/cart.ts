@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { productStatus, trusted, type CartRecord, type Database, type ProductRecord, type ProductStatus, type Projected, type Types } from '@shop/db';
+import {
+  productStatus,
+  trusted,
+  type CartRecord,
+  type Database,
+  type ProductOption,
+  type ProductRecord,
+  type ProductStatus,
+  type Projected,
+  type Types,
+  type VariantRecord,
+} from '@shop/db';
 import { DomainError, isDuplicateKey, notFound, retryOnDuplicateKey } from '../errors.ts';
 import { maxCartLines, maxLineQuantity } from '../schemas/cart.ts';
 import type { CounterStore } from '../stores/security-store.ts';
@@ -20,6 +31,11 @@ export type CartLineIssue = 'sold_out' | 'insufficient_stock' | 'unavailable' | 
 
 export interface CartLineDto {
   productId: string;
+  variantId: string;
+  /** Empty when the variant no longer exists. */
+  sku: string;
+  /** The variant's option values (e.g. `{ Size: 'M' }`); empty for a product without options. */
+  options: Record<string, string>;
   slug: string;
   name: string;
   image: string | null;
@@ -48,9 +64,29 @@ export interface CartDto {
 }
 
 type CartLine = CartRecord['lines'][number];
-const cartProductProjection = { slug: 1, name: 1, price: 1, currency: 1, stock: 1, images: 1 } as const;
+const cartProductProjection = {
+  slug: 1,
+  name: 1,
+  currency: 1,
+  images: 1,
+  options: 1,
+  'variants._id': 1,
+  'variants.sku': 1,
+  'variants.options': 1,
+  'variants.price': 1,
+  'variants.stock': 1,
+  'variants.images': 1,
+} as const;
 /** A product as `cartProductProjection` reads it. */
-type CartProduct = Projected<ProductRecord, typeof cartProductProjection>;
+type CartProduct = Projected<ProductRecord, typeof cartProductProjection> & {
+  options: ProductOption[];
+  variants: Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'images'>[];
+};
+type CartVariant = CartProduct['variants'][number];
+
+/** The line of a cart, by product and variant. */
+const sameLine = (line: Pick<CartLine, 'productId' | 'variantId'>, productId: string, variantId: string) =>
+  line.productId.toString() === productId && line.variantId.toString() === variantId;
 const defaultCurrency = 'USD';
 /** Optimistic-lock retries before giving up; each retry waits a little longer, with jitter. */
 const maxAttempts = 30;
@@ -74,11 +110,15 @@ export function toCartDto(cart: Pick<CartRecord, '_id' | 'lines'> | null, produc
   let currency: string | undefined;
   for (const line of cart?.lines ?? []) {
     const product = products.get(line.productId.toString());
-    if (!product) {
+    const variant = product?.variants.find((candidate) => candidate._id.equals(line.variantId));
+    if (!product || !variant) {
       lines.push({
         productId: line.productId.toString(),
-        slug: '',
-        name: 'No longer available',
+        variantId: line.variantId.toString(),
+        sku: '',
+        options: {},
+        slug: product?.slug ?? '',
+        name: product ? `${product.name} (no longer sold in this option)` : 'No longer available',
         image: null,
         unitPrice: line.priceAtAdd,
         priceAtAdd: line.priceAtAdd,
@@ -93,19 +133,22 @@ export function toCartDto(cart: Pick<CartRecord, '_id' | 'lines'> | null, produc
     }
     currency ??= product.currency;
     const issue: CartLineIssue =
-      product.stock === 0 ? 'sold_out' : product.stock < line.quantity ? 'insufficient_stock' : null;
+      variant.stock === 0 ? 'sold_out' : variant.stock < line.quantity ? 'insufficient_stock' : null;
     lines.push({
       productId: product._id.toString(),
+      variantId: variant._id.toString(),
+      sku: variant.sku,
+      options: variant.options,
       slug: product.slug,
       name: product.name,
-      image: product.images?.[0] ?? null,
-      unitPrice: product.price,
+      image: variant.images?.[0] ?? product.images?.[0] ?? null,
+      unitPrice: variant.price,
       priceAtAdd: line.priceAtAdd,
-      priceChanged: product.price !== line.priceAtAdd,
+      priceChanged: variant.price !== line.priceAtAdd,
       quantity: line.quantity,
-      lineTotal: product.price * line.quantity,
-      stock: product.stock,
-      status: productStatus(product.stock),
+      lineTotal: variant.price * line.quantity,
+      stock: variant.stock,
+      status: productStatus(variant.stock),
       issue,
     });
   }
@@ -203,30 +246,84 @@ function requireProduct(products: Map<string, CartProduct>, productId: string): 
   return product;
 }
 
-/** Refuses a quantity the stock cannot cover. Sold out is OUT_OF_STOCK; short is INSUFFICIENT_STOCK. */
-function checkStock(product: CartProduct, quantity: number): void {
-  if (product.stock === 0) {
-    throw new DomainError('OUT_OF_STOCK', `${product.name} is sold out`, {
+/** What a cart call names: a product and, unless it is sold in one variant only, which variant. */
+export interface LineRef {
+  productId: string;
+  variantId?: string | undefined;
+}
+
+function variantRequired(product: CartProduct): DomainError<'VARIANT_REQUIRED'> {
+  return new DomainError('VARIANT_REQUIRED', `Choose ${product.options.map((option) => option.name).join(' and ') || 'a variant'} of ${product.name}`, {
+    productId: product._id.toString(),
+    options: product.options.map((option) => ({ name: option.name, values: option.values })),
+  });
+}
+
+/** The variant a call names: the given one (of this product), or the product's only one. */
+function requireVariant(product: CartProduct, variantId: string | undefined): CartVariant {
+  if (variantId === undefined) {
+    const [only, ...others] = product.variants;
+    if (only && others.length === 0) return only;
+    throw variantRequired(product);
+  }
+  const variant = product.variants.find((candidate) => candidate._id.toString() === variantId);
+  if (!variant) throw notFound('Variant');
+  return variant;
+}
+
+/**
+ * The cart line a call names. Without a variant: the product's only variant or, for a product
+ * that is gone (or sold in several variants), its only line in the cart.
+ */
+function requireLine(lines: CartLine[], products: Map<string, CartProduct>, ref: LineRef): CartLine {
+  const ofProduct = lines.filter((line) => line.productId.toString() === ref.productId);
+  const product = products.get(ref.productId);
+  let line: CartLine | undefined;
+  if (ref.variantId !== undefined) line = ofProduct.find((candidate) => candidate.variantId.toString() === ref.variantId);
+  else if (product && product.variants.length === 1) line = ofProduct.find((candidate) => product.variants[0]?._id.equals(candidate.variantId));
+  else if (ofProduct.length === 1) line = ofProduct[0];
+  else if (product && ofProduct.length > 1) throw variantRequired(product);
+  if (!line) throw notFound('Cart line');
+  return line;
+}
+
+/** Refuses a quantity the variant's stock cannot cover. Sold out is OUT_OF_STOCK; short is INSUFFICIENT_STOCK. */
+function checkStock(product: CartProduct, variant: CartVariant, quantity: number): void {
+  const label = variantLabel(product, variant);
+  if (variant.stock === 0) {
+    throw new DomainError('OUT_OF_STOCK', `${label} is sold out`, {
       orderId: null,
-      lines: [{ productId: product._id.toString(), name: product.name, requested: quantity, available: 0 }],
+      lines: [
+        { productId: product._id.toString(), variantId: variant._id.toString(), sku: variant.sku, name: product.name, requested: quantity, available: 0 },
+      ],
     });
   }
-  if (quantity > product.stock) {
-    throw new DomainError('INSUFFICIENT_STOCK', `Only ${product.stock} of ${product.name} left`, {
+  if (quantity > variant.stock) {
+    throw new DomainError('INSUFFICIENT_STOCK', `Only ${variant.stock} of ${label} left`, {
       productId: product._id.toString(),
+      variantId: variant._id.toString(),
       requested: quantity,
-      available: product.stock,
+      available: variant.stock,
     });
   }
 }
 
-export function addItem(writer: CartWriter, owner: CartOwner, productId: string, quantity: number): Promise<CartDto> {
+/** "Essential Tee (Black, M)", or the product's name for a product without options. */
+function variantLabel(product: CartProduct, variant: CartVariant): string {
+  const values = product.options.flatMap((option) => variant.options[option.name] ?? []);
+  return values.length > 0 ? `${product.name} (${values.join(', ')})` : product.name;
+}
+
+export function addItem(writer: CartWriter, owner: CartOwner, ref: LineRef, quantity: number): Promise<CartDto> {
+  const { productId } = ref;
   return changeCart(
     writer,
     owner,
     (lines, products) => {
       const product = requireProduct(products, productId);
-      const existing = lines.find((line) => line.productId.toString() === productId);
+      const variant = requireVariant(product, ref.variantId);
+      const variantId = variant._id.toString();
+      const existing = lines.find((line) => sameLine(line, productId, variantId));
       const total = (existing?.quantity ?? 0) + quantity;
       if (total > maxLineQuantity) {
         throw new DomainError('LIMIT_EXCEEDED', `At most ${maxLineQuantity} of one product per order`, {
@@ -236,7 +333,7 @@ export function addItem(writer: CartWriter, owner: CartOwner, productId: string,
           requested: total,
         });
       }
-      checkStock(product, total);
+      checkStock(product, variant, total);
       if (existing) {
         return lines.map((line) => (line === existing ? { ...line, quantity: total } : line));
       }
@@ -248,31 +345,32 @@ export function addItem(writer: CartWriter, owner: CartOwner, productId: string,
           requested: null,
         });
       }
-      return [...lines, { productId: product._id, quantity, priceAtAdd: product.price }];
+      return [...lines, { productId: product._id, variantId: variant._id, quantity, priceAtAdd: variant.price }];
     },
     productId,
   );
 }
 
-export function setQuantity(writer: CartWriter, owner: CartOwner, productId: string, quantity: number): Promise<CartDto> {
-  if (quantity === 0) return removeItem(writer, owner, productId);
+export function setQuantity(writer: CartWriter, owner: CartOwner, ref: LineRef, quantity: number): Promise<CartDto> {
+  if (quantity === 0) return removeItem(writer, owner, ref);
   return changeCart(writer, owner, (lines, products) => {
-    const existing = lines.find((line) => line.productId.toString() === productId);
-    if (!existing) throw notFound('Cart line');
-    checkStock(requireProduct(products, productId), quantity);
+    const existing = requireLine(lines, products, ref);
+    const product = requireProduct(products, ref.productId);
+    checkStock(product, requireVariant(product, existing.variantId.toString()), quantity);
     return lines.map((line) => (line === existing ? { ...line, quantity } : line));
   });
 }
 
-export function removeItem(writer: CartWriter, owner: CartOwner, productId: string): Promise<CartDto> {
-  return changeCart(writer, owner, (lines) => {
-    if (!lines.some((line) => line.productId.toString() === productId)) throw notFound('Cart line');
-    return lines.filter((line) => line.productId.toString() !== productId);
+export function removeItem(writer: CartWriter, owner: CartOwner, ref: LineRef): Promise<CartDto> {
+  return changeCart(writer, owner, (lines, products) => {
+    const existing = requireLine(lines, products, ref);
+    return lines.filter((line) => line !== existing);
   });
 }
 
 export interface CartMergeLine {
   productId: string;
+  variantId: string;
   name: string;
   /** Units the guest cart asked for. */
   requested: number;
@@ -306,20 +404,22 @@ export async function mergeGuestCart(db: Database, guestToken: string, userId: s
     const report: CartMergeLine[] = [];
     for (const guestLine of guest.lines) {
       const product = products.get(guestLine.productId.toString());
-      if (!product) continue;
-      const existing = lines.find((line) => line.productId.equals(guestLine.productId));
+      const variant = product?.variants.find((candidate) => candidate._id.equals(guestLine.variantId));
+      if (!product || !variant) continue;
+      const existing = lines.find((line) => line.productId.equals(guestLine.productId) && line.variantId.equals(guestLine.variantId));
       const wanted = (existing?.quantity ?? 0) + guestLine.quantity;
-      const allowed = Math.min(wanted, product.stock, maxLineQuantity);
+      const allowed = Math.min(wanted, variant.stock, maxLineQuantity);
       report.push({
         productId: product._id.toString(),
-        name: product.name,
+        variantId: variant._id.toString(),
+        name: variantLabel(product, variant),
         requested: guestLine.quantity,
         quantity: allowed,
         capped: allowed < wanted,
       });
       if (existing) existing.quantity = Math.max(allowed, 0);
       else if (allowed > 0 && lines.length < maxCartLines) {
-        lines.push({ productId: product._id, quantity: allowed, priceAtAdd: guestLine.priceAtAdd });
+        lines.push({ productId: product._id, variantId: variant._id, quantity: allowed, priceAtAdd: guestLine.priceAtAdd });
       }
     }
     const kept = lines.filter((line) => line.quantity > 0);

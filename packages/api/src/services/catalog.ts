@@ -1,4 +1,14 @@
-import { productStatus, trusted, type CategoryRecord, type Database, type ProductRecord, type ProductStatus, type Projected } from '@shop/db';
+import {
+  productStatus,
+  trusted,
+  type CategoryRecord,
+  type Database,
+  type ProductOption,
+  type ProductRecord,
+  type ProductStatus,
+  type Projected,
+  type VariantRecord,
+} from '@shop/db';
 import { notFound } from '../errors.ts';
 import type { ProductSort } from '../schemas/catalog.ts';
 
@@ -9,17 +19,35 @@ export interface CategoryDto {
   description: string;
 }
 
+/** One combination of option values a product is sold in, with its own SKU, price and stock. */
+export interface VariantDto {
+  id: string;
+  sku: string;
+  /** Option name → value; empty for the default variant of a product without options. */
+  options: Record<string, string>;
+  price: number;
+  stock: number;
+  status: ProductStatus;
+  images: string[];
+}
+
 export interface ProductDto {
   id: string;
   slug: string;
   name: string;
   description: string;
+  /** The cheapest variant's price ("from"). */
   price: number;
   currency: string;
   category: { id: string; slug: string; name: string };
   images: string[];
+  /** The variants' stock summed. */
   stock: number;
+  /** Available when any variant is. */
   status: ProductStatus;
+  /** `[]` for a product sold in one variant only. */
+  options: { name: string; values: string[] }[];
+  variants: VariantDto[];
 }
 
 export interface ProductPage {
@@ -29,7 +57,7 @@ export interface ProductPage {
   limit: number;
 }
 
-/** Only what the API returns: holds and timestamps stay in the database. */
+/** Only what the API returns: holds, returns and timestamps stay in the database. */
 export const productProjection = {
   slug: 1,
   name: 1,
@@ -39,10 +67,32 @@ export const productProjection = {
   category: 1,
   images: 1,
   stock: 1,
+  options: 1,
+  'variants._id': 1,
+  'variants.sku': 1,
+  'variants.options': 1,
+  'variants.price': 1,
+  'variants.stock': 1,
+  'variants.images': 1,
 } as const;
 
 /** A product as `productProjection` reads it. */
-type ProductView = Projected<ProductRecord, typeof productProjection>;
+export type ProductView = Projected<ProductRecord, typeof productProjection> & {
+  options: ProductOption[];
+  variants: Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'images'>[];
+};
+
+export function toVariantDto(variant: ProductView['variants'][number]): VariantDto {
+  return {
+    id: variant._id.toString(),
+    sku: variant.sku,
+    options: variant.options,
+    price: variant.price,
+    stock: variant.stock,
+    status: productStatus(variant.stock),
+    images: variant.images ?? [],
+  };
+}
 type CategoryView = Projected<CategoryRecord, { name: 1; slug: 1; description: 1 }>;
 
 const unknownCategory = { id: '', slug: '', name: '' };
@@ -65,9 +115,11 @@ function toProductDto(product: ProductView, categories: CatalogCategories): Prod
     price: product.price,
     currency: product.currency,
     category: category ? { id: category.id, slug: category.slug, name: category.name } : unknownCategory,
-    images: product.images ?? [],
+    images: product.images?.length ? product.images : (product.variants.find((variant) => variant.images?.length)?.images ?? []),
     stock: product.stock,
     status: productStatus(product.stock),
+    options: product.options.map((option) => ({ name: option.name, values: option.values })),
+    variants: product.variants.map(toVariantDto),
   };
 }
 
@@ -158,6 +210,8 @@ export interface ProductQuery {
   category?: string | undefined;
   q?: string | undefined;
   inStock?: boolean | undefined;
+  /** Products with a variant that has all these option values (in stock, with `inStock`). */
+  options?: Record<string, string> | undefined;
   sort: ProductSort;
   page: number;
   limit: number;
@@ -184,7 +238,14 @@ export async function listProducts(deps: CatalogDeps, query: ProductQuery): Prom
       { description: trusted({ $regex: pattern, $options: 'i' }) },
     ];
   }
-  if (query.inStock) filter.stock = trusted({ $gt: 0 });
+  const optionEntries = Object.entries(query.options ?? {});
+  if (optionEntries.length > 0) {
+    // One variant must have every value asked for (and be in stock, when asked): size M in black
+    // is not matched by a product with only a black S and a white M.
+    const variant: Record<string, unknown> = Object.fromEntries(optionEntries.map(([name, value]) => [`options.${name}`, value]));
+    if (query.inStock) variant.stock = { $gt: 0 };
+    filter.variants = trusted({ $elemMatch: variant });
+  } else if (query.inStock) filter.stock = trusted({ $gt: 0 });
 
   const [products, total] = await Promise.all([
     db.models.Product.find(filter, productProjection)

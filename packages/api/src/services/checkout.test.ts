@@ -4,7 +4,7 @@ import { Types } from '@shop/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser } from './auth.ts';
 import { testPaymentMethods } from './payments.ts';
-import { callerFor, createTestProduct, createTestUser, stockLedger } from '../testing.ts';
+import { callerFor, createTestProduct, createTestUser, setVariantForTest, stockLedger } from '../testing.ts';
 
 let db: TestDatabase;
 let buyerCount = 0;
@@ -45,8 +45,8 @@ describe('checkout.placeOrder', () => {
     expect(order).toMatchObject({ status: 'placed', subtotal: 5297, total: 5297, currency: 'USD', failure: null });
     expect(order.lines).toEqual(
       expect.arrayContaining([
-        { productId: tee.id, slug: 'co-tee', name: expect.any(String), unitPrice: 1999, quantity: 2, lineTotal: 3998 },
-        { productId: tote.id, slug: 'co-tote', name: expect.any(String), unitPrice: 1299, quantity: 1, lineTotal: 1299 },
+        { productId: tee.id, variantId: tee.id, sku: 'CO-TEE', options: {}, slug: 'co-tee', name: expect.any(String), unitPrice: 1999, quantity: 2, lineTotal: 3998 },
+        { productId: tote.id, variantId: tote.id, sku: 'CO-TOTE', options: {}, slug: 'co-tote', name: expect.any(String), unitPrice: 1299, quantity: 1, lineTotal: 1299 },
       ]),
     );
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 8, held: 0, sold: 2 });
@@ -122,7 +122,7 @@ describe('checkout.placeOrder', () => {
   it('refuses a stale expectedTotal with PRICE_CHANGED and the old and new price per line', async () => {
     const tee = await createTestProduct(db, { slug: 'co-price', price: 1000, stock: 5 });
     const { api, user } = await buyerWith([{ productId: tee.id, quantity: 2 }]);
-    await db.models.Product.updateOne({ _id: tee.id }, { $set: { price: 1200 } });
+    await setVariantForTest(db, tee.id, { price: 1200 });
     await expect(api.checkout.placeOrder({ idempotencyKey: randomUUID(), expectedTotal: 2000 })).rejects.toMatchObject({
       code: 'CONFLICT',
       reason: 'PRICE_CHANGED',
@@ -139,7 +139,7 @@ describe('checkout.placeOrder', () => {
       { productId: plenty.id, quantity: 2 },
       { productId: scarce.id, quantity: 3 },
     ]);
-    await db.models.Product.updateOne({ _id: scarce.id }, { $set: { stock: 1 } });
+    await setVariantForTest(db, scarce.id, { stock: 1 });
     const key = randomUUID();
     const error = await api.checkout.placeOrder({ idempotencyKey: key }).catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -161,7 +161,7 @@ describe('checkout.placeOrder', () => {
     // Two lines for one product cannot come through the API; a legacy or corrupted cart might.
     await db.models.Cart.updateOne(
       { userId: user.id },
-      { $push: { lines: { productId: new Types.ObjectId(tee.id), quantity: 3, priceAtAdd: 1000 } } },
+      { $push: { lines: { productId: new Types.ObjectId(tee.id), variantId: new Types.ObjectId(tee.id), quantity: 3, priceAtAdd: 1000 } } },
     );
     await expect(api.checkout.placeOrder({ idempotencyKey: randomUUID() })).rejects.toMatchObject({
       reason: 'OUT_OF_STOCK', details: { lines: [{ productId: tee.id, requested: 6, available: 4 }] },

@@ -6,7 +6,7 @@
 // (recovery.ts) settles. Whoever drives a pending order holds its lease: a short one, renewed
 // while the driver works, so a dead driver's order is taken over within one lease.
 import { createHash, randomUUID } from 'node:crypto';
-import { trusted, type CartRecord, type Database, type OrderRecord, type Projected, type OrderStatus, type Types } from '@shop/db';
+import { trusted, type CartRecord, type Database, type OrderRecord, type ProductRecord, type Projected, type OrderStatus, type Types, type VariantRecord } from '@shop/db';
 import type { z } from 'zod';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { placeOrderInput } from '../schemas/checkout.ts';
@@ -65,21 +65,30 @@ export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
 type OrderLine = OrderRecord['lines'][number];
 type CartLine = CartRecord['lines'][number];
 
+/** A line's place in the fixed order holds are taken in: by product, then variant. */
+const lineKey = (line: Pick<CartLine, 'productId' | 'variantId'>) => `${line.productId.toString()}/${line.variantId.toString()}`;
+
 /** Cart lines with duplicates merged (summed) and in a fixed order, so holds are taken in one order. */
 export function mergeCartLines(lines: CartLine[]): CartLine[] {
   const merged = new Map<string, CartLine>();
   for (const line of lines) {
-    const key = line.productId.toString();
+    const key = lineKey(line);
     const existing = merged.get(key);
     if (existing) existing.quantity += line.quantity;
     else merged.set(key, { ...line });
   }
-  return [...merged.values()].sort((a, b) => a.productId.toString().localeCompare(b.productId.toString()));
+  return [...merged.values()].sort((a, b) => lineKey(a).localeCompare(lineKey(b)));
 }
 
-/** What the request is about: the same key with a different cart is a conflict, not a retry. */
+/**
+ * What the request is about: the same key with a different cart is a conflict, not a retry. A
+ * product's default variant (its id is the product's) hashes as lines did before variants, so a
+ * retry across the upgrade still matches its order.
+ */
 export function cartHash(lines: CartLine[]): string {
-  const content = mergeCartLines(lines).map((line) => `${line.productId.toString()}:${line.quantity}`);
+  const content = mergeCartLines(lines).map((line) =>
+    line.variantId.equals(line.productId) ? `${line.productId.toString()}:${line.quantity}` : `${lineKey(line)}:${line.quantity}`,
+  );
   return createHash('sha256').update(content.join(',')).digest('hex');
 }
 
@@ -94,33 +103,63 @@ interface PricedCart {
   currency: string;
 }
 
-/** Prices every line at the current product price. A product that no longer exists is out of stock. */
+/** What pricing and checking a line reads of a product (its variants' definitions and stock). */
+const pricingProjection = {
+  slug: 1,
+  name: 1,
+  currency: 1,
+  'variants._id': 1,
+  'variants.sku': 1,
+  'variants.options': 1,
+  'variants.price': 1,
+  'variants.stock': 1,
+} as const;
+type PricingProduct = Pick<ProductRecord, '_id' | 'slug' | 'name' | 'currency'> & {
+  variants: Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock'>[];
+};
+
+/**
+ * Prices every line at its variant's current price. A product or variant that no longer exists
+ * is out of stock.
+ */
 export async function priceCart(db: Database, cartLines: CartLine[]): Promise<PricedCart> {
   const lines = mergeCartLines(cartLines);
   const products = await db.models.Product.find(
-    { _id: trusted({ $in: lines.map((line) => line.productId) }) },
-    { slug: 1, name: 1, price: 1, currency: 1, stock: 1 },
-  ).lean();
+    { _id: trusted({ $in: [...new Set(lines.map((line) => line.productId.toString()))] }) },
+    pricingProjection,
+  ).lean<PricingProduct[]>();
   const byId = new Map(products.map((product) => [product._id.toString(), product]));
-  const missing = lines.filter((line) => !byId.has(line.productId.toString()));
+  const variantOf = (line: CartLine) => byId.get(line.productId.toString())?.variants.find((variant) => variant._id.equals(line.variantId));
+  const missing = lines.filter((line) => !variantOf(line));
   if (missing.length > 0) {
     throw new DomainError('OUT_OF_STOCK', 'Some products are no longer available', {
       orderId: null,
-      lines: missing.map((line) => ({ productId: line.productId.toString(), name: '', requested: line.quantity, available: 0 })),
+      lines: missing.map((line) => ({
+        productId: line.productId.toString(),
+        variantId: line.variantId.toString(),
+        sku: '',
+        name: byId.get(line.productId.toString())?.name ?? '',
+        requested: line.quantity,
+        available: 0,
+      })),
     });
   }
   const currencies = new Set(products.map((product) => product.currency));
   if (currencies.size > 1) throw new DomainError('INVALID_INPUT', 'A cart can only be paid in one currency');
   const priced = lines.map((line) => {
     const product = byId.get(line.productId.toString());
-    if (!product) throw new Error('unreachable: product checked above');
+    const variant = variantOf(line);
+    if (!product || !variant) throw new Error('unreachable: product and variant checked above');
     return {
       productId: product._id,
+      variantId: variant._id,
+      sku: variant.sku,
+      options: variant.options,
       slug: product.slug,
       name: product.name,
-      unitPrice: product.price,
+      unitPrice: variant.price,
       quantity: line.quantity,
-      lineTotal: product.price * line.quantity,
+      lineTotal: variant.price * line.quantity,
     };
   });
   return {
@@ -132,13 +171,14 @@ export async function priceCart(db: Database, cartLines: CartLine[]): Promise<Pr
 
 function checkExpectedTotal(priced: PricedCart, cartLines: CartLine[], expectedTotal: number | undefined): void {
   if (expectedTotal === undefined || expectedTotal === priced.subtotal) return;
-  const seenPrices = new Map(mergeCartLines(cartLines).map((line) => [line.productId.toString(), line.priceAtAdd]));
+  const seenPrices = new Map(mergeCartLines(cartLines).map((line) => [lineKey(line), line.priceAtAdd]));
   const changed = priced.lines
-    .filter((line) => seenPrices.get(line.productId.toString()) !== line.unitPrice)
+    .filter((line) => seenPrices.get(lineKey(line)) !== line.unitPrice)
     .map((line) => ({
       productId: line.productId.toString(),
+      variantId: line.variantId.toString(),
       name: line.name,
-      oldPrice: seenPrices.get(line.productId.toString()) ?? line.unitPrice,
+      oldPrice: seenPrices.get(lineKey(line)) ?? line.unitPrice,
       newPrice: line.unitPrice,
     }));
   throw new DomainError('PRICE_CHANGED', 'Prices changed since you last saw your cart', {
@@ -158,6 +198,8 @@ function failureError(order: Pick<OrderRecord, '_id' | 'failure'>): DomainError 
       orderId,
       lines: failure.lines.map((line) => ({
         productId: line.productId.toString(),
+        variantId: line.variantId.toString(),
+        sku: line.sku,
         name: line.name,
         requested: line.requested,
         available: line.available,
@@ -233,7 +275,8 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
       paymentMethod,
       lease: { owner: leaseOwner, until: new Date(Date.now() + leaseMs) },
     });
-    order = created.toObject();
+    // Plain objects for option values, as `.lean()` reads them.
+    order = created.toObject({ flattenMaps: true });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     // A concurrent request with the same key inserted first: this one is a replay of it.
@@ -361,20 +404,22 @@ async function failed(db: Database, order: OrderRecord, lease: OrderLease, failu
   return (await markFailed(db, order._id, lease.owner, failure)) ? { status: 'failed', failure } : { status: 'unknown' };
 }
 
+/** The lines that cannot be covered now, with what their variants have left. */
 async function availability(db: Database, order: OrderRecord, shortLines: OrderLine[]) {
   const products = await db.models.Product.find(
-    { _id: trusted({ $in: order.lines.map((line) => line.productId) }) },
-    { stock: 1 },
-  ).lean();
-  const stock = new Map(products.map((product) => [product._id.toString(), product.stock]));
-  const short = new Set(shortLines.map((line) => line.productId.toString()));
+    { _id: trusted({ $in: [...new Set(order.lines.map((line) => line.productId.toString()))] }) },
+    { 'variants._id': 1, 'variants.stock': 1 },
+  ).lean<{ _id: Types.ObjectId; variants: Pick<VariantRecord, '_id' | 'stock'>[] }[]>();
+  const stock = new Map(products.flatMap((product) => product.variants.map((variant) => [lineKey({ productId: product._id, variantId: variant._id }), variant.stock])));
+  const short = new Set(shortLines.map(lineKey));
   return order.lines
-    .filter((line) => short.has(line.productId.toString()) || (stock.get(line.productId.toString()) ?? 0) < line.quantity)
+    .filter((line) => short.has(lineKey(line)) || (stock.get(lineKey(line)) ?? 0) < line.quantity)
     .map((line) => ({
       productId: line.productId,
+      variantId: line.variantId,
+      sku: line.sku,
       name: line.name,
       requested: line.quantity,
-      available: stock.get(line.productId.toString()) ?? 0,
+      available: stock.get(lineKey(line)) ?? 0,
     }));
 }
-

@@ -10,7 +10,7 @@
 // |---------------------|----------------------------------------|-------------------------------------------------|
 // | holdStock (a line)  | releaseHold: the units back            | the hold is the condition of both               |
 // | charge              | refund (payments.ts)                   | the order id is the idempotency key             |
-// | completeOrder       | cancellation: restockCancelledOrder    | a return receipt (then a watermark) per product |
+// | completeOrder       | cancellation: restockCancelledOrder    | a return receipt per variant (then a watermark) |
 // | markFailed          | — (final)                              | conditional on pending and the lease owner      |
 //
 // A pending order is driven by whoever holds its lease (`renewLease`, `takeOverOrder`); every
@@ -29,7 +29,7 @@ export interface LifecycleDeps {
 
 type OrderLine = OrderRecord['lines'][number];
 /** What stock operations need of an order: its id and what each line takes. */
-export type OrderStockLines = Pick<OrderRecord, '_id'> & { lines: Pick<OrderLine, 'productId' | 'quantity'>[] };
+export type OrderStockLines = Pick<OrderRecord, '_id'> & { lines: Pick<OrderLine, 'productId' | 'variantId' | 'quantity'>[] };
 
 /** A lease on a pending order, renewed in the background while its holder works on the order. */
 export interface OrderLease {
@@ -89,11 +89,17 @@ export async function takeOverOrder(
 /** Thrown inside a drive when its lease is gone: the drive stops and leaves the order to its new driver. */
 export class LeaseLost extends Error {}
 
+/** Targets the one variant of a product update (`variants.$[variant]`), on MongoDB and the offline server alike. */
+export function variantFilter(variantId: Types.ObjectId) {
+  return { arrayFilters: [{ 'variant._id': variantId }] };
+}
+
 /**
- * Takes stock for every line, in the order's fixed line order. Each hold is one atomic update
- * that succeeds only if the stock covers it and this order holds nothing on the product yet, so
- * re-running it never takes stock twice. Returns the lines that could not be held. With a lease,
- * every hold first checks that the lease is still this caller's (LeaseLost otherwise).
+ * Takes stock for every line, in the order's fixed line order. Each hold is one atomic update of
+ * the product's document that succeeds only if the variant's stock covers it and this order holds
+ * nothing on the variant yet, so re-running it never takes stock twice. Returns the lines that
+ * could not be held. With a lease, every hold first checks that the lease is still this caller's
+ * (LeaseLost otherwise).
  */
 export async function holdStock(
   db: Database,
@@ -106,13 +112,19 @@ export async function holdStock(
     const held = await db.models.Product.updateOne(
       {
         _id: line.productId,
-        stock: trusted({ $gte: line.quantity }),
-        'holds.orderId': trusted({ $ne: order._id }),
+        variants: trusted({ $elemMatch: { _id: line.variantId, stock: { $gte: line.quantity }, 'holds.orderId': { $ne: order._id } } }),
       },
-      { $inc: { stock: -line.quantity }, $push: { holds: { orderId: order._id, quantity: line.quantity, at: new Date() } } },
+      {
+        $inc: { 'variants.$[variant].stock': -line.quantity, stock: -line.quantity },
+        $push: { 'variants.$[variant].holds': { orderId: order._id, quantity: line.quantity, at: new Date() } },
+      },
+      variantFilter(line.variantId),
     );
     if (held.modifiedCount === 1) continue;
-    const alreadyHeld = await db.models.Product.exists({ _id: line.productId, 'holds.orderId': order._id });
+    const alreadyHeld = await db.models.Product.exists({
+      _id: line.productId,
+      variants: trusted({ $elemMatch: { _id: line.variantId, 'holds.orderId': order._id } }),
+    });
     if (!alreadyHeld) return [line];
   }
   return [];
@@ -125,15 +137,30 @@ export async function holdStock(
 export async function releaseHolds(db: Database, order: OrderStockLines, lease?: OrderLease): Promise<void> {
   for (const line of order.lines) {
     if (lease?.lost()) throw new LeaseLost();
-    await releaseHold(db, line.productId, order._id, line.quantity);
+    await releaseHold(db, { productId: line.productId, variantId: line.variantId, orderId: order._id, quantity: line.quantity });
   }
 }
 
-/** Returns one hold's units to the shelf, consuming the hold: true if this call returned them. */
-export async function releaseHold(db: Database, productId: Types.ObjectId, orderId: Types.ObjectId, quantity: number): Promise<boolean> {
+/** One hold of one variant: what `releaseHold` gives back. */
+export interface HeldUnits {
+  productId: Types.ObjectId;
+  variantId: Types.ObjectId;
+  orderId: Types.ObjectId;
+  quantity: number;
+}
+
+/** Returns one hold's units to the variant's shelf, consuming the hold: true if this call returned them. */
+export async function releaseHold(db: Database, hold: HeldUnits): Promise<boolean> {
   const released = await db.models.Product.updateOne(
-    { _id: productId, holds: trusted({ $elemMatch: { orderId, quantity } }) },
-    { $inc: { stock: quantity }, $pull: { holds: { orderId } } },
+    {
+      _id: hold.productId,
+      variants: trusted({ $elemMatch: { _id: hold.variantId, holds: { $elemMatch: { orderId: hold.orderId, quantity: hold.quantity } } } }),
+    },
+    {
+      $inc: { 'variants.$[variant].stock': hold.quantity, stock: hold.quantity },
+      $pull: { 'variants.$[variant].holds': { orderId: hold.orderId } },
+    },
+    variantFilter(hold.variantId),
   );
   return released.modifiedCount === 1;
 }
@@ -177,7 +204,7 @@ export async function completeOrder(
     dropHolds(db, order),
     db.models.Cart.updateOne(
       { userId: order.userId },
-      { $pull: { lines: { productId: { $in: order.lines.map((line) => line.productId) } } }, $inc: { revision: 1 } },
+      { $pull: { lines: { variantId: { $in: order.lines.map((line) => line.variantId) } } }, $inc: { revision: 1 } },
     ),
   ]);
   return true;
@@ -185,11 +212,21 @@ export async function completeOrder(
 
 /** Forgets a placed order's holds: its stock is sold, not held. One write, addressed by _id. */
 export async function dropHolds(db: Database, order: OrderStockLines): Promise<void> {
+  const productIds = [...new Map(order.lines.map((line) => [line.productId.toString(), line.productId])).values()];
   await db.models.Product.bulkWrite(
-    order.lines.map((line) => ({
-      updateOne: { filter: { _id: line.productId }, update: { $pull: { holds: { orderId: order._id } } } },
+    productIds.map((productId) => ({
+      updateOne: { filter: { _id: productId }, update: { $pull: { 'variants.$[].holds': { orderId: order._id } } } },
     })),
     { ordered: false },
+  );
+}
+
+/** Forgets one variant's hold of a sold order (its units stay sold); no other hold of the order is touched. */
+export async function dropHold(db: Database, hold: Omit<HeldUnits, 'quantity'>): Promise<void> {
+  await db.models.Product.updateOne(
+    { _id: hold.productId },
+    { $pull: { 'variants.$[variant].holds': { orderId: hold.orderId } } },
+    variantFilter(hold.variantId),
   );
 }
 
@@ -215,10 +252,14 @@ export async function restockCancelledOrder(deps: LifecycleDeps, orderId: Types.
     await db.models.Product.updateOne(
       {
         _id: line.productId,
-        'returns.orderId': trusted({ $ne: orderId }),
+        variants: trusted({ $elemMatch: { _id: line.variantId, 'returns.orderId': { $ne: orderId } } }),
         $or: [{ returnsSettledThrough: trusted({ $exists: false }) }, { returnsSettledThrough: trusted({ $lt: cancelledAt }) }],
       },
-      { $inc: { stock: line.quantity }, $push: { returns: { orderId, quantity: line.quantity, at: cancelledAt } } },
+      {
+        $inc: { 'variants.$[variant].stock': line.quantity, stock: line.quantity },
+        $push: { 'variants.$[variant].returns': { orderId, quantity: line.quantity, at: cancelledAt } },
+      },
+      variantFilter(line.variantId),
     );
   }
   if (order.payment) await deps.payments.refund(order.payment.reference);

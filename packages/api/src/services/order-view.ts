@@ -23,6 +23,9 @@ export function toOrderDto(order: OrderView) {
     status: order.status,
     lines: order.lines.map((line) => ({
       productId: line.productId.toString(),
+      variantId: line.variantId.toString(),
+      sku: line.sku,
+      options: line.options,
       slug: line.slug,
       name: line.name,
       unitPrice: line.unitPrice,

@@ -121,9 +121,9 @@ describe('leftover holds', () => {
     await db.models.Product.updateOne(
       { _id: tee.id },
       {
-        $inc: { stock: -5 },
+        $inc: { stock: -5, 'variants.0.stock': -5 },
         $push: {
-          holds: {
+          'variants.0.holds': {
             $each: [
               { orderId: new Types.ObjectId(), quantity: 2, at: new Date(Date.now() - 20 * 60_000) },
               { orderId: new Types.ObjectId(), quantity: 3, at: new Date(Date.now() - 2 * 60_000) },
@@ -149,7 +149,7 @@ describe('leftover holds', () => {
     // The late driver took 2 more units for the same order, well after it settled.
     await db.models.Product.updateOne(
       { _id: tee.id },
-      { $inc: { stock: -2 }, $push: { holds: { orderId: order.id, quantity: 2, at: new Date(settledAt.getTime() + 20_000) } } },
+      { $inc: { stock: -2, 'variants.0.stock': -2 }, $push: { 'variants.0.holds': { orderId: order.id, quantity: 2, at: new Date(settledAt.getTime() + 20_000) } } },
     );
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 6, held: 2, sold: 2 });
 
@@ -175,12 +175,12 @@ describe('return receipts', () => {
     });
     await read.opened;
     await restockCancelledOrder({ db, payments }, new Types.ObjectId(order.id));
-    expect((await db.models.Product.findById(tee.id).lean())?.returns).toHaveLength(1);
+    expect((await db.models.Product.findById(tee.id).lean())?.variants[0]?.returns).toHaveLength(1);
 
     const result = await recoverOrders({ db, payments }, { returnReceiptRetentionMs: 0, now: new Date(Date.now() + 1000) });
     expect(result.returnReceiptsPruned).toBeGreaterThanOrEqual(1);
     const pruned = await db.models.Product.findById(tee.id).lean();
-    expect(pruned?.returns).toEqual([]);
+    expect(pruned?.variants[0]?.returns).toEqual([]);
     expect(pruned?.returnsSettledThrough).toBeInstanceOf(Date);
 
     resume.open();
@@ -200,7 +200,7 @@ describe('return receipts', () => {
     await pruneReturnReceipts(db, new Date(Date.now() + 1000));
 
     const product = await db.models.Product.findById(tee.id).lean();
-    expect(product?.returns.map((receipt) => receipt.orderId.toString())).toEqual([second.order.id]);
+    expect(product?.variants[0]?.returns.map((receipt) => receipt.orderId.toString())).toEqual([second.order.id]);
     const firstCancelledAt = (await db.models.Order.findById(first.order.id).lean())?.cancelledAt?.getTime() ?? 0;
     expect(product?.returnsSettledThrough?.getTime() ?? 0).toBeLessThan(firstCancelledAt);
     // So the first one's restock still goes through, once.

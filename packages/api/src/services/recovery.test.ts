@@ -125,7 +125,7 @@ describe('recovery sweep', () => {
     // As if the process died between marking the order placed and dropping its hold.
     await db.models.Product.updateOne(
       { _id: tee.id },
-      { $push: { holds: { orderId: placed.id, quantity: 3, at: new Date(Date.now() - 120_000) } } },
+      { $push: { 'variants.0.holds': { orderId: placed.id, quantity: 3, at: new Date(Date.now() - 120_000) } } },
     );
     const result = await recoverOrders({ db, payments });
     expect(result.orphanHoldsCleared).toBe(1);
@@ -160,7 +160,7 @@ describe('orders.cancel', () => {
     expect(await testChargeStatus(db, order.id)).toBe('refunded');
     // The receipt of the return stays (until the sweep prunes it): it is what refuses a second return.
     const product = await db.models.Product.findById(tee.id).lean();
-    expect(product?.returns).toEqual([{ orderId: new Types.ObjectId(order.id), quantity: 2, at: expect.any(Date) }]);
+    expect(product?.variants[0]?.returns).toEqual([{ orderId: new Types.ObjectId(order.id), quantity: 2, at: expect.any(Date) }]);
   });
 
   it('is NOT_FOUND for another user’s order and changes nothing', async () => {
@@ -183,7 +183,7 @@ describe('orders.cancel', () => {
     await db.models.Order.updateOne({ _id: order.id }, { $set: { status: 'cancelled', cancelledAt: new Date() } });
     await db.models.Product.updateOne(
       { _id: tee.id },
-      { $inc: { stock: 2 }, $push: { returns: { orderId: order.id, quantity: 2, at: new Date() } } },
+      { $inc: { stock: 2, 'variants.0.stock': 2 }, $push: { 'variants.0.returns': { orderId: order.id, quantity: 2, at: new Date() } } },
     );
 
     expect((await recoverOrders({ db, payments })).restocked).toBe(1);

@@ -1,14 +1,15 @@
 // The recovery sweep: settles whatever a crash left half-done, and expires what MongoDB TTL
-// indexes would expire where they exist, so that for every product
-//   initial stock = stock + held (by pending orders) + sold (in placed/shipped/delivered orders)
+// indexes would expire where they exist, so that
+//   initial stock = stock + held (by pending orders) + sold (in placed/shipped/delivered orders),
+// for every variant of every product,
 // always comes back to true. It runs at start-up and on an interval, on every server instance;
 // leases and conditional updates make concurrent sweeps harmless.
-import { soldOrderStatuses, trusted, type Database, type Types } from '@shop/db';
+import { soldOrderStatuses, trusted, type Database, type Types, type VariantRecord } from '@shop/db';
 import { createMongoSecurityStore } from '../stores/mongo-security-store.ts';
 import { defaultCheckoutSettings, type CheckoutDeps } from './checkout.ts';
 import {
   completeOrder,
-  dropHolds,
+  dropHold,
   markFailed,
   releaseHold,
   releaseHolds,
@@ -157,9 +158,17 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
  */
 async function clearLeftoverHolds(db: Database, now: Date, leaseMs: number, missingOrderGraceMs: number) {
   const cleared = { settled: 0, missing: 0 };
-  const products = await db.models.Product.find({ 'holds.at': trusted({ $lt: new Date(now.getTime() - leaseMs) }) }, { holds: 1 }).lean();
+  const staleBefore = now.getTime() - leaseMs;
+  const products = await db.models.Product.find(
+    { 'variants.holds.at': trusted({ $lt: new Date(staleBefore) }) },
+    { 'variants._id': 1, 'variants.holds': 1 },
+  ).lean<{ _id: Types.ObjectId; variants: Pick<VariantRecord, '_id' | 'holds'>[] }[]>();
   const holds = products.flatMap((product) =>
-    product.holds.filter((hold) => hold.at.getTime() < now.getTime() - leaseMs).map((hold) => ({ productId: product._id, ...hold })),
+    product.variants.flatMap((variant) =>
+      variant.holds
+        .filter((hold) => hold.at.getTime() < staleBefore)
+        .map((hold) => ({ productId: product._id, variantId: variant._id, ...hold })),
+    ),
   );
   if (holds.length === 0) return cleared;
   const orderIds = [...new Set(holds.map((hold) => hold.orderId.toString()))];
@@ -170,15 +179,15 @@ async function clearLeftoverHolds(db: Database, now: Date, leaseMs: number, miss
     const order = byId.get(hold.orderId.toString());
     if (!order) {
       if (hold.at.getTime() >= now.getTime() - missingOrderGraceMs) continue;
-      if (await releaseHold(db, hold.productId, hold.orderId, hold.quantity)) cleared.missing += 1;
+      if (await releaseHold(db, hold)) cleared.missing += 1;
       continue;
     }
     if (order.status === 'pending') continue;
     const takenAfterSettling = order.settledAt !== undefined && order.settledAt !== null && hold.at.getTime() > order.settledAt.getTime() + leaseMs;
     if (sold.includes(order.status) && !takenAfterSettling) {
-      await dropHolds(db, { _id: hold.orderId, lines: [{ productId: hold.productId, quantity: hold.quantity }] });
+      await dropHold(db, hold);
       cleared.settled += 1;
-    } else if (await releaseHold(db, hold.productId, hold.orderId, hold.quantity)) {
+    } else if (await releaseHold(db, hold)) {
       cleared.settled += 1;
     }
   }
@@ -202,8 +211,8 @@ export async function pruneReturnReceipts(db: Database, horizon: Date): Promise<
   const oldestUnfinished = unfinished?.cancelledAt?.getTime() ?? Number.POSITIVE_INFINITY;
   const through = new Date(Math.min(horizon.getTime(), oldestUnfinished - 1));
   const pruned = await db.models.Product.updateMany(
-    { 'returns.at': trusted({ $lte: through }) },
-    { $pull: { returns: { at: trusted({ $lte: through }) } }, $max: { returnsSettledThrough: through } },
+    { 'variants.returns.at': trusted({ $lte: through }) },
+    { $pull: { 'variants.$[].returns': { at: trusted({ $lte: through }) } }, $max: { returnsSettledThrough: through } },
   );
   return pruned.modifiedCount;
 }

@@ -36,7 +36,7 @@ async function take(iterable: AsyncIterable<StockChange>, count: number, ms = 3_
 }
 
 async function sell(database: Database, productId: string, quantity: number) {
-  await database.models.Product.updateOne({ _id: productId }, { $inc: { stock: -quantity } });
+  await database.models.Product.updateOne({ _id: productId }, { $inc: { stock: -quantity, 'variants.0.stock': -quantity } });
 }
 
 describe.each<StockFeedSource>(['change-stream', 'polling'])('the %s feed', (source) => {
@@ -67,7 +67,7 @@ describe.each<StockFeedSource>(['change-stream', 'polling'])('the %s feed', (sou
       1,
     );
     watch.abort();
-    expect(change).toEqual({ productId: tee.id, stock: before.stock - 1, status: 'available', price: 1999 });
+    expect(change).toEqual({ productId: tee.id, stock: before.stock - 1, status: 'available', price: 1999, variants: [{ variantId: tee.id, stock: before.stock - 1, status: 'available', price: 1999 }] });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
@@ -114,7 +114,7 @@ describe('the change-stream feed', () => {
     const scarf = await createTestProduct(db, { slug: 'reconciled-scarf', price: 2500, stock: 2 });
     const watch = new AbortController();
     const changes = feed.changes([scarf.id], watch.signal);
-    await otherInstance.models.Product.findOneAndUpdate({ _id: scarf.id }, { $inc: { stock: 5 } });
+    await otherInstance.models.Product.findOneAndUpdate({ _id: scarf.id }, { $inc: { stock: 5, 'variants.0.stock': 5 } });
     const seen = await take(
       (async function* () {
         for await (const next of changes) if (next.stock === 7) yield next;
@@ -123,7 +123,7 @@ describe('the change-stream feed', () => {
     );
     watch.abort();
     await feed.close();
-    expect(seen).toEqual([{ productId: scarf.id, stock: 7, status: 'available', price: 2500 }]);
+    expect(seen).toEqual([{ productId: scarf.id, stock: 7, status: 'available', price: 2500, variants: [{ variantId: scarf.id, stock: 7, status: 'available', price: 2500 }] }]);
   });
 });
 

@@ -16,12 +16,24 @@ import { EventEmitter, on } from 'node:events';
 import { productStatus, trusted, type Database, type ProductStatus } from '@shop/db';
 import { handledIteration } from '../handled-iteration.ts';
 
-/** A product's sellable state after a change; the subscriber replaces what it showed. */
+/** One variant's sellable state. */
+export interface VariantStock {
+  variantId: string;
+  stock: number;
+  status: ProductStatus;
+  price: number;
+}
+
+/**
+ * A product's sellable state after a change: the summed stock and cheapest price, and each
+ * variant's own. The subscriber replaces what it showed.
+ */
 export interface StockChange {
   productId: string;
   stock: number;
   status: ProductStatus;
   price: number;
+  variants: VariantStock[];
 }
 
 export type StockFeedSource = 'change-stream' | 'polling';
@@ -107,27 +119,50 @@ class Subscribers {
   }
 }
 
-function sameState(a: StockChange, b: StockChange): boolean {
-  return a.stock === b.stock && a.price === b.price;
+/** What subscribers compare to tell a change from a repeat: stock and price, of the product and each variant. */
+export function stockStateKey(change: StockChange): string {
+  return `${change.stock}:${change.price}:${change.variants.map((variant) => `${variant.variantId}=${variant.stock}@${variant.price}`).join(',')}`;
 }
 
-function toStockChange(product: { _id: unknown; stock?: unknown; price?: unknown }): StockChange | null {
-  if (typeof product.stock !== 'number' || typeof product.price !== 'number' || product._id == null) return null;
-  return { productId: String(product._id), stock: product.stock, status: productStatus(product.stock), price: product.price };
+function sameState(a: StockChange, b: StockChange): boolean {
+  return stockStateKey(a) === stockStateKey(b);
 }
+
+/** Reads a product as the database sent it (a change event's document is untyped): null if it is not one. */
+function toStockChange(product: { _id: unknown; stock?: unknown; price?: unknown; variants?: unknown }): StockChange | null {
+  if (typeof product.stock !== 'number' || typeof product.price !== 'number' || product._id == null) return null;
+  const variants: VariantStock[] = [];
+  for (const variant of Array.isArray(product.variants) ? (product.variants as unknown[]) : []) {
+    if (typeof variant !== 'object' || variant === null) continue;
+    const { _id, stock, price } = variant as { _id?: unknown; stock?: unknown; price?: unknown };
+    if (_id == null || typeof stock !== 'number' || typeof price !== 'number') continue;
+    variants.push({ variantId: String(_id), stock, status: productStatus(stock), price });
+  }
+  return { productId: String(product._id), stock: product.stock, status: productStatus(product.stock), price: product.price, variants };
+}
+
+const stockProjection = { stock: 1, price: 1, 'variants._id': 1, 'variants.stock': 1, 'variants.price': 1 } as const;
 
 /** Reads the current state of products: the snapshot a new subscriber starts from. */
 export async function readStock(db: Database, productIds: readonly string[]): Promise<StockChange[]> {
   if (productIds.length === 0) return [];
-  const products = await db.models.Product.find({ _id: trusted({ $in: [...productIds] }) }, { stock: 1, price: 1 }).lean();
+  const products = await db.models.Product.find({ _id: trusted({ $in: [...productIds] }) }, stockProjection).lean();
   return products.flatMap((product) => toStockChange(product) ?? []);
 }
 
 // Only what the feed needs leaves the database. (`fullDocument` rather than `documentKey` names
-// the product: mongo-java-server puts the update operators in an update's `documentKey`.)
+// the product: mongo-java-server puts the update operators in an update's `documentKey`. And the
+// variants go whole: it projects no field inside an array of a change event's document.)
 const changePipeline = [
   { $match: { operationType: { $in: ['insert', 'update', 'replace'] } } },
-  { $project: { 'fullDocument._id': 1, 'fullDocument.stock': 1, 'fullDocument.price': 1 } },
+  {
+    $project: {
+      'fullDocument._id': 1,
+      'fullDocument.stock': 1,
+      'fullDocument.price': 1,
+      'fullDocument.variants': 1,
+    },
+  },
 ];
 
 type ProductChangeStream = ReturnType<Database['models']['Product']['collection']['watch']>;
@@ -151,7 +186,7 @@ async function openChangeStreamFeed(db: Database, options: StockFeedOptions): Pr
   });
   let resumeToken: unknown = stream.resumeToken;
 
-  const publish = (event: { fullDocument?: { _id: unknown; stock?: unknown; price?: unknown } | null }) => {
+  const publish = (event: { fullDocument?: { _id: unknown; stock?: unknown; price?: unknown; variants?: unknown } | null }) => {
     const change = event.fullDocument ? toStockChange(event.fullDocument) : null;
     if (change) subscribers.publish(change);
   };

@@ -1,9 +1,11 @@
-import { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
 import type { LeanRecord } from '../records.ts';
 
 const cartLineSchema = new Schema(
   {
     productId: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
+    /** Which of the product's variants (a single-variant product's is the product's own id). */
+    variantId: { type: Schema.Types.ObjectId, required: true },
     quantity: { type: Number, required: true, min: 1, max: 99 },
     /** Unit price (minor units) when the line was added, to tell the shopper about changes. */
     priceAtAdd: { type: Number, required: true, min: 0 },
@@ -31,5 +33,4 @@ cartSchema.index({ guestToken: 1 }, { unique: true, sparse: true });
 cartSchema.index({ updatedAt: 1 });
 
 export type CartDoc = InferSchemaType<typeof cartSchema>;
-export type CartModel = Model<CartDoc>;
 export type CartRecord = LeanRecord<typeof cartSchema>;

@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
 import type { LeanRecord } from '../records.ts';
 
 export const categorySchema = new Schema(
@@ -12,5 +12,4 @@ export const categorySchema = new Schema(
 categorySchema.index({ slug: 1 }, { unique: true });
 
 export type CategoryDoc = InferSchemaType<typeof categorySchema>;
-export type CategoryModel = Model<CategoryDoc>;
 export type CategoryRecord = LeanRecord<typeof categorySchema>;

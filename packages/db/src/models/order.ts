@@ -1,10 +1,15 @@
-import { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
 import { orderStatuses } from '../constants.ts';
 import type { LeanRecord } from '../records.ts';
 
 const orderLineSchema = new Schema(
   {
     productId: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
+    /** The variant bought (a single-variant product's is the product's own id). */
+    variantId: { type: Schema.Types.ObjectId, required: true },
+    /** The variant as it was sold: its SKU and option values, kept should the variant change later. */
+    sku: { type: String, default: '' },
+    options: { type: Map, of: String, default: {} },
     name: { type: String, required: true },
     slug: { type: String, required: true },
     unitPrice: { type: Number, required: true, min: 0 },
@@ -23,6 +28,8 @@ const failureSchema = new Schema(
         new Schema(
           {
             productId: { type: Schema.Types.ObjectId, required: true },
+            variantId: { type: Schema.Types.ObjectId, required: true },
+            sku: { type: String, default: '' },
             name: { type: String, default: '' },
             requested: { type: Number, required: true },
             available: { type: Number, required: true },
@@ -80,6 +87,5 @@ orderSchema.index({ createdAt: -1 });
 orderSchema.index({ status: 1, 'lease.until': 1 });
 
 export type OrderDoc = InferSchemaType<typeof orderSchema>;
-export type OrderModel = Model<OrderDoc>;
 /** An order as the services read it (`.lean()`): checkout, the sweep, orders and admin share it. */
 export type OrderRecord = LeanRecord<typeof orderSchema>;

@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType, type Model, type Types } from 'mongoose';
+import { Schema, type InferSchemaType, type Types } from 'mongoose';
 import type { LeanRecord } from '../records.ts';
 
 const integer = { validator: Number.isInteger, message: '{PATH} must be an integer' };
@@ -13,18 +13,23 @@ const holdSchema = new Schema(
   { _id: false },
 );
 
-export const productSchema = new Schema(
+/**
+ * What a merchant sells of a product: one combination of its option values, with its own SKU,
+ * price and stock. A product without options has exactly one, the default variant, whose `_id`
+ * is the product's own (so a product id alone names it, in carts and orders made before variants).
+ * A variant's stock, holds and returns live here, in the product's document: every change to them
+ * is one atomic update of that document, conditional on what it changes.
+ */
+export const variantSchema = new Schema(
   {
-    name: { type: String, required: true, trim: true, maxlength: 200 },
-    slug: { type: String, required: true, trim: true, maxlength: 200 },
-    description: { type: String, default: '', maxlength: 5000 },
+    sku: { type: String, required: true, trim: true, maxlength: 64 },
+    /** Option name → value, one entry per option of the product (empty for the default variant). */
+    options: { type: Map, of: String, default: {} },
     /** Integer minor units (cents). */
     price: { type: Number, required: true, min: 0, validate: integer },
-    currency: { type: String, required: true, default: 'USD', uppercase: true, minlength: 3, maxlength: 3 },
-    category: { type: Schema.Types.ObjectId, ref: 'Category', required: true },
-    images: { type: [String], default: [] },
     /** Units that can still be sold. Never negative: every decrement is conditional on it. */
     stock: { type: Number, required: true, min: 0, validate: integer },
+    images: { type: [String], default: [] },
     holds: { type: [holdSchema], default: [] },
     /**
      * Receipts of stock returned by cancelled orders (`at`: when the order was cancelled), written
@@ -32,10 +37,42 @@ export const productSchema = new Schema(
      * so a retried, recovered or racing restock never returns the same units twice.
      */
     returns: { type: [holdSchema], default: [] },
+  },
+  { strict: 'throw' },
+);
+
+const optionSchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true, maxlength: 30 },
+    values: { type: [String], default: [] },
+  },
+  { _id: false },
+);
+
+export const productSchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true, maxlength: 200 },
+    slug: { type: String, required: true, trim: true, maxlength: 200 },
+    description: { type: String, default: '', maxlength: 5000 },
     /**
-     * Receipts of orders cancelled up to this moment have been pruned (by the recovery sweep, once
-     * all of them were restocked); a return for such an order is refused by this instead of by its
-     * receipt. Unset: nothing pruned yet.
+     * The cheapest variant's price (integer minor units): what the catalogue sorts by and shows as
+     * "from". Written with the variants by the admin; checkouts never change it.
+     */
+    price: { type: Number, required: true, min: 0, validate: integer },
+    currency: { type: String, required: true, default: 'USD', uppercase: true, minlength: 3, maxlength: 3 },
+    category: { type: Schema.Types.ObjectId, ref: 'Category', required: true },
+    images: { type: [String], default: [] },
+    options: { type: [optionSchema], default: [] },
+    variants: { type: [variantSchema], default: [] },
+    /**
+     * The variants' stock summed: every update of a variant's stock `$inc`s this by the same amount
+     * in the same atomic update, so it is always their sum (the catalogue filters and sorts by it).
+     */
+    stock: { type: Number, required: true, min: 0, validate: integer },
+    /**
+     * Receipts of orders cancelled up to this moment have been pruned from every variant (by the
+     * recovery sweep, once all of them were restocked); a return for such an order is refused by
+     * this instead of by its receipt. Unset: nothing pruned yet.
      */
     returnsSettledThrough: { type: Date },
   },
@@ -46,14 +83,19 @@ productSchema.index({ category: 1, createdAt: -1 });
 productSchema.index({ price: 1 });
 productSchema.index({ createdAt: -1 });
 productSchema.index({ name: 1 });
-productSchema.index({ 'holds.orderId': 1 }, { sparse: true });
-productSchema.index({ 'holds.at': 1 }, { sparse: true });
-productSchema.index({ 'returns.orderId': 1 }, { sparse: true });
-productSchema.index({ 'returns.at': 1 }, { sparse: true });
+// Sparse: documents written before variants (until the migration) have no SKUs.
+productSchema.index({ 'variants.sku': 1 }, { unique: true, sparse: true });
+productSchema.index({ 'variants.holds.orderId': 1 }, { sparse: true });
+productSchema.index({ 'variants.holds.at': 1 }, { sparse: true });
+productSchema.index({ 'variants.returns.orderId': 1 }, { sparse: true });
+productSchema.index({ 'variants.returns.at': 1 }, { sparse: true });
 
 export type ProductDoc = InferSchemaType<typeof productSchema>;
-export type ProductModel = Model<ProductDoc>;
-export type ProductRecord = LeanRecord<typeof productSchema>;
+type RawProductRecord = LeanRecord<typeof productSchema>;
+/** A variant as `.lean()` reads it (with its subdocument `_id`, which the raw type leaves out). */
+export type VariantRecord = RawProductRecord['variants'][number] & { _id: Types.ObjectId };
+export type ProductRecord = Omit<RawProductRecord, 'variants'> & { variants: VariantRecord[] };
+export type ProductOption = ProductRecord['options'][number];
 export type ProductHold = { orderId: Types.ObjectId; quantity: number; at: Date };
 
 /** `status` is derived from stock when read: a stored copy would go stale on every `$inc`. */

@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
 
 /**
  * A fixed-window counter (e.g. failed logins for one account in one 15-minute window), shared by
@@ -16,4 +16,3 @@ rateLimitSchema.index({ key: 1 }, { unique: true });
 rateLimitSchema.index({ expiresAt: 1 });
 
 export type RateLimitDoc = InferSchemaType<typeof rateLimitSchema>;
-export type RateLimitModel = Model<RateLimitDoc>;

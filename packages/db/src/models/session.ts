@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
 
 /**
  * One refresh token. Tokens are stored only as SHA-256 hashes. Every refresh uses up its token
@@ -21,4 +21,3 @@ sessionSchema.index({ familyId: 1 });
 sessionSchema.index({ expiresAt: 1 });
 
 export type SessionDoc = InferSchemaType<typeof sessionSchema>;
-export type SessionModel = Model<SessionDoc>;

@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
 import { userRoles } from '../constants.ts';
 
 
@@ -15,4 +15,3 @@ export const userSchema = new Schema(
 userSchema.index({ email: 1 }, { unique: true });
 
 export type UserDoc = InferSchemaType<typeof userSchema>;
-export type UserModel = Model<UserDoc>;

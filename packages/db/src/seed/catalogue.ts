@@ -11,10 +11,15 @@ export interface SeedProduct {
   name: string;
   slug: string;
   description: string;
+  /** The price of a product without options, and of each variant that sets none. */
   price: number;
   categorySlug: string;
+  /** The stock of a product without options (each variant has its own). */
   stock: number;
   images: string[];
+  options?: { name: string; values: string[] }[];
+  /** One per combination sold; each names a value of every option. */
+  variants?: { options: Record<string, string>; price?: number; stock: number; images?: string[] }[];
 }
 
 /**
@@ -73,28 +78,71 @@ function titleCase(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-/** 60 generated products: every style of every kind in every colour. */
+export const garmentSizes = ['S', 'M', 'L', 'XL'] as const;
+
+/**
+ * 61 generated products: every style of every kind in every colour (tees and hoodies in four
+ * sizes, some sold out in one size only), and one tee sold in three colours and four sizes, each
+ * colour with its own picture.
+ */
 export function generatedProducts(): SeedProduct[] {
   const products: SeedProduct[] = [];
   let n = 0;
   for (const { kind, noun, categorySlug, basePrice, styles } of generatedKinds) {
+    const sized = kind === 'tee' || kind === 'hoodie';
     for (const [styleIndex, style] of styles.entries()) {
       for (const [colourIndex, colour] of productColours.entries()) {
         n += 1;
         const name = `${style} ${titleCase(colour)} ${noun}`;
+        const price = basePrice + styleIndex * 200 + colourIndex * 50;
+        // Mostly in stock, some low, every ninth sold out: enough variety for the badges.
+        const stock = n % 9 === 0 ? 0 : n % 5 === 0 ? 3 : 20 + ((n * 7) % 30);
         products.push({
           name,
           slug: `${style}-${colour}-${kind}`.toLowerCase(),
           description: `${style} ${noun.toLowerCase()} in ${colour}. Part of the Shop essentials range.`,
-          price: basePrice + styleIndex * 200 + colourIndex * 50,
+          price,
           categorySlug,
-          // Mostly in stock, some low, every ninth sold out: enough variety for the badges.
-          stock: n % 9 === 0 ? 0 : n % 5 === 0 ? 3 : 20 + ((n * 7) % 30),
+          stock,
           images: [`/images/products/${kind}-${colour}.svg`],
+          ...(sized
+            ? {
+                options: [{ name: 'Size', values: [...garmentSizes] }],
+                variants: garmentSizes.map((size, sizeIndex) => ({
+                  options: { Size: size },
+                  // XL costs a little more; every fourth product has sold out of one size.
+                  price: size === 'XL' ? price + 200 : price,
+                  stock: n % 4 === 0 && sizeIndex === n % garmentSizes.length ? 0 : Math.ceil(stock / 2) + sizeIndex,
+                })),
+              }
+            : {}),
         });
       }
     }
   }
+  const teeColours = ['White', 'Black', 'Navy'] as const;
+  products.push({
+    name: 'Essential Tee',
+    slug: 'essential-tee',
+    description: 'Our everyday tee in 160 g organic cotton, in three colours and four sizes.',
+    price: 1800,
+    categorySlug: 'tshirts',
+    stock: 0,
+    images: ['/images/products/tee-white.svg'],
+    options: [
+      { name: 'Colour', values: [...teeColours] },
+      { name: 'Size', values: [...garmentSizes] },
+    ],
+    variants: teeColours.flatMap((colour, colourIndex) =>
+      garmentSizes.map((size) => ({
+        options: { Colour: colour, Size: size },
+        price: size === 'XL' ? 2000 : 1800,
+        // Black is sold out in S; every other combination is in stock.
+        stock: colour === 'Black' && size === 'S' ? 0 : 8 + colourIndex * 2,
+        images: [`/images/products/tee-${colour.toLowerCase()}.svg`],
+      })),
+    ),
+  });
   return products;
 }
 

@@ -1,6 +1,8 @@
 import type { Database } from '../connection.ts';
 import { hashPassword } from '../passwords.ts';
 import { trusted } from '../trusted.ts';
+import { defaultSku, defaultVariant, newVariantId, variantTotals, type VariantFields } from '../variants.ts';
+import { Types } from 'mongoose';
 import {
   adminUser,
   demoUser,
@@ -61,15 +63,19 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
   const products = seedProducts();
   const start = Date.now() - products.length * 60_000;
   const productWrite = await Product.bulkWrite(
-    products.map(({ categorySlug, ...product }, index) => {
+    products.map(({ categorySlug, options = [], variants: sold, ...product }, index) => {
       const category = categoryIds.get(categorySlug);
       if (!category) throw new Error(`seed product ${product.slug} names unknown category ${categorySlug}`);
       // Spread creation times so "newest" has a stable order; the named products come out newest.
       const createdAt = new Date(start + (products.length - index) * 60_000);
+      const _id = new Types.ObjectId();
+      const variants = seedVariants(_id, { categorySlug, options, variants: sold, ...product });
       return {
         updateOne: {
           filter: { slug: product.slug },
-          update: { $setOnInsert: { ...product, category, currency: 'USD', holds: [], returns: [], createdAt, updatedAt: createdAt } },
+          update: {
+            $setOnInsert: { _id, ...product, ...variantTotals(variants), options, variants, category, currency: 'USD', createdAt, updatedAt: createdAt },
+          },
           upsert: true,
           timestamps: false,
         },
@@ -103,6 +109,20 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
       users: usersCreated,
     },
   };
+}
+
+/** A seed product's variants: its own, or the one default variant of a product without options. */
+function seedVariants(productId: Types.ObjectId, product: SeedProduct): VariantFields[] {
+  if (!product.variants || product.variants.length === 0) return [defaultVariant(productId, { slug: product.slug, price: product.price, stock: product.stock })];
+  const names = (product.options ?? []).map((option) => option.name);
+  return product.variants.map((variant) => ({
+    _id: newVariantId(),
+    sku: defaultSku(product.slug, names.map((name) => variant.options[name] ?? '')),
+    options: variant.options,
+    price: variant.price ?? product.price,
+    stock: variant.stock,
+    images: variant.images ?? [],
+  }));
 }
 
 /**
