@@ -33,10 +33,10 @@ export const productOptionInput = z.strictObject({
 export const variantInput = z.strictObject({
   /** An existing variant (kept, with its stock); left out for a new one. */
   id: objectId.optional(),
-  /** Left out: made from the product's slug and the option values. */
+  /** Left out: an existing variant keeps its own; a new one gets the product's slug and option values. */
   sku: sku.optional(),
   options: optionValues,
-  /** Left out: the product's price. */
+  /** Left out: an existing variant keeps its own; a new one gets the product's price. */
   price: money.optional(),
   /** A new variant's first stock; an existing variant's stock changes only through `adjustStock`. */
   stock: stock.optional(),

@@ -121,21 +121,36 @@ export async function updateProduct(deps: CatalogDeps, input: UpdateProductInput
  */
 export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, userId: string): Promise<ProductDto> {
   const { db } = deps;
-  const product = await db.models.Product.findById(input.productId, { slug: 1, price: 1, 'variants._id': 1, 'variants.sku': 1, 'variants.stock': 1, 'variants.holds': 1 })
-    .lean<{ _id: Types.ObjectId; slug: string; price: number; variants: Pick<VariantRecord, '_id' | 'sku' | 'stock' | 'holds'>[] }>();
+  const product = await db.models.Product.findById(input.productId, {
+    slug: 1,
+    price: 1,
+    'variants._id': 1,
+    'variants.sku': 1,
+    'variants.price': 1,
+    'variants.stock': 1,
+    'variants.holds': 1,
+  }).lean<{ _id: Types.ObjectId; slug: string; price: number; variants: Pick<VariantRecord, '_id' | 'sku' | 'price' | 'stock' | 'holds'>[] }>();
   if (!product) throw notFound('Product');
   const existing = new Map(product.variants.map((variant) => [variant._id.toString(), variant]));
   for (const [index, variant] of input.variants.entries()) {
     if (variant.id !== undefined && !existing.has(variant.id)) throw notFound(`Variant ${index + 1}`);
   }
   const wanted = variantFields(product._id, product, input.options, input.variants, { stock: 0 });
-  // Without options the one variant keeps its id (the product's, or the listed one).
-  if (input.options.length === 0) {
+  // Without options the one variant is the listed one, or a new one: with the product's own id
+  // unless a variant still has it (it is being removed), so that the id alone names it again.
+  const [only] = wanted;
+  if (input.options.length === 0 && only) {
     const keptId = input.variants[0]?.id;
-    const [only] = wanted;
-    if (only && keptId) only._id = new Types.ObjectId(keptId);
-    if (only && !keptId && existing.size > 0) only._id = newVariantId();
-    if (only && !keptId && !existing.has(product._id.toString())) only._id = product._id;
+    if (keptId) only._id = new Types.ObjectId(keptId);
+    else if (existing.has(product._id.toString())) only._id = newVariantId();
+  }
+  // A kept variant whose SKU or price is left out keeps its own.
+  for (const [index, variant] of wanted.entries()) {
+    const current = existing.get(variant._id.toString());
+    const given = input.variants[index];
+    if (!current || !given) continue;
+    if (given.sku === undefined) variant.sku = current.sku;
+    if (given.price === undefined) variant.price = current.price;
   }
   await checkSkusFree(db, product._id, wanted.map((variant) => variant.sku));
 
