@@ -112,6 +112,10 @@ describe('uploading an image', () => {
       expect({ format: metadata.format, width: metadata.width }).toEqual({ format: 'webp', width });
       // 16:9 kept, give or take the rounding of a shrink on load.
       expect(Math.abs(metadata.height - (width * 9) / 16)).toBeLessThanOrEqual(1);
+      // The picture itself, not just its frame: the colour it was made with.
+      const { channels } = await sharp(served.rawPayload).stats();
+      const made = [30, 120, 200];
+      expect(channels.slice(0, 3).map((channel, index) => Math.abs(channel.mean - (made[index] ?? 0)) < 4)).toEqual([true, true, true]);
     }
     expect(image.sizes.map((size) => size.width)).toEqual([200, 400, 800]);
     expect(await storedFiles()).toHaveLength(4);
