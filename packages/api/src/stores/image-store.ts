@@ -1,6 +1,6 @@
 // Where uploaded images are kept: a directory on local disk (local-image-store.ts, IMAGE_DIR) or
 // this process's memory (tests, and apps that serve no uploads). An S3-compatible bucket fits the
-// same three operations: PutObject, GetObject, HeadObject. What to store — validation, resizing,
+// same two operations: PutObject and GetObject. What to store — validation, resizing,
 // naming — is decided in services/images.ts; a store only keeps bytes under a key.
 import { Readable } from 'node:stream';
 
@@ -21,7 +21,6 @@ export interface ImageStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   /** The image stored under `key`, or null when there is none (or `key` could not be one). */
   get(key: string): Promise<StoredImage | null>;
-  has(key: string): Promise<boolean>;
 }
 
 /**
@@ -49,9 +48,6 @@ export function createMemoryImageStore(): ImageStore {
       const image = isImageKey(key) ? images.get(key) : undefined;
       if (!image) return null;
       return { body: Readable.from([image.bytes]), contentType: image.contentType, size: image.bytes.byteLength };
-    },
-    async has(key) {
-      return isImageKey(key) && images.has(key);
     },
   };
 }

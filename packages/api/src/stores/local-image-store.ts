@@ -1,7 +1,7 @@
 // Images as files in one directory (IMAGE_DIR): the key is the file name, and the file name's
 // extension is the content type, so nothing but the file itself is kept.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { assertImageKey, isImageKey, type ImageStore } from './image-store.ts';
 
@@ -71,15 +71,6 @@ export function createLocalImageStore(dir: string): LocalImageStore {
         }
       } catch (error) {
         if (isMissing(error)) return null;
-        throw error;
-      }
-    },
-    async has(key) {
-      if (!isImageKey(key) || !contentTypeOf(key)) return false;
-      try {
-        return (await stat(join(dir, key))).isFile();
-      } catch (error) {
-        if (isMissing(error)) return false;
         throw error;
       }
     },
