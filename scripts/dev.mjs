@@ -3,7 +3,7 @@
 // server (tsx watch) and the storefront (Vite, proxying /trpc to the API) through turbo.
 // An empty database is seeded with the demo catalogue on the first start.
 import { spawn } from 'node:child_process';
-import { developmentJwtSecret, onSignals, resolveDatabase, root } from './lib/environment.mjs';
+import { developmentJwtSecret, imageDir, onSignals, resolveDatabase, root } from './lib/environment.mjs';
 
 const db = await resolveDatabase();
 const child = spawn('pnpm', ['exec', 'turbo', 'run', 'dev', '--filter=@shop/server', '--filter=@shop/web'], {
@@ -13,6 +13,7 @@ const child = spawn('pnpm', ['exec', 'turbo', 'run', 'dev', '--filter=@shop/serv
     ...process.env,
     MONGODB_URI: db.uri,
     JWT_SECRET: developmentJwtSecret(),
+    IMAGE_DIR: imageDir,
     SEED_ON_EMPTY: process.env.SEED_ON_EMPTY ?? 'true',
     NODE_ENV: process.env.NODE_ENV ?? 'development',
   },

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { developmentJwtSecret, onSignals, resolveDatabase, root } from './lib/environment.mjs';
+import { developmentJwtSecret, imageDir, onSignals, resolveDatabase, root } from './lib/environment.mjs';
 
 const serverEntry = join(root, 'apps/server/dist/main.js');
 const webDist = join(root, 'apps/web/dist');
@@ -23,6 +23,7 @@ const child = spawn(process.execPath, ['--enable-source-maps', serverEntry], {
     MONGODB_URI: db.uri,
     JWT_SECRET: process.env.JWT_SECRET ?? (db.embedded ? developmentJwtSecret() : undefined),
     WEB_DIST_DIR: process.env.WEB_DIST_DIR ?? webDist,
+    IMAGE_DIR: imageDir,
     SEED_ON_EMPTY: process.env.SEED_ON_EMPTY ?? (db.embedded ? 'true' : 'false'),
   },
 });

@@ -1,13 +1,16 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { imageUploadPath } from '@shop/api/protocol';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin, type ProxyOptions } from 'vite';
 
 // The browser always calls its own origin (`/trpc`), as in production where the server hosts the
-// built storefront; in development Vite forwards those paths to the API (Server-Sent Events too).
+// built storefront; in development Vite forwards those paths to the API (Server-Sent Events too),
+// and image uploads: the admin's POST and the uploaded images (the seeded /images/products/… are
+// the storefront's own files, in public/).
 const api: ProxyOptions = { target: process.env.API_URL ?? 'http://127.0.0.1:3000' };
-const proxy = { '/trpc': api, '/healthz': api, '/readyz': api };
+const proxy = { '/trpc': api, '/healthz': api, '/readyz': api, [imageUploadPath]: api };
 
 const compressible = /\.(?:js|css|html|svg|json)$/;
 

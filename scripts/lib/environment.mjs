@@ -8,6 +8,11 @@ import { openDevDatabase } from '@shop/mongo-server';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const dataDir = join(root, '.data');
+/**
+ * Where `pnpm dev` and `pnpm start` keep image uploads: IMAGE_DIR (made absolute here, as the dev
+ * server runs in apps/server), else .data/images.
+ */
+export const imageDir = process.env.IMAGE_DIR ? resolve(process.env.IMAGE_DIR) : join(dataDir, 'images');
 
 /** MONGODB_URI when set; otherwise the embedded database, on disk under .data/. */
 export async function resolveDatabase() {

@@ -6,6 +6,7 @@ import {
   appRouter,
   createCategoryCache,
   type AppRouter,
+  createMemoryImageStore,
   createMongoSecurityStore,
   createTestPaymentProvider,
   guestCartCookieName,
@@ -15,6 +16,7 @@ import {
   refreshCookieName,
   type AuthConfig,
   type CheckoutSettings,
+  type ImageStore,
   type PaymentProvider,
   type SecurityStore,
   type StockFeed,
@@ -25,6 +27,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import { createContextFactory } from './context.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './event-stream-slots.ts';
+import { imageRoutes } from './image-routes.ts';
 import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
 import { createTrpcHttpPlugin, type TrpcErrorInfo } from './trpc-http.ts';
 
@@ -52,6 +55,11 @@ export interface AppOptions {
   /** Most event streams (`stock.changes`) open at once, per client address and in total. */
   streamLimits?: StreamLimits;
   timeouts?: Partial<HttpTimeouts>;
+  /**
+   * Where image uploads are kept and served from; by default this process's memory (tests).
+   * main.ts passes the directory IMAGE_DIR names.
+   */
+  images?: ImageStore;
   /**
    * `custom` (default): trpc-http.ts answers JSON calls. `stock`: tRPC's own `fastifyTRPCPlugin`
    * answers everything, for the benchmark's comparison (bench/README.md); it has no cap on open
@@ -173,19 +181,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.log.info({ source: stockFeed.source }, 'live stock feed ready');
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
+  const createContext = createContextFactory({
+    db: options.db,
+    auth: options.auth,
+    payments: options.payments ?? createTestPaymentProvider(options.db),
+    checkout: options.checkout,
+    // Built here, once per app, and carried by every context: two apps in one process share nothing.
+    categories: createCategoryCache(options.db),
+    stockFeed,
+    security,
+    production,
+  });
   const trpcOptions = {
     router: appRouter,
-    createContext: createContextFactory({
-      db: options.db,
-      auth: options.auth,
-      payments: options.payments ?? createTestPaymentProvider(options.db),
-      checkout: options.checkout,
-      // Built here, once per app, and carried by every context: two apps in one process share nothing.
-      categories: createCategoryCache(options.db),
-      stockFeed,
-      security,
-      production,
-    }),
+    createContext,
     maxBatchSize,
     onError({ error, path }: TrpcErrorInfo) {
       if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
@@ -204,6 +213,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   app.log.info({ store: security.kind }, `rate limits and refresh-token sessions in ${security.kind}`);
+
+  // Its own scope: the image upload's body parser, guard and error answers apply to it alone.
+  const images = options.images ?? createMemoryImageStore();
+  await app.register(imageRoutes, { store: images, createContext });
+  app.log.info({ store: images.kind, ...('dir' in images ? { dir: images.dir } : {}) }, `image uploads in ${images.kind === 'local' ? 'a directory' : 'memory'}`);
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnv, serverEnvNames } from './env.ts';
 
@@ -50,6 +51,13 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ MAX_STREAMS_PER_ADDRESS: 'many' })).toThrow(/MAX_STREAMS_PER_ADDRESS/);
     expect(() => loadEnv({ MAX_STREAMS: '-1' })).toThrow(/MAX_STREAMS/);
     expect(() => loadEnv({ MAX_STREAMS: '2.5' })).toThrow(/MAX_STREAMS/);
+  });
+
+  it('keeps image uploads in IMAGE_DIR, made absolute from the working directory; .data/images unless set', () => {
+    expect(loadEnv({}).IMAGE_DIR).toBe(resolve('.data/images'));
+    expect(loadEnv({ IMAGE_DIR: '/var/lib/shop/images' }).IMAGE_DIR).toBe('/var/lib/shop/images');
+    expect(loadEnv({ IMAGE_DIR: 'uploads' }).IMAGE_DIR).toBe(resolve('uploads'));
+    expect(() => loadEnv({ IMAGE_DIR: '' })).toThrow(/IMAGE_DIR/);
   });
 
   it('names every invalid variable', () => {

@@ -1,5 +1,6 @@
 // The one place that reads process.env for the server: validated once, typed everywhere after.
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultStreamLimits } from './event-stream-slots.ts';
 
@@ -32,6 +33,15 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `pretty`: readable lines (pino-pretty), the default in development; `json`: one JSON object a line, the default elsewhere. */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /**
+   * The directory image uploads are stored in (made on the first upload), relative to the working
+   * directory unless absolute; `pnpm dev` and `pnpm start` pass `.data/images` of the repository.
+   */
+  IMAGE_DIR: z
+    .string()
+    .min(1)
+    .default('.data/images')
+    .transform((dir) => resolve(dir)),
   /** The built storefront to serve from the same origin (`pnpm start`). */
   WEB_DIST_DIR: z.string().optional(),
   /** Seed an empty database at start-up (the default for the embedded development database). */

@@ -1,6 +1,6 @@
 // Reads the environment, connects, seeds an empty development database, listens, and shuts
 // down cleanly on SIGTERM/SIGINT (stop taking traffic, drain in-flight requests, close the db).
-import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
+import { createLocalImageStore, createRedisSecurityStore, createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
 import { connect, disconnect, migrate } from '@shop/db';
 import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
 import { buildApp } from './app.ts';
@@ -44,6 +44,7 @@ const app = await buildApp({
       ? { level: env.LOG_LEVEL, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
       : { level: env.LOG_LEVEL },
   security: redis,
+  images: createLocalImageStore(env.IMAGE_DIR),
   streamLimits: { perAddress: env.MAX_STREAMS_PER_ADDRESS, total: env.MAX_STREAMS },
 });
 if (redis) {

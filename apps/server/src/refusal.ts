@@ -1,8 +1,8 @@
 // Answers for requests the server refuses before any procedure runs (wrong method, content type,
-// body too large, cross-site, too many event streams): the JSON of a tRPC error response, so the
+// body too large, cross-site, too many event streams) and for refused image uploads: the JSON of a tRPC error response, so the
 // typed client reads them as `TRPCClientError`s with `data.code`, `data.httpStatus` and, where the
 // caller can act on it, `data.reason`.
-import type { DomainReason } from '@shop/api';
+import { DomainError, type DomainReason } from '@shop/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
@@ -15,20 +15,25 @@ export interface Refusal {
   reason?: Extract<DomainReason, 'CROSS_SITE_REQUEST' | 'TOO_MANY_STREAMS'>;
 }
 
-export function refusalBody({ code, message, reason }: Refusal) {
+/** A refusal's body; a `DomainError` (the image routes' refusals) brings its reason and typed details. */
+export function refusalBody(refusal: Refusal | DomainError) {
+  const { code, message } = refusal;
+  const { reason, details } = refusal instanceof DomainError ? refusal.data() : { reason: refusal.reason ?? null, details: null };
   const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code }));
-  return { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, reason: reason ?? null, details: null } } };
+  return { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, reason, details } } };
 }
 
 /**
- * Sends a refusal. A body still to come that is larger than the body limit (or of unknown length)
- * is not read: the connection closes after the answer. A smaller one is read and dropped by Node,
- * which keeps the connection usable and the answer readable (closing with unread bytes resets it).
+ * Sends a refusal. A body still to come that is larger than the route's body limit (or of unknown
+ * length) is not read: the connection closes after the answer. A smaller one is read and dropped
+ * by Node, which keeps the connection usable and the answer readable (closing with unread bytes
+ * resets it) — so a browser whose image upload is refused (signed out, say) reads why.
  */
-export function sendRefusal(reply: FastifyReply, refusal: Refusal): FastifyReply {
+export function sendRefusal(reply: FastifyReply, refusal: Refusal | DomainError): FastifyReply {
   const body = refusalBody(refusal);
-  const { headers } = reply.request;
-  const large = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > (reply.server.initialConfig.bodyLimit ?? 0);
+  const { headers, routeOptions } = reply.request;
+  const limit = routeOptions.bodyLimit ?? reply.server.initialConfig.bodyLimit ?? 0;
+  const large = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > limit;
   if (large) reply.header('connection', 'close');
   return reply.code(body.error.data.httpStatus).type('application/json').send(body);
 }

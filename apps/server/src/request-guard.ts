@@ -1,7 +1,9 @@
-// Requests refused before any route reads them: methods the server does not serve, and, in front
-// of the tRPC endpoint, bodies that are not JSON. Each refusal is a tRPC-shaped error (refusal.ts).
+// Requests refused before any route reads them: methods the server does not serve, in front of
+// the tRPC endpoint bodies that are not JSON, and in front of the image upload bodies that are
+// not images. Each refusal is a tRPC-shaped error (refusal.ts).
+import { DomainError, tooLargeImage, uploadImageTypes } from '@shop/api';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { sendRefusal } from './refusal.ts';
+import { sendRefusal, type Refusal } from './refusal.ts';
 
 const servedMethods = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
 export const allowedMethods = [...servedMethods].join(', ');
@@ -43,10 +45,51 @@ export function registerTrpcRequestGuard(scope: FastifyInstance): void {
     return sendRefusal(reply, { code: 'UNSUPPORTED_MEDIA_TYPE', message: `${message}: send application/json` });
   });
 
+  answerClientErrors(scope);
+}
+
+/**
+ * The content types the image upload admits: the image types it accepts, or plain bytes (a file
+ * the browser could not type) — what the bytes are is read from them (services/images.ts), so a
+ * PNG sent as image/jpeg is a PNG, and text sent as image/png is refused.
+ */
+export const imageUploadMediaTypes: ReadonlySet<string> = new Set([...uploadImageTypes, 'application/octet-stream']);
+
+/**
+ * In front of the image upload (image-routes.ts), the one route that reads a body other than
+ * JSON, deliberately: the file's bytes, up to `maxImageBytes`. Another declared type is refused
+ * before a byte of the body is read; so is a body over the limit (Content-Length) or, when its
+ * length is not declared, as soon as it passes the limit — with the typed IMAGE_TOO_LARGE.
+ */
+export function registerImageUploadGuard(scope: FastifyInstance): void {
+  scope.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'POST') return;
+    const contentType = request.headers['content-type'];
+    if (contentType !== undefined && imageUploadMediaTypes.has(mediaTypeOf(contentType))) return;
+    const sent = contentType === undefined ? 'No content-type header' : `Unsupported content-type "${contentType}"`;
+    return sendRefusal(
+      reply,
+      new DomainError('UNSUPPORTED_IMAGE_TYPE', `${sent}: send the image's bytes as ${[...imageUploadMediaTypes].join(', ')}`, {
+        accepted: [...uploadImageTypes],
+        detected: null,
+      }),
+    );
+  });
+  answerClientErrors(scope, (status) => (status === 413 ? tooLargeImage() : undefined));
+}
+
+/**
+ * Errors of a scope's routes, in the refusals' shape: a DomainError as it is; Fastify's own
+ * refusals while reading a request (body too large, bad Content-Length) as a client error, or as
+ * `special` has it; anything else is logged and answered 500 without its cause.
+ */
+function answerClientErrors(scope: FastifyInstance, special: (status: number) => DomainError | undefined = () => undefined): void {
   scope.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) return sendRefusal(reply, error);
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return sendRefusal(reply, { code: clientErrorCodes[status] ?? 'BAD_REQUEST', message: error.message });
+      const refusal: Refusal | DomainError = special(status) ?? { code: clientErrorCodes[status] ?? 'BAD_REQUEST', message: error.message };
+      return sendRefusal(reply, refusal);
     }
     request.log.error({ err: error }, 'request failed');
     return sendRefusal(reply, { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });

@@ -17,10 +17,13 @@ export interface Shop {
   close(): Promise<void>;
 }
 
-/** `options`: what a test needs different from production (a slower payment provider, shorter waits). */
+/**
+ * `options`: what a test needs different from production (a slower payment provider, shorter
+ * waits, an image directory of its own; by default uploads are kept in memory).
+ */
 export async function startShop(
   label: string,
-  options: (db: TestDatabase) => Partial<Pick<AppOptions, 'payments' | 'checkout'>> = () => ({}),
+  options: (db: TestDatabase) => Partial<Pick<AppOptions, 'payments' | 'checkout' | 'images'>> = () => ({}),
 ): Promise<Shop> {
   if (!existsSync(join(webDistDir, 'index.html'))) {
     throw new Error(`No storefront build in ${webDistDir}: run \`pnpm build\` first (\`pnpm test\` does).`);

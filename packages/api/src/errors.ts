@@ -1,4 +1,5 @@
 import type { OrderStatus } from '@shop/db';
+import type { UploadImageType } from './protocol.ts';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
@@ -34,6 +35,12 @@ export const domainReasons = {
   INVALID_INPUT: 'BAD_REQUEST',
   /** A cart or order limit (units of one product, products in a cart). */
   LIMIT_EXCEEDED: 'BAD_REQUEST',
+  /** An image upload over the byte limit, or whose picture has too many pixels to decode safely. */
+  IMAGE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** An upload whose bytes are not a PNG, JPEG or WebP (whatever it was called or declared as). */
+  UNSUPPORTED_IMAGE_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** An upload that starts like a PNG, JPEG or WebP but whose picture cannot be decoded (truncated, corrupt). */
+  IMAGE_UNREADABLE: 'UNPROCESSABLE_CONTENT',
   /** Refused by the server before any procedure ran (apps/server): a cross-site state change. */
   CROSS_SITE_REQUEST: 'FORBIDDEN',
   /** Refused by the server before any procedure ran: too many open event streams. */
@@ -93,6 +100,11 @@ export interface DomainErrorDetailsByReason {
   INVALID_INPUT: null;
   /** `productId` and `requested` for the units of one product; null for the number of products. */
   LIMIT_EXCEEDED: { limit: 'line-quantity' | 'cart-lines'; max: number; productId: string | null; requested: number | null };
+  /** `bytes`: the upload's size (`max` in bytes); `pixels`: its width × height (`max` pixels). */
+  IMAGE_TOO_LARGE: { limit: 'bytes' | 'pixels'; max: number };
+  /** `detected`: the format found in the bytes (`gif`, `svg`, …); null when they are no image, or were not read. */
+  UNSUPPORTED_IMAGE_TYPE: { accepted: UploadImageType[]; detected: string | null };
+  IMAGE_UNREADABLE: null;
   CROSS_SITE_REQUEST: null;
   TOO_MANY_STREAMS: null;
 }

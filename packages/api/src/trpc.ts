@@ -61,13 +61,34 @@ async function liveUser(ctx: Context, user: SessionUser): Promise<SessionUser> {
   return live;
 }
 
-/** Narrows `ctx.user` to non-null and live: authed procedures never check it again. */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/** The signed-in caller, live (UNAUTHENTICATED otherwise): what `authedProcedure` puts in `ctx.user`. */
+async function requireUser(ctx: Context): Promise<SessionUser> {
   if (!ctx.user) {
     throw new DomainError('UNAUTHENTICATED', 'Sign in first');
   }
+  return liveUser(ctx, ctx.user);
+}
+
+function assertAdmin(user: SessionUser): void {
+  if (user.role !== 'admin') {
+    throw new DomainError('FORBIDDEN', 'Admins only');
+  }
+}
+
+/**
+ * The checks of `adminProcedure`, for what the server serves outside tRPC (image uploads): the
+ * caller's live session, then the database's role. Throws the same errors.
+ */
+export async function requireAdmin(ctx: Context): Promise<SessionUser> {
+  const user = await requireUser(ctx);
+  assertAdmin(user);
+  return user;
+}
+
+/** Narrows `ctx.user` to non-null and live: authed procedures never check it again. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   // tRPC merges this into the context: `user` is typed non-null from here on.
-  return next({ ctx: { user: await liveUser(ctx, ctx.user) } });
+  return next({ ctx: { user: await requireUser(ctx) } });
 });
 
 /**
@@ -83,8 +104,6 @@ export const guestOrUserProcedure = publicProcedure.use(async ({ ctx, next }) =>
  * token), so a demoted admin loses access at once instead of when their access token expires.
  */
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== 'admin') {
-    throw new DomainError('FORBIDDEN', 'Admins only');
-  }
+  assertAdmin(ctx.user);
   return next();
 });

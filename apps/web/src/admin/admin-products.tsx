@@ -71,6 +71,7 @@ export function AdminProducts() {
                   <th scope="col">Product</th>
                   <th scope="col">Price</th>
                   <th scope="col">Stock</th>
+                  <th scope="col">Pictures</th>
                 </tr>
               </thead>
               <tbody>

@@ -8,6 +8,7 @@ import { navigate } from '../location.ts';
 import { showNotice } from '../notices/notices.ts';
 import { productHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
+import { ProductImages } from './product-images.tsx';
 
 /** "Black Zip Hoodie!" → "black-zip-hoodie": a slug the API accepts, suggested from the name. */
 export function slugify(name: string): string {
@@ -28,6 +29,7 @@ export function NewProductForm() {
   const create = trpc.admin.products.create.useMutation();
   const [name, setName] = useState('');
   const [slug, setSlug] = useState<string | null>(null);
+  const [images, setImages] = useState<string[]>([]);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const categoryId = useId();
@@ -40,7 +42,7 @@ export function NewProductForm() {
       const value = form.get(field);
       return typeof value === 'string' ? value.trim() : '';
     };
-    const image = text('image');
+    const imagePath = text('image');
     const priceText = text('price');
     const price = parseMoney(priceText, currency);
     const parsed = createProductInput.safeParse({
@@ -50,7 +52,7 @@ export function NewProductForm() {
       price: price ?? Number.NaN,
       currency,
       categoryId: text('categoryId'),
-      images: image ? [image] : [],
+      images: imagePath && !images.includes(imagePath) ? [...images, imagePath] : images,
       stock: text('stock') === '' ? Number.NaN : Number(text('stock')),
     });
     if (!parsed.success || price === null) {
@@ -117,7 +119,11 @@ export function NewProductForm() {
         </select>
         {errors.categoryId ? <p className="field-error">Choose a category</p> : null}
       </div>
-      <TextField label="Image" name="image" hint="A path under /images/, e.g. /images/products/tee-navy.svg" error={errors.images} />
+      <fieldset className="fieldset">
+        <legend className="field-label">Pictures</legend>
+        <ProductImages images={images} name={name} onChange={setImages} />
+        <TextField label="Image path" name="image" hint="Or an image the shop has already, e.g. /images/products/tee-navy.svg" error={errors.images} />
+      </fieldset>
       <button type="submit" className="button" disabled={create.isPending}>
         {create.isPending ? 'Creating…' : 'Create product'}
       </button>

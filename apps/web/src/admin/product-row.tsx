@@ -9,6 +9,7 @@ import { Link } from '../link.tsx';
 import { showNotice } from '../notices/notices.ts';
 import { productHref } from '../routes.ts';
 import { trpc, type RouterOutputs } from '../trpc.ts';
+import { ProductImages } from './product-images.tsx';
 
 type Product = RouterOutputs['admin']['products']['list']['items'][number];
 
@@ -24,6 +25,9 @@ export function ProductRow({ product }: { product: Product }) {
       </td>
       <td>
         <StockEditor product={product} />
+      </td>
+      <td>
+        <PicturesEditor product={product} />
       </td>
     </tr>
   );
@@ -94,6 +98,36 @@ function PriceEditor({ product }: { product: Product }) {
         </p>
       ) : null}
     </form>
+  );
+}
+
+/** The product's pictures: an upload or a removal is saved at once. */
+function PicturesEditor({ product }: { product: Product }) {
+  const [error, setError] = useState<string | null>(null);
+  const applyProduct = useApplyProduct();
+  const update = trpc.admin.products.update.useMutation({
+    onSuccess: (updated, input) => {
+      applyProduct();
+      const added = (input.images?.length ?? 0) > product.images.length;
+      showNotice({ tone: 'success', title: `${updated.name}: picture ${added ? 'added' : 'removed'}` });
+    },
+    onError: (failure) => setError(errorMessage(failure)),
+  });
+
+  function save(images: string[]) {
+    setError(null);
+    update.mutate({ productId: product.id, images });
+  }
+
+  return (
+    <>
+      <ProductImages images={product.images} name={product.name} onChange={save} busy={update.isPending} compact />
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </>
   );
 }
 

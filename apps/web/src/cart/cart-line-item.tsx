@@ -1,6 +1,7 @@
 import { maxLineQuantity } from '@shop/api/schemas';
 import { errorMessage } from '../api-errors.ts';
 import { formatMoney } from '../format.ts';
+import { imageSources, shownWidths } from '../images/image-sources.ts';
 import { QuantityPicker } from '../forms/quantity-picker.tsx';
 import { Link } from '../link.tsx';
 import { productHref } from '../routes.ts';
@@ -20,7 +21,7 @@ export function CartLineItem({ line, currency }: { line: CartLine; currency: str
   return (
     <li className="cart-line" data-product-id={line.productId} aria-busy={busy}>
       <div className="cart-line-image product-image">
-        {line.image ? <img src={line.image} alt="" width={96} height={96} loading="lazy" /> : null}
+        {line.image ? <img {...imageSources(line.image, shownWidths.thumbnail)} alt="" width={96} height={96} loading="lazy" /> : null}
       </div>
       <div className="cart-line-main">
         <h2 className="cart-line-name">{line.slug ? <Link href={productHref(line.slug)}>{line.name}</Link> : line.name}</h2>

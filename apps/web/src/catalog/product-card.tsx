@@ -1,4 +1,5 @@
 import { formatMoney } from '../format.ts';
+import { imageSources, shownWidths } from '../images/image-sources.ts';
 import { Link } from '../link.tsx';
 import { productHref } from '../routes.ts';
 import type { RouterOutputs } from '../trpc.ts';
@@ -13,7 +14,7 @@ export function ProductCard({ product, eager = false }: { product: Product; eage
     <article className="product-card" data-status={product.status} data-product-id={product.id}>
       <div className="product-image">
         {image ? (
-          <img src={image} alt="" width={400} height={400} loading={eager ? 'eager' : 'lazy'} decoding="async" />
+          <img {...imageSources(image, shownWidths.card)} alt="" width={400} height={400} loading={eager ? 'eager' : 'lazy'} decoding="async" />
         ) : (
           <div className="product-image-missing" aria-hidden="true" />
         )}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { imageSources, shownWidths } from '../images/image-sources.ts';
 
 /** The product's pictures: a large one, and a row of thumbnails to switch when there are several. */
 export function ProductGallery({ images, name }: { images: string[]; name: string }) {
@@ -8,7 +9,7 @@ export function ProductGallery({ images, name }: { images: string[]; name: strin
     <div className="gallery">
       <div className="gallery-main product-image">
         {current ? (
-          <img src={current} alt={name} width={800} height={800} />
+          <img {...imageSources(current, shownWidths.gallery)} alt={name} width={800} height={800} />
         ) : (
           <div className="product-image-missing" role="img" aria-label="No picture yet" />
         )}
@@ -24,7 +25,7 @@ export function ProductGallery({ images, name }: { images: string[]; name: strin
                 aria-label={`Picture ${index + 1} of ${images.length}`}
                 onClick={() => setSelected(index)}
               >
-                <img src={image} alt="" width={96} height={96} loading="lazy" />
+                <img {...imageSources(image, shownWidths.thumbnail)} alt="" width={96} height={96} loading="lazy" />
               </button>
             </li>
           ))}

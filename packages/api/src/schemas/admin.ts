@@ -7,6 +7,19 @@ const description = multiLineText(5000);
 /** Local image paths only: the storefront serves its own images (no external image hosts). */
 const imagePath = z.string().max(300).regex(/^\/images\/[A-Za-z0-9/_.-]+\.(svg|png|jpe?g|webp|avif)$/, 'A local /images/… path');
 const images = z.array(imagePath).max(10);
+
+/**
+ * What an image upload answers (`imageUploadPath` in protocol.ts; a plain HTTP route, not a tRPC
+ * procedure, so the web app reads the answer with this): the main image's path — for a product's
+ * `images` — and size, and its smaller copies for `srcset`.
+ */
+export const uploadedImage = z.strictObject({
+  path: imagePath,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  sizes: z.array(z.strictObject({ width: z.number().int().positive(), path: imagePath })),
+});
+export type UploadedImage = z.infer<typeof uploadedImage>;
 const currency = z.string().regex(/^[A-Z]{3}$/, 'An ISO 4217 code such as USD');
 const stock = z.number().int().min(0).max(1_000_000);
 
