@@ -85,9 +85,13 @@ export async function runQueries(bench: Bench, dbName: string): Promise<QueriesR
     const user = await db.models.User.create({ email: 'queries@bench.example.com', name: 'Queries', passwordHash: 'x', role: 'customer' });
     const { familyId } = await startSessionFamily(createMongoSecurityStore(db).sessions, user._id.toString());
     const token = await signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }, familyId);
-    const products = await db.models.Product.find({ stock: trusted({ $gte: 5 }) }, { slug: 1 }).sort({ createdAt: -1 }).limit(4).lean();
+    // Four products with a variant of 5 or more in stock; every cart call names that variant.
+    const products = (
+      await db.models.Product.find({ 'variants.stock': trusted({ $gte: 5 }) }, { slug: 1, variants: 1 }).sort({ createdAt: -1 }).limit(4).lean()
+    ).map((product) => ({ _id: product._id, slug: product.slug, variantId: product.variants.find((variant) => variant.stock >= 5)?._id.toString() }));
     const [a, b, c, d] = products;
     if (!a || !b || !c || !d) throw new Error('the seeded catalogue has too few products in stock');
+    const line = (product: typeof a) => ({ productId: product._id.toString(), variantId: product.variantId });
 
     const calls: CallCount[] = [];
     const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
@@ -117,15 +121,15 @@ export async function runQueries(bench: Bench, dbName: string): Promise<QueriesR
     await count('catalog.product (slug)', true, get('catalog.product', { slug: a.slug }));
     await count('catalog.product (id)', true, get('catalog.product', { id: a._id.toString() }));
     await count('cart.get (no cart yet)', true, get('cart.get'));
-    await count('cart.addItem (new cart)', true, post('cart.addItem', { productId: a._id.toString(), quantity: 1 }));
-    await count('cart.addItem (2nd line)', true, post('cart.addItem', { productId: b._id.toString(), quantity: 1 }));
-    await count('cart.addItem (3rd line)', true, post('cart.addItem', { productId: c._id.toString(), quantity: 1 }));
-    await count('cart.addItem (4th line)', true, post('cart.addItem', { productId: d._id.toString(), quantity: 1 }));
-    await count('cart.addItem (existing line)', true, post('cart.addItem', { productId: a._id.toString(), quantity: 1 }));
+    await count('cart.addItem (new cart)', true, post('cart.addItem', { ...line(a), quantity: 1 }));
+    await count('cart.addItem (2nd line)', true, post('cart.addItem', { ...line(b), quantity: 1 }));
+    await count('cart.addItem (3rd line)', true, post('cart.addItem', { ...line(c), quantity: 1 }));
+    await count('cart.addItem (4th line)', true, post('cart.addItem', { ...line(d), quantity: 1 }));
+    await count('cart.addItem (existing line)', true, post('cart.addItem', { ...line(a), quantity: 1 }));
     await count('cart.get (4 lines)', true, get('cart.get'));
-    await count('cart.setQuantity', true, post('cart.setQuantity', { productId: b._id.toString(), quantity: 2 }));
-    await count('cart.setQuantity (0 removes)', true, post('cart.setQuantity', { productId: d._id.toString(), quantity: 0 }));
-    await count('cart.removeItem', true, post('cart.removeItem', { productId: c._id.toString() }));
+    await count('cart.setQuantity', true, post('cart.setQuantity', { ...line(b), quantity: 2 }));
+    await count('cart.setQuantity (0 removes)', true, post('cart.setQuantity', { ...line(d), quantity: 0 }));
+    await count('cart.removeItem', true, post('cart.removeItem', line(c)));
     await count('checkout.placeOrder (2 lines; information)', false, post('checkout.placeOrder', { idempotencyKey: randomUUID() }));
     // What the app sends the database while nobody calls it (e.g. change-stream polling).
     background = 0;
