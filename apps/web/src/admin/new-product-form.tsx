@@ -100,7 +100,7 @@ export function NewProductForm() {
   }
 
   return (
-    <form className="form form--wide" onSubmit={(event) => void submit(event)} noValidate>
+    <form className={draft.variants.length > 0 ? 'form form--wide form--variants' : 'form form--wide'} onSubmit={(event) => void submit(event)} noValidate>
       <h2 className="section-heading">New product</h2>
       {formError ? (
         <p className="banner banner--error" role="alert">

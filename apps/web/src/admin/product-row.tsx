@@ -34,8 +34,10 @@ export function ProductRow({ product }: { product: Product }) {
         <Link href={productHref(product.slug)}>{product.name}</Link>
         <span className="muted admin-sub">{product.category.name}</span>
         <span className="admin-sub">
-          <Link href={adminProductVariantsHref(product.id)}>{several ? 'Edit variants' : 'Add options'}</Link>
-          <span className="visually-hidden"> of {product.name}</span>
+          <Link href={adminProductVariantsHref(product.id)}>
+            {several ? 'Edit variants' : 'Add options'}
+            <span className="visually-hidden"> of {product.name}</span>
+          </Link>
         </span>
       </th>
       <td>

@@ -80,7 +80,7 @@ function VariantsForm({ product }: { product: Product }) {
   }
 
   return (
-    <form className="form form--wide variants-form" onSubmit={(event) => void submit(event)} noValidate>
+    <form className="form form--wide form--variants" onSubmit={(event) => void submit(event)} noValidate>
       <h2 className="section-heading">
         Options and variants of <Link href={productHref(product.slug)}>{product.name}</Link>
       </h2>

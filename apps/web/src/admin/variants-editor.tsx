@@ -213,7 +213,7 @@ function OptionEditor({ draft, index, onChange, errors }: { draft: Draft; index:
         </label>
         <input
           id={`${id}-values`}
-          placeholder="S, M, L"
+          placeholder={index === 0 ? 'S, M, L' : 'Red, Blue'}
           value={text}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
