@@ -43,7 +43,8 @@ function CurrentPage({ route }: { route: Route }) {
     case 'admin-products':
     case 'admin-new-product':
     case 'admin-orders':
-      return <AdminPage section={route.name} />;
+    case 'admin-product-variants':
+      return <AdminPage route={route} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -17,6 +17,8 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin')).toEqual({ name: 'admin-products' });
     expect(matchRoute('/admin/products/new')).toEqual({ name: 'admin-new-product' });
     expect(matchRoute('/admin/orders')).toEqual({ name: 'admin-orders' });
+    expect(matchRoute('/admin/products/0123456789abcdef01234567/variants')).toEqual({ name: 'admin-product-variants', productId: '0123456789abcdef01234567' });
+    expect(matchRoute('/admin/products/not-an-id/variants')).toEqual({ name: 'not-found' });
   });
 
   it('ignores a trailing slash', () => {

@@ -13,6 +13,7 @@ export type Route =
   | { name: 'order'; orderId: string }
   | { name: 'admin-products' }
   | { name: 'admin-new-product' }
+  | { name: 'admin-product-variants'; productId: string }
   | { name: 'admin-orders' }
   | { name: 'not-found' };
 
@@ -33,6 +34,7 @@ const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
   { pattern: new RegExp(`^/account/orders/${idPattern}$`), route: ([orderId = '']) => ({ name: 'order', orderId }) },
   { pattern: /^\/admin$/, route: () => ({ name: 'admin-products' }) },
   { pattern: /^\/admin\/products\/new$/, route: () => ({ name: 'admin-new-product' }) },
+  { pattern: new RegExp(`^/admin/products/${idPattern}/variants$`), route: ([productId = '']) => ({ name: 'admin-product-variants', productId }) },
   { pattern: /^\/admin\/orders$/, route: () => ({ name: 'admin-orders' }) },
 ];
 
@@ -55,6 +57,7 @@ export const orderHref = (orderId: string) => `/account/orders/${encodeURICompon
 export const adminProductsHref = '/admin';
 export const adminNewProductHref = '/admin/products/new';
 export const adminOrdersHref = '/admin/orders';
+export const adminProductVariantsHref = (productId: string) => `/admin/products/${encodeURIComponent(productId)}/variants`;
 
 /** The sign-in page, coming back to `next` (a path on this site) afterwards. */
 export function signInHref(next?: string): string {

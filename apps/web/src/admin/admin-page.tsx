@@ -2,13 +2,15 @@ import { SignInPrompt } from '../account/sign-in-prompt.tsx';
 import { useSession } from '../account/use-session.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
-import { adminNewProductHref, adminOrdersHref, adminProductsHref, type RouteName } from '../routes.ts';
+import { adminNewProductHref, adminOrdersHref, adminProductsHref, type Route } from '../routes.ts';
 import { AdminOrders } from './admin-orders.tsx';
 import { AdminsOnly } from './admins-only.tsx';
 import { AdminProducts } from './admin-products.tsx';
 import { NewProductForm } from './new-product-form.tsx';
+import { ProductVariantsPage } from './product-variants-page.tsx';
 
-type AdminSection = Extract<RouteName, `admin-${string}`>;
+type AdminRoute = Extract<Route, { name: `admin-${string}` }>;
+type AdminSection = Exclude<AdminRoute['name'], 'admin-product-variants'>;
 
 const sections = [
   { name: 'admin-products', href: adminProductsHref, label: 'Products' },
@@ -17,16 +19,19 @@ const sections = [
 ] as const satisfies { name: AdminSection; href: string; label: string }[];
 
 /** The shop owner's pages. Customers never see a link here, and the API refuses them anyway. */
-export function AdminPage({ section }: { section: AdminSection }) {
+export function AdminPage({ route }: { route: AdminRoute }) {
   const { user, isPending } = useSession();
   if (isPending) return <PageLoading />;
   if (!user) return <SignInPrompt title="Shop admin" text="Sign in with an admin account to manage the shop." />;
   if (user.role !== 'admin') return <AdminsOnly />;
 
+  // A product's variants are part of Products.
+  const section: AdminSection = route.name === 'admin-product-variants' ? 'admin-products' : route.name;
   const current = sections.find((candidate) => candidate.name === section) ?? sections[0];
+  const label = route.name === 'admin-product-variants' ? 'Variants' : current.label;
   return (
     <section className="admin" aria-labelledby="admin-heading">
-      <title>{`${current.label} · Admin · Shop`}</title>
+      <title>{`${label} · Admin · Shop`}</title>
       <header className="admin-header">
         <h1 id="admin-heading">Shop admin</h1>
         <nav aria-label="Admin sections" className="tabs">
@@ -41,7 +46,15 @@ export function AdminPage({ section }: { section: AdminSection }) {
           </ul>
         </nav>
       </header>
-      {section === 'admin-products' ? <AdminProducts /> : section === 'admin-new-product' ? <NewProductForm /> : <AdminOrders />}
+      {route.name === 'admin-product-variants' ? (
+        <ProductVariantsPage productId={route.productId} />
+      ) : section === 'admin-products' ? (
+        <AdminProducts />
+      ) : section === 'admin-new-product' ? (
+        <NewProductForm />
+      ) : (
+        <AdminOrders />
+      )}
     </section>
   );
 }

@@ -7,24 +7,64 @@ import { moneyInputValue, parseMoney } from '../forms/money-input.ts';
 import { formatMoney } from '../format.ts';
 import { Link } from '../link.tsx';
 import { showNotice } from '../notices/notices.ts';
-import { productHref } from '../routes.ts';
+import { adminProductVariantsHref, productHref } from '../routes.ts';
 import { trpc, type RouterOutputs } from '../trpc.ts';
 import { ProductImages } from './product-images.tsx';
 
 type Product = RouterOutputs['admin']['products']['list']['items'][number];
 
+/** "$40.00" or "$40.00–$45.00": what a product's variants cost. */
+export function priceRange(variants: readonly { price: number }[], currency: string): string {
+  const prices = variants.map((variant) => variant.price);
+  if (prices.length === 0) return '';
+  const low = Math.min(...prices);
+  const high = Math.max(...prices);
+  return low === high ? formatMoney(low, currency) : `${formatMoney(low, currency)}–${formatMoney(high, currency)}`;
+}
+
+/**
+ * A product sold in one variant has its price and stock edited in place; one sold in several
+ * shows their count, price range and summed stock, and is edited on its variants page.
+ */
 export function ProductRow({ product }: { product: Product }) {
+  const several = product.variants.length > 1 || product.options.length > 0;
+  const count = product.variants.length;
   return (
     <tr data-product-id={product.id}>
       <th scope="row">
         <Link href={productHref(product.slug)}>{product.name}</Link>
         <span className="muted admin-sub">{product.category.name}</span>
+        <span className="admin-sub">
+          <Link href={adminProductVariantsHref(product.id)}>
+            {several ? 'Edit variants' : 'Add options'}
+            <span className="visually-hidden"> of {product.name}</span>
+          </Link>
+        </span>
       </th>
       <td>
-        <PriceEditor product={product} />
+        {several ? (
+          <>
+            <span data-testid="admin-price-range">{priceRange(product.variants, product.currency)}</span>
+            <span className="muted admin-sub" data-testid="admin-variant-count">
+              {count} {count === 1 ? 'variant' : 'variants'}
+            </span>
+          </>
+        ) : (
+          <PriceEditor product={product} />
+        )}
       </td>
       <td>
-        <StockEditor product={product} />
+        {several ? (
+          <div className="inline-form">
+            <span className="stock-current" data-testid="admin-stock">
+              {product.stock}
+            </span>
+            <StockBadge product={product} />
+            <span className="muted admin-sub">in all</span>
+          </div>
+        ) : (
+          <StockEditor product={product} />
+        )}
       </td>
       <td>
         <PicturesEditor product={product} />
