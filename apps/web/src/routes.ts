@@ -48,7 +48,16 @@ export function matchRoute(pathname: string): Route {
   return { name: 'not-found' };
 }
 
-export const productHref = (slug: string) => `/products/${encodeURIComponent(slug)}`;
+/**
+ * A product's page, on a variant when `options` names one (`/products/essential-tee?colour=black&size=m`):
+ * lower case, the one spelling of a choice, which the page reads in any case.
+ */
+export function productHref(slug: string, options: Readonly<Record<string, string>> = {}): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(options)) params.set(name.toLowerCase(), value.toLowerCase());
+  const query = params.toString();
+  return `/products/${encodeURIComponent(slug)}${query ? `?${query}` : ''}`;
+}
 export const cartHref = '/cart';
 export const checkoutHref = '/checkout';
 export const orderPlacedHref = (orderId: string) => `/checkout/placed/${encodeURIComponent(orderId)}`;

@@ -1,5 +1,7 @@
 import { formatMoney } from '../format.ts';
 import { Link } from '../link.tsx';
+import { VariantDetails } from '../cart/cart-line-item.tsx';
+import { optionsLabel } from '../product/variant-choice.ts';
 import { productHref } from '../routes.ts';
 import type { RouterOutputs } from '../trpc.ts';
 
@@ -26,8 +28,11 @@ export function OrderSummary({ order }: { order: Order }) {
       </thead>
       <tbody>
         {order.lines.map((line) => (
-          <tr key={line.productId}>
-            <th scope="row">{line.slug ? <Link href={productHref(line.slug)}>{line.name}</Link> : line.name}</th>
+          <tr key={`${line.productId}:${line.variantId}`} data-variant-id={line.variantId}>
+            <th scope="row">
+              {line.slug ? <Link href={productHref(line.slug, line.options)}>{line.name}</Link> : line.name}
+              <VariantDetails options={optionsLabel(line.options)} sku={line.sku} className="order-line-options" />
+            </th>
             <td className="numeric">{formatMoney(line.unitPrice, order.currency)}</td>
             <td className="numeric">{line.quantity}</td>
             <td className="numeric">{formatMoney(line.lineTotal, order.currency)}</td>

@@ -28,7 +28,7 @@ export function CartPage() {
       <div className="cart-layout">
         <ul className="cart-lines">
           {cart.data.lines.map((line) => (
-            <CartLineItem key={line.productId} line={line} currency={cart.data.currency} />
+            <CartLineItem key={`${line.productId}:${line.variantId}`} line={line} currency={cart.data.currency} />
           ))}
         </ul>
         <CartSummary cart={cart.data} />

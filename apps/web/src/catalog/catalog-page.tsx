@@ -9,7 +9,7 @@ import { catalogHref, catalogPageSize, isFiltered, parseCatalogSearch, productsI
 import { Pagination } from './pagination.tsx';
 import { ProductCard } from './product-card.tsx';
 import { SearchBox } from './search-box.tsx';
-import { InStockToggle, SortSelect } from './sort-select.tsx';
+import { InStockToggle, SizeSelect, SortSelect } from './sort-select.tsx';
 
 function countLabel(total: number, q: string): string {
   const products = total === 1 ? '1 product' : `${total} products`;
@@ -54,6 +54,7 @@ export function CatalogPage() {
         <SearchBox search={search} />
         <div className="catalog-options">
           <SortSelect search={search} />
+          <SizeSelect search={search} />
           <InStockToggle search={search} />
         </div>
       </div>
@@ -107,8 +108,8 @@ function ProductResults({ search, products }: { search: CatalogSearch; products:
     }
     return (
       <div className="notice">
-        <h2>{search.q ? `Nothing matches “${search.q}”` : 'Nothing here yet'}</h2>
-        <p>{isFiltered(search) ? 'Try other words, another category, or include sold-out products.' : 'The shop has no products yet.'}</p>
+        <h2>{search.q ? `Nothing matches “${search.q}”` : isFiltered(search) ? 'Nothing matches these filters' : 'Nothing here yet'}</h2>
+        <p>{isFiltered(search) ? 'Try other words, another category or size, or include sold-out products.' : 'The shop has no products yet.'}</p>
         {isFiltered(search) ? (
           <Link href={catalogHref({ sort: search.sort })} className="button">
             Clear filters
@@ -124,7 +125,7 @@ function ProductResults({ search, products }: { search: CatalogSearch; products:
         {items.map((product, index) => (
           <li key={product.id}>
             {/* The first row is above the fold: load it at once. */}
-            <ProductCard product={product} eager={index < 4} />
+            <ProductCard product={product} eager={index < 4} size={search.size} />
           </li>
         ))}
       </ul>

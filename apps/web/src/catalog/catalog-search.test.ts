@@ -32,6 +32,27 @@ describe('parseCatalogSearch', () => {
   });
 });
 
+describe('the size filter', () => {
+  it('reads a size in any case, and ignores one the catalogue does not list', () => {
+    expect(parseCatalogSearch('?size=M').size).toBe('M');
+    expect(parseCatalogSearch('?size=xl').size).toBe('XL');
+    expect(parseCatalogSearch('?size=huge').size).toBeUndefined();
+    expect(parseCatalogSearch('?size=').size).toBeUndefined();
+  });
+
+  it('is in the address with the other filters, and round-trips', () => {
+    const search = { ...defaultCatalogSearch, category: 'tshirts', size: 'S' as const, inStock: true };
+    expect(catalogHref(search)).toBe('/?category=tshirts&size=S&stock=in');
+    expect(parseCatalogSearch(catalogHref(search).slice(1))).toEqual(search);
+  });
+
+  it('asks the API for a variant in that size, in stock with the stock filter', () => {
+    expect(isFiltered({ ...defaultCatalogSearch, size: 'M' })).toBe(true);
+    expect(productsInput({ ...defaultCatalogSearch, size: 'S', inStock: true })).toMatchObject({ options: { Size: 'S' }, inStock: true });
+    expect(productsInput(defaultCatalogSearch).options).toBeUndefined();
+  });
+});
+
 describe('catalogHref', () => {
   it('writes only what differs from the default view', () => {
     expect(catalogHref()).toBe('/');
@@ -43,7 +64,7 @@ describe('catalogHref', () => {
   });
 
   it('round-trips through parseCatalogSearch', () => {
-    const search = { category: 'accessories', q: 'tote & bag', sort: 'price_desc' as const, inStock: true, page: 7 };
+    const search = { category: 'accessories', q: 'tote & bag', sort: 'price_desc' as const, size: 'L' as const, inStock: true, page: 7 };
     expect(parseCatalogSearch(catalogHref(search).slice(1))).toEqual(search);
   });
 });

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { navigate } from '../location.ts';
-import { catalogHref, sortLabels, type CatalogSearch, type ProductSort } from './catalog-search.ts';
+import { catalogHref, catalogSizes, sortLabels, type CatalogSearch, type ProductSort } from './catalog-search.ts';
 
 const sortEntries = Object.entries(sortLabels) as [ProductSort, string][];
 
@@ -38,6 +38,31 @@ export function InStockToggle({ search }: { search: CatalogSearch }) {
         onChange={(event) => navigate(catalogHref({ ...search, inStock: event.target.checked, page: 1 }), { keepScroll: true })}
       />
       <label htmlFor={id}>In stock only</label>
+    </div>
+  );
+}
+
+/** Products sold in one size; with "In stock only", in stock in that size. */
+export function SizeSelect({ search }: { search: CatalogSearch }) {
+  const id = useId();
+  return (
+    <div className="field-inline">
+      <label htmlFor={id}>Size</label>
+      <select
+        id={id}
+        value={search.size ?? ''}
+        onChange={(event) => {
+          const size = catalogSizes.find((value) => value === event.target.value);
+          navigate(catalogHref({ ...search, size, page: 1 }), { keepScroll: true });
+        }}
+      >
+        <option value="">Any size</option>
+        {catalogSizes.map((size) => (
+          <option key={size} value={size}>
+            {size}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

@@ -54,7 +54,7 @@ function CheckoutReview({ cart, checkout }: { cart: Cart; checkout: ReturnType<t
           <h2 className="section-heading">Review your order</h2>
           <ul className="cart-lines">
             {cart.lines.map((line) => (
-              <CartLineItem key={line.productId} line={line} currency={cart.currency} />
+              <CartLineItem key={`${line.productId}:${line.variantId}`} line={line} currency={cart.currency} />
             ))}
           </ul>
           <p>

@@ -13,8 +13,9 @@ export function CheckoutProblem({ error, currency }: { error: unknown; currency:
         <Problem title="Some items sold out while you were checking out">
           <ul className="problem-lines">
             {lines.map((line) => (
-              <li key={line.productId}>
-                <strong>{line.name || 'An item'}</strong>: you asked for {line.requested},{' '}
+              <li key={`${line.productId}:${line.variantId}`}>
+                <strong>{line.name || 'An item'}</strong>
+                {line.sku ? ` (SKU ${line.sku})` : ''}: you asked for {line.requested},{' '}
                 {line.available === 0 ? 'none are left' : `only ${line.available} left`}.
               </li>
             ))}
@@ -29,7 +30,7 @@ export function CheckoutProblem({ error, currency }: { error: unknown; currency:
         <Problem title="Prices changed since you last looked">
           <ul className="problem-lines">
             {lines.map((line) => (
-              <li key={line.productId}>
+              <li key={`${line.productId}:${line.variantId}`}>
                 <strong>{line.name}</strong>: {formatMoney(line.oldPrice, currency)} → {formatMoney(line.newPrice, currency)}
               </li>
             ))}
