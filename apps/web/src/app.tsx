@@ -43,6 +43,7 @@ function CurrentPage({ route }: { route: Route }) {
     case 'admin-products':
     case 'admin-new-product':
     case 'admin-orders':
+    case 'admin-catalog-csv':
       return <AdminPage section={route.name} />;
     case 'not-found':
       return <NotFoundPage />;

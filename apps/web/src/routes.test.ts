@@ -17,6 +17,7 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin')).toEqual({ name: 'admin-products' });
     expect(matchRoute('/admin/products/new')).toEqual({ name: 'admin-new-product' });
     expect(matchRoute('/admin/orders')).toEqual({ name: 'admin-orders' });
+    expect(matchRoute('/admin/import-export')).toEqual({ name: 'admin-catalog-csv' });
   });
 
   it('ignores a trailing slash', () => {

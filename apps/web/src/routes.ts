@@ -14,6 +14,7 @@ export type Route =
   | { name: 'admin-products' }
   | { name: 'admin-new-product' }
   | { name: 'admin-orders' }
+  | { name: 'admin-catalog-csv' }
   | { name: 'not-found' };
 
 export type RouteName = Route['name'];
@@ -34,6 +35,7 @@ const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
   { pattern: /^\/admin$/, route: () => ({ name: 'admin-products' }) },
   { pattern: /^\/admin\/products\/new$/, route: () => ({ name: 'admin-new-product' }) },
   { pattern: /^\/admin\/orders$/, route: () => ({ name: 'admin-orders' }) },
+  { pattern: /^\/admin\/import-export$/, route: () => ({ name: 'admin-catalog-csv' }) },
 ];
 
 /** The route a path names; a trailing slash is ignored. */
@@ -55,6 +57,7 @@ export const orderHref = (orderId: string) => `/account/orders/${encodeURICompon
 export const adminProductsHref = '/admin';
 export const adminNewProductHref = '/admin/products/new';
 export const adminOrdersHref = '/admin/orders';
+export const adminCatalogCsvHref = '/admin/import-export';
 
 /** The sign-in page, coming back to `next` (a path on this site) afterwards. */
 export function signInHref(next?: string): string {
