@@ -10,6 +10,7 @@ import {
   createMongoSecurityStore,
   createTestPaymentProvider,
   guestCartCookieName,
+  largeBodyProcedures,
   maxBatchSize,
   maxBodyBytes,
   openStockFeed,
@@ -206,7 +207,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (options.trpcEndpoint === 'stock') {
         await trpc.register(fastifyTRPCPlugin, { trpcOptions: trpcOptions satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] });
       } else {
-        await trpc.register(createTrpcHttpPlugin({ ...trpcOptions, streams }));
+        await trpc.register(createTrpcHttpPlugin({ ...trpcOptions, streams, largeBodies: largeBodyProcedures }));
       }
     },
     { prefix: '/trpc' },

@@ -43,6 +43,8 @@ export interface TrpcHttpOptions<TRouter extends AnyTRPCRouter> {
   onError?(info: TrpcErrorInfo): void;
   /** Caps open subscriptions (event streams): past it, a new one is refused with 429. No cap without. */
   streams?: StreamSlots;
+  /** Procedures that take a larger body than the server's `bodyLimit`, called one at a time: path → bytes. */
+  largeBodies?: Readonly<Record<string, number>>;
 }
 
 interface Call {
@@ -274,8 +276,8 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    scope.all<{ Params: { path: string } }>('/:path', async (request, reply) => {
-      const path = decodePath(request.params.path);
+    const handle = async (request: FastifyRequest, reply: FastifyReply, rawPath: string) => {
+      const path = decodePath(rawPath);
       const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
       const requested = path === null ? null : requestedCalls(path, query);
       // Known by its decoded path, whatever the headers: every event stream is counted.
@@ -292,9 +294,16 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
         // The stream's end, or its client going away.
         reply.raw.once('close', release);
       }
-      await fastifyRequestHandler({ ...official, req: request, res: reply, path: request.params.path });
+      await fastifyRequestHandler({ ...official, req: request, res: reply, path: rawPath });
       return reply;
-    });
+    };
+    scope.all<{ Params: { path: string } }>('/:path', (request, reply) => handle(request, reply, request.params.path));
+    // Fastify limits a body per route: these paths get routes of their own (a static route wins
+    // over '/:path'). Alone or as a batch of one (`?batch=1`), the call comes here; batched with
+    // others it goes to '/:path' and its smaller limit.
+    for (const [path, bodyLimit] of Object.entries(options.largeBodies ?? {})) {
+      scope.all(`/${path}`, { bodyLimit }, (request, reply) => handle(request, reply, path));
+    }
   };
 }
 

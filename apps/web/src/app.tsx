@@ -44,6 +44,7 @@ function CurrentPage({ route }: { route: Route }) {
     case 'admin-new-product':
     case 'admin-orders':
     case 'admin-product-variants':
+    case 'admin-catalog-csv':
       return <AdminPage route={route} />;
     case 'not-found':
       return <NotFoundPage />;

@@ -19,6 +19,7 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/orders')).toEqual({ name: 'admin-orders' });
     expect(matchRoute('/admin/products/0123456789abcdef01234567/variants')).toEqual({ name: 'admin-product-variants', productId: '0123456789abcdef01234567' });
     expect(matchRoute('/admin/products/not-an-id/variants')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/admin/import-export')).toEqual({ name: 'admin-catalog-csv' });
   });
 
   it('ignores a trailing slash', () => {

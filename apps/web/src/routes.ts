@@ -15,6 +15,7 @@ export type Route =
   | { name: 'admin-new-product' }
   | { name: 'admin-product-variants'; productId: string }
   | { name: 'admin-orders' }
+  | { name: 'admin-catalog-csv' }
   | { name: 'not-found' };
 
 export type RouteName = Route['name'];
@@ -36,6 +37,7 @@ const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
   { pattern: /^\/admin\/products\/new$/, route: () => ({ name: 'admin-new-product' }) },
   { pattern: new RegExp(`^/admin/products/${idPattern}/variants$`), route: ([productId = '']) => ({ name: 'admin-product-variants', productId }) },
   { pattern: /^\/admin\/orders$/, route: () => ({ name: 'admin-orders' }) },
+  { pattern: /^\/admin\/import-export$/, route: () => ({ name: 'admin-catalog-csv' }) },
 ];
 
 /** The route a path names; a trailing slash is ignored. */
@@ -67,6 +69,7 @@ export const adminProductsHref = '/admin';
 export const adminNewProductHref = '/admin/products/new';
 export const adminOrdersHref = '/admin/orders';
 export const adminProductVariantsHref = (productId: string) => `/admin/products/${encodeURIComponent(productId)}/variants`;
+export const adminCatalogCsvHref = '/admin/import-export';
 
 /** The sign-in page, coming back to `next` (a path on this site) afterwards. */
 export function signInHref(next?: string): string {

@@ -1,6 +1,6 @@
-import { maxBatchSize, trpcPath } from '@shop/api/protocol';
+import { largeBodyProcedures, maxBatchSize, trpcPath } from '@shop/api/protocol';
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
-import { httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { httpBatchLink, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { getQueryKey } from '@trpc/react-query';
 import { useState, type ReactNode } from 'react';
 import { sessionLink } from './account/session-link.ts';
@@ -19,7 +19,12 @@ function createTrpcClient() {
         condition: (operation) => operation.type === 'subscription',
         // Live stock: Server-Sent Events, which the browser reconnects by itself.
         true: httpSubscriptionLink({ url: trpcPath }),
-        false: httpBatchLink({ url: trpcPath, maxItems: maxBatchSize }),
+        false: splitLink({
+          // A large body (a CSV import) goes alone, to the path whose body limit fits it.
+          condition: (operation) => operation.path in largeBodyProcedures,
+          true: httpLink({ url: trpcPath }),
+          false: httpBatchLink({ url: trpcPath, maxItems: maxBatchSize }),
+        }),
       }),
     ],
   });

@@ -33,7 +33,7 @@ export const domainReasons = {
   /** A variant that stock is held for (a checkout in flight) cannot be removed yet. */
   VARIANT_IN_USE: 'CONFLICT',
   INVALID_INPUT: 'BAD_REQUEST',
-  /** A cart or order limit (units of one product, products in a cart). */
+  /** A cart or order limit (units of one product, products in a cart), or a CSV import's size. */
   LIMIT_EXCEEDED: 'BAD_REQUEST',
   /** An image upload over the byte limit, or whose picture has too many pixels to decode safely. */
   IMAGE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -41,6 +41,14 @@ export const domainReasons = {
   UNSUPPORTED_IMAGE_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** An upload that starts like a PNG, JPEG or WebP but whose picture cannot be decoded (truncated, corrupt). */
   IMAGE_UNREADABLE: 'UNPROCESSABLE_CONTENT',
+  /** A catalogue CSV whose header row lacks, repeats or adds columns. */
+  CSV_COLUMNS: 'BAD_REQUEST',
+  /** A catalogue CSV that is not CSV (an unclosed quote, …). */
+  CSV_SYNTAX: 'BAD_REQUEST',
+  /** A variant's stock moved between the read and the conditional write (a checkout took units). */
+  STOCK_CHANGED: 'CONFLICT',
+  /** The catalogue changed between an import's preview and its apply: preview again. */
+  IMPORT_PREVIEW_STALE: 'CONFLICT',
   /** Refused by the server before any procedure ran (apps/server): a cross-site state change. */
   CROSS_SITE_REQUEST: 'FORBIDDEN',
   /** Refused by the server before any procedure ran: too many open event streams. */
@@ -99,12 +107,17 @@ export interface DomainErrorDetailsByReason {
   /** Invalid input carries its messages in `data.fieldErrors` instead. */
   INVALID_INPUT: null;
   /** `productId` and `requested` for the units of one product; null for the number of products. */
-  LIMIT_EXCEEDED: { limit: 'line-quantity' | 'cart-lines'; max: number; productId: string | null; requested: number | null };
+  LIMIT_EXCEEDED: { limit: 'line-quantity' | 'cart-lines' | 'csv-bytes' | 'csv-rows'; max: number; productId: string | null; requested: number | null };
   /** `bytes`: the upload's size (`max` in bytes); `pixels`: its width × height (`max` pixels). */
   IMAGE_TOO_LARGE: { limit: 'bytes' | 'pixels'; max: number };
   /** `detected`: the format found in the bytes (`gif`, `svg`, …); null when they are no image, or were not read. */
   UNSUPPORTED_IMAGE_TYPE: { accepted: UploadImageType[]; detected: string | null };
   IMAGE_UNREADABLE: null;
+  CSV_COLUMNS: { missing: string[]; unknown: string[]; duplicated: string[] };
+  /** `line`: where the parser gave up (1-based), when it knows. */
+  CSV_SYNTAX: { line: number | null };
+  STOCK_CHANGED: { productId: string; variantId: string; expected: number; available: number };
+  IMPORT_PREVIEW_STALE: null;
   CROSS_SITE_REQUEST: null;
   TOO_MANY_STREAMS: null;
 }

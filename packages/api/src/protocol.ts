@@ -11,6 +11,19 @@ export const maxBatchSize = 20;
 /** Largest JSON body the server reads; a larger one is refused with 413 before it is buffered. */
 export const maxBodyBytes = 100 * 1024;
 
+/** Largest catalogue CSV an import reads (UTF-8 bytes); a larger one is LIMIT_EXCEEDED. */
+export const maxCsvBytes = 5 * 1024 * 1024;
+
+/**
+ * Procedures whose JSON body may be larger than `maxBodyBytes`, with their own limit. A CSV import
+ * carries the file as a JSON string: JSON writes a quote or a line break in two bytes, so a
+ * `maxCsvBytes` file may take twice that, plus the other fields. Such a procedure is called on
+ * its own (not batched with others), as the storefront and @shop/client do.
+ */
+export const largeBodyProcedures: Readonly<Record<string, number>> = {
+  'admin.catalog.importCsv': 2 * maxCsvBytes + 64 * 1024,
+};
+
 /** httpOnly cookie with the 15-minute access token (browsers; services send `Authorization: Bearer`). */
 export const accessCookieName = 'shop_access';
 

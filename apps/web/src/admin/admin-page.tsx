@@ -2,7 +2,8 @@ import { SignInPrompt } from '../account/sign-in-prompt.tsx';
 import { useSession } from '../account/use-session.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
-import { adminNewProductHref, adminOrdersHref, adminProductsHref, type Route } from '../routes.ts';
+import { adminCatalogCsvHref, adminNewProductHref, adminOrdersHref, adminProductsHref, type Route } from '../routes.ts';
+import { CatalogCsv } from './catalog-csv.tsx';
 import { AdminOrders } from './admin-orders.tsx';
 import { AdminsOnly } from './admins-only.tsx';
 import { AdminProducts } from './admin-products.tsx';
@@ -16,6 +17,7 @@ const sections = [
   { name: 'admin-products', href: adminProductsHref, label: 'Products' },
   { name: 'admin-new-product', href: adminNewProductHref, label: 'New product' },
   { name: 'admin-orders', href: adminOrdersHref, label: 'Orders' },
+  { name: 'admin-catalog-csv', href: adminCatalogCsvHref, label: 'Import / export' },
 ] as const satisfies { name: AdminSection; href: string; label: string }[];
 
 /** The shop owner's pages. Customers never see a link here, and the API refuses them anyway. */
@@ -52,6 +54,8 @@ export function AdminPage({ route }: { route: AdminRoute }) {
         <AdminProducts />
       ) : section === 'admin-new-product' ? (
         <NewProductForm />
+      ) : section === 'admin-catalog-csv' ? (
+        <CatalogCsv />
       ) : (
         <AdminOrders />
       )}

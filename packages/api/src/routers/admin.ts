@@ -7,8 +7,10 @@ import {
   updateOrderStatusInput,
   updateProductInput,
 } from '../schemas/admin.ts';
+import { importCsvInput } from '../schemas/catalog-csv.ts';
 import { adjustStock, createProduct, listAllOrders, saveVariants, updateProduct } from '../services/admin.ts';
 import { listProducts } from '../services/catalog.ts';
+import { exportCatalogCsv, importCatalogCsv } from '../services/catalog-csv.ts';
 import { changeOrderStatus } from '../services/orders.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 
@@ -23,6 +25,10 @@ export const adminRouter = createTRPCRouter({
     adjustStock: adminProcedure
       .input(adjustStockInput)
       .mutation(({ ctx, input }) => adjustStock(ctx, input, ctx.user.id)),
+  }),
+  catalog: createTRPCRouter({
+    exportCsv: adminProcedure.query(({ ctx }) => exportCatalogCsv(ctx.db)),
+    importCsv: adminProcedure.input(importCsvInput).mutation(({ ctx, input }) => importCatalogCsv(ctx, input, ctx.user.id)),
   }),
   orders: createTRPCRouter({
     list: adminProcedure

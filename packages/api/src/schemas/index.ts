@@ -7,3 +7,4 @@ export * from './orders.ts';
 export * from './cart.ts';
 export * from './checkout.ts';
 export * from './admin.ts';
+export * from './catalog-csv.ts';

@@ -228,12 +228,19 @@ export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, 
  */
 export async function adjustStock(
   deps: CatalogDeps,
-  input: { productId: string; variantId?: string | undefined; delta: number; reason: string },
+  input: { productId: string; variantId?: string | undefined; delta: number; reason: string; expectedStock?: number | undefined },
   userId: string,
 ): Promise<ProductDto> {
   const { db } = deps;
   const variantId = await resolveVariant(db, input.productId, input.variantId);
-  const condition = input.delta < 0 ? { _id: variantId, stock: { $gte: -input.delta } } : { _id: variantId };
+  // `expectedStock`: apply the delta only to the count it was computed from (a CSV import's
+  // "make it N"), so a checkout that took units meanwhile is never written over.
+  const condition =
+    input.expectedStock !== undefined
+      ? { _id: variantId, stock: input.expectedStock }
+      : input.delta < 0
+        ? { _id: variantId, stock: { $gte: -input.delta } }
+        : { _id: variantId };
   const product = await db.models.Product.findOneAndUpdate(
     { _id: input.productId, variants: trusted({ $elemMatch: condition }) },
     { $inc: { 'variants.$[variant].stock': input.delta, stock: input.delta } },
@@ -243,6 +250,14 @@ export async function adjustStock(
   if (stockAfter === undefined) {
     const current = await db.models.Product.findById(input.productId, { 'variants._id': 1, 'variants.stock': 1 }).lean<{ variants: Pick<VariantRecord, '_id' | 'stock'>[] }>();
     const available = current?.variants.find((variant) => variant._id.equals(variantId))?.stock ?? 0;
+    if (input.expectedStock !== undefined) {
+      throw new DomainError('STOCK_CHANGED', `The stock changed meanwhile (now ${available}, was ${input.expectedStock})`, {
+        productId: input.productId,
+        variantId: variantId.toString(),
+        expected: input.expectedStock,
+        available,
+      });
+    }
     throw new DomainError('INSUFFICIENT_STOCK', `Only ${available} in stock; cannot remove ${-input.delta}`, {
       productId: input.productId,
       variantId: variantId.toString(),
