@@ -55,7 +55,8 @@ function variantFields(
 /** Refuses SKUs another product's variants have (the unique index is the last word, under races). */
 async function checkSkusFree(db: Database, productId: Types.ObjectId, skus: string[]): Promise<void> {
   const taken = await db.models.Product.find(
-    { _id: trusted({ $ne: productId }), 'variants.sku': trusted({ $in: skus }) },
+    // `$elemMatch`, not the dotted path: the offline server matches no array element by `variants.sku`.
+    { _id: trusted({ $ne: productId }), variants: trusted({ $elemMatch: { sku: { $in: skus } } }) },
     { 'variants.sku': 1 },
   ).lean<{ variants: Pick<VariantRecord, 'sku'>[] }[]>();
   const clashes = taken.flatMap((product) => product.variants.map((variant) => variant.sku)).filter((existing) => skus.includes(existing));
