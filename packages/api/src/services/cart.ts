@@ -9,11 +9,11 @@ import {
   type ProductStatus,
   type Projected,
   type Types,
-  type VariantRecord,
 } from '@shop/db';
 import { DomainError, isDuplicateKey, notFound, retryOnDuplicateKey } from '../errors.ts';
 import { maxCartLines, maxLineQuantity } from '../schemas/cart.ts';
 import type { CounterStore } from '../stores/security-store.ts';
+import { variantProjection, type VariantView } from './catalog.ts';
 import { forgiveAttempt, guestCartLimits, perAddress, takeAttempt, type RateLimitCheck } from './rate-limit.ts';
 
 /** Who a cart belongs to: a signed-in user, or a guest holding a cart token. */
@@ -70,19 +70,14 @@ const cartProductProjection = {
   currency: 1,
   images: 1,
   options: 1,
-  'variants._id': 1,
-  'variants.sku': 1,
-  'variants.options': 1,
-  'variants.price': 1,
-  'variants.stock': 1,
-  'variants.images': 1,
+  ...variantProjection,
 } as const;
 /** A product as `cartProductProjection` reads it. */
 type CartProduct = Projected<ProductRecord, typeof cartProductProjection> & {
   options: ProductOption[];
-  variants: Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'images'>[];
+  variants: VariantView[];
 };
-type CartVariant = CartProduct['variants'][number];
+type CartVariant = VariantView;
 
 /** The line of a cart, by product and variant. */
 const sameLine = (line: Pick<CartLine, 'productId' | 'variantId'>, productId: string, variantId: string) =>

@@ -18,7 +18,7 @@ import { createProductInput, saveVariantsInput, sku as skuSchema, updateProductI
 import { catalogCsvColumns, maxCsvBytes, maxCsvRows, type CatalogCsvColumn, type ImportCsvInput } from '../schemas/catalog-csv.ts';
 import { maxOptions, optionName, optionValue, slug as slugSchema } from '../schemas/common.ts';
 import { adjustStock, createProduct, saveVariants, updateProduct } from './admin.ts';
-import type { CatalogDeps } from './catalog.ts';
+import { variantProjection, type CatalogDeps, type VariantView } from './catalog.ts';
 
 /**
  * Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (and some a tab or carriage return
@@ -53,7 +53,7 @@ function splitImages(text: string): string[] {
 }
 
 type ProductRow = Pick<ProductRecord, '_id' | 'name' | 'slug' | 'description' | 'currency' | 'category' | 'images' | 'options' | 'price'> & {
-  variants: Pick<ProductRecord['variants'][number], '_id' | 'sku' | 'options' | 'price' | 'stock' | 'images'>[];
+  variants: VariantView[];
 };
 const productFields = {
   name: 1,
@@ -64,12 +64,7 @@ const productFields = {
   images: 1,
   options: 1,
   price: 1,
-  'variants._id': 1,
-  'variants.sku': 1,
-  'variants.options': 1,
-  'variants.price': 1,
-  'variants.stock': 1,
-  'variants.images': 1,
+  ...variantProjection,
 } as const;
 
 type Cells = Record<CatalogCsvColumn, string>;

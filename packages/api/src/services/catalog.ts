@@ -57,6 +57,19 @@ export interface ProductPage {
   limit: number;
 }
 
+/** What the API shows of a product's variants: their holds and returns stay in the database. */
+export const variantProjection = {
+  'variants._id': 1,
+  'variants.sku': 1,
+  'variants.options': 1,
+  'variants.price': 1,
+  'variants.stock': 1,
+  'variants.images': 1,
+} as const;
+
+/** A variant as `variantProjection` reads it. */
+export type VariantView = Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'images'>;
+
 /** Only what the API returns: holds, returns and timestamps stay in the database. */
 export const productProjection = {
   slug: 1,
@@ -68,21 +81,16 @@ export const productProjection = {
   images: 1,
   stock: 1,
   options: 1,
-  'variants._id': 1,
-  'variants.sku': 1,
-  'variants.options': 1,
-  'variants.price': 1,
-  'variants.stock': 1,
-  'variants.images': 1,
+  ...variantProjection,
 } as const;
 
 /** A product as `productProjection` reads it. */
 export type ProductView = Projected<ProductRecord, typeof productProjection> & {
   options: ProductOption[];
-  variants: Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'images'>[];
+  variants: VariantView[];
 };
 
-export function toVariantDto(variant: ProductView['variants'][number]): VariantDto {
+export function toVariantDto(variant: VariantView): VariantDto {
   return {
     id: variant._id.toString(),
     sku: variant.sku,
