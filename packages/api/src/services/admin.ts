@@ -167,27 +167,25 @@ export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, 
     }
   }
   for (const variant of removed) {
-    const pulled = await db.models.Product.findOneAndUpdate(
-      { _id: product._id, variants: trusted({ $elemMatch: { _id: variant._id, holds: { $size: 0 } } }) },
-      { $pull: { variants: { _id: variant._id } } },
-      { projection: { 'variants._id': 1, 'variants.stock': 1 } },
-    ).lean<{ variants: Pick<VariantRecord, '_id' | 'stock'>[] }>();
-    const stockBefore = pulled?.variants.find((candidate) => candidate._id.equals(variant._id))?.stock;
-    if (!pulled || stockBefore === undefined) {
-      throw new DomainError('VARIANT_IN_USE', `${variant.sku} changed meanwhile (a checkout took stock); try again`, {
+    // One update: the variant goes and the product's sum loses its units, only while the variant
+    // holds nothing and has the stock read above (a checkout or a return meanwhile refuses it).
+    const pulled = await db.models.Product.updateOne(
+      { _id: product._id, variants: trusted({ $elemMatch: { _id: variant._id, stock: variant.stock, holds: { $size: 0 } } }) },
+      { $pull: { variants: { _id: variant._id } }, $inc: { stock: -variant.stock } },
+    );
+    if (pulled.modifiedCount !== 1) {
+      throw new DomainError('VARIANT_IN_USE', `${variant.sku} changed meanwhile (a checkout took or returned stock); try again`, {
         productId: input.productId,
         variantId: variant._id.toString(),
         sku: variant.sku,
       });
     }
-    // The variant's units leave with it, in a second write: the sum is corrected by what it held.
-    await db.models.Product.updateOne({ _id: product._id }, { $inc: { stock: -stockBefore } });
-    if (stockBefore > 0) {
+    if (variant.stock > 0) {
       await db.models.StockAdjustment.create({
         productId: product._id,
         variantId: variant._id,
         userId,
-        delta: -stockBefore,
+        delta: -variant.stock,
         reason: `Variant ${variant.sku} removed`,
         stockAfter: 0,
       });
