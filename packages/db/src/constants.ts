@@ -18,3 +18,19 @@ export const orderTransitions: Record<OrderStatus, readonly OrderStatus[]> = {
   cancelled: [],
   delivered: [],
 };
+
+/** The longest SKU a variant may have. */
+export const maxSkuLength = 64;
+
+/**
+ * The SKU a variant gets when none is given: the product's slug and its option values, upper
+ * case, cut to `maxSkuLength`. The admin's editor suggests the same (this module is browser-safe).
+ */
+export function defaultSku(slug: string, optionValues: readonly string[] = []): string {
+  return [slug, ...optionValues]
+    .join('-')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, maxSkuLength);
+}

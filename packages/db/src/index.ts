@@ -10,4 +10,4 @@ export type { LeanRecord, Projected } from './records.ts';
 export { Types, isValidObjectId } from 'mongoose';
 export { trusted } from './trusted.ts';
 export { migrate, migrations, type Migration, type MigrationResult } from './migrations.ts';
-export { defaultSku, defaultVariant, newVariantId, variantTotals, type VariantFields } from './variants.ts';
+export { defaultVariant, newVariantId, variantTotals, type VariantFields } from './variants.ts';

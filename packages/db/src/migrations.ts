@@ -4,7 +4,7 @@
 // written once every document is done.
 import type { mongo, Types } from 'mongoose';
 import type { Database } from './connection.ts';
-import { defaultSku } from './variants.ts';
+import { defaultSku } from './constants.ts';
 
 type Document = mongo.Document;
 

@@ -1,6 +1,7 @@
 // How a product's variants are written: the fields derived from them (the cheapest price, the
 // summed stock) are computed here, in one place, for the seed, the admin and the migration.
 import { Types } from 'mongoose';
+import { defaultSku } from './constants.ts';
 
 export interface VariantFields {
   _id: Types.ObjectId;
@@ -9,15 +10,6 @@ export interface VariantFields {
   price: number;
   stock: number;
   images: string[];
-}
-
-/** The SKU a variant gets when none is given: the product's slug and its option values, upper case. */
-export function defaultSku(slug: string, optionValues: readonly string[] = []): string {
-  return [slug, ...optionValues]
-    .join('-')
-    .toUpperCase()
-    .replace(/[^A-Z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
 }
 
 /** The one variant of a product without options: its `_id` is the product's own. */

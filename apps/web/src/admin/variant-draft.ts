@@ -2,6 +2,7 @@
 // they become the API's input. Rows are sent in the order shown, so a server field error such as
 // `variants.2.sku` lands on the third row.
 import type { VariantInput } from '@shop/api/schemas';
+import { defaultSku } from '@shop/db/constants';
 import type { Issue } from '../forms/field-errors.ts';
 import { moneyInputValue, parseMoney } from '../forms/money-input.ts';
 import type { RouterOutputs } from '../trpc.ts';
@@ -55,16 +56,6 @@ export function draftFromProduct(product: Product): Draft {
   };
 }
 
-/** The SKU the shop would make (as the server does): slug and option values, upper case. */
-export function suggestedSku(slug: string, values: readonly string[]): string {
-  return [slug, ...values]
-    .join('-')
-    .toUpperCase()
-    .replace(/[^A-Z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 64);
-}
-
 /** "S / Red": a variant's values in the order of the product's options. */
 export function variantLabel(options: readonly { name: string }[], values: Record<string, string>): string {
   return options.map((option) => values[option.name] ?? '?').join(' / ') || 'Default';
@@ -106,7 +97,7 @@ export function generateCombinations(draft: Draft, defaults: { slug: string; pri
     variants.push({
       key: newKey(),
       options: combination,
-      sku: suggestedSku(defaults.slug, options.map((option) => combination[option.name] ?? '')),
+      sku: defaultSku(defaults.slug, options.map((option) => combination[option.name] ?? '')),
       price: defaults.price,
       stock: '0',
       images: '',
@@ -231,7 +222,7 @@ export function skuTakenErrors(draft: Draft, slug: string, options: readonly { n
   const taken = new Set(skus.map((sku) => sku.toUpperCase()));
   const errors: PathErrors = {};
   draft.variants.forEach((variant, index) => {
-    const sku = variant.sku.trim() || suggestedSku(slug, options.map((option) => variant.options[option.name] ?? ''));
+    const sku = variant.sku.trim() || defaultSku(slug, options.map((option) => variant.options[option.name] ?? ''));
     if (taken.has(sku.toUpperCase())) errors[`variants.${index}.sku`] = 'Another product has this SKU';
   });
   return errors;

@@ -179,6 +179,12 @@ describe('the admin', () => {
     ]);
   });
 
+  it('makes a SKU from a long slug that still fits the SKU limit', async () => {
+    const slug = `long-${'x'.repeat(150)}`;
+    const product = await asAdmin().admin.products.create({ ...hoodie(slug), variants: [{ options: { Size: 'M', Colour: 'Blue' }, stock: 1 }] });
+    expect(product.variants[0]?.sku).toBe(`LONG-${'X'.repeat(59)}`);
+  });
+
   it('refuses variants that break the rules, writing nothing', async () => {
     const before = await catalogueState();
     const base = hoodie('admin-bad-hoodie');

@@ -1,4 +1,4 @@
-import { orderStatuses } from '@shop/db/constants';
+import { maxSkuLength, orderStatuses } from '@shop/db/constants';
 import { z } from 'zod';
 import { limit, maxOptions, maxOptionValues, money, multiLineText, objectId, optionName, optionValue, optionValues, page, singleLineText, slug } from './common.ts';
 
@@ -35,7 +35,7 @@ export const sku = z
   .string()
   .trim()
   .min(1)
-  .max(64)
+  .max(maxSkuLength)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Letters, digits, dots, dashes and underscores');
 
 export const productOptionInput = z.strictObject({

@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType, type Types } from 'mongoose';
+import { maxSkuLength } from '../constants.ts';
 import type { LeanRecord } from '../records.ts';
 
 const integer = { validator: Number.isInteger, message: '{PATH} must be an integer' };
@@ -22,7 +23,7 @@ const holdSchema = new Schema(
  */
 export const variantSchema = new Schema(
   {
-    sku: { type: String, required: true, trim: true, maxlength: 64 },
+    sku: { type: String, required: true, trim: true, maxlength: maxSkuLength },
     /** Option name → value, one entry per option of the product (empty for the default variant). */
     options: { type: Map, of: String, default: {} },
     /** Integer minor units (cents). */

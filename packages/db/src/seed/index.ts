@@ -1,7 +1,8 @@
 import type { Database } from '../connection.ts';
 import { hashPassword } from '../passwords.ts';
 import { trusted } from '../trusted.ts';
-import { defaultSku, defaultVariant, newVariantId, variantTotals, type VariantFields } from '../variants.ts';
+import { defaultSku } from '../constants.ts';
+import { defaultVariant, newVariantId, variantTotals, type VariantFields } from '../variants.ts';
 import { Types } from 'mongoose';
 import {
   adminUser,
