@@ -1,4 +1,4 @@
-import { adjustStockInput, updateProductInput } from '@shop/api/schemas';
+import { updateProductInput } from '@shop/api/schemas';
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api-errors.ts';
 import { StockBadge } from '../catalog/stock-badge.tsx';
@@ -10,6 +10,7 @@ import { showNotice } from '../notices/notices.ts';
 import { adminProductVariantsHref, productHref } from '../routes.ts';
 import { trpc, type RouterOutputs } from '../trpc.ts';
 import { ProductImages } from './product-images.tsx';
+import { useStockAdjustment } from './use-stock-adjustment.ts';
 
 type Product = RouterOutputs['admin']['products']['list']['items'][number];
 
@@ -173,30 +174,13 @@ function PicturesEditor({ product }: { product: Product }) {
 
 /** Stock changes by a signed amount with a reason, atomically on the server (never below zero). */
 function StockEditor({ product }: { product: Product }) {
-  const [delta, setDelta] = useState('');
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const applyProduct = useApplyProduct();
-  const adjust = trpc.admin.products.adjustStock.useMutation({
-    onSuccess: (updated) => {
-      applyProduct();
-      setDelta('');
-      setReason('');
-      showNotice({ tone: 'success', title: `${updated.name}: ${updated.stock} in stock` });
-    },
-    onError: (failure) => setError(errorMessage(failure)),
-  });
+  const { delta, setDelta, reason, setReason, error, apply, pending } = useStockAdjustment({ productId: product.id }, (updated) =>
+    showNotice({ tone: 'success', title: `${updated.name}: ${updated.stock} in stock` }),
+  );
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const parsed = adjustStockInput.safeParse({ productId: product.id, delta: Number(delta.replace(/^\+/, '')), reason });
-    if (!parsed.success) {
-      const errors = fieldErrorsFromIssues(parsed.error.issues);
-      setError(errors.delta ? `Change: ${errors.delta}` : errors.reason ? `Reason: ${errors.reason}` : 'Check the change and reason');
-      return;
-    }
-    setError(null);
-    adjust.mutate(parsed.data);
+    apply();
   }
 
   const id = `stock-${product.id}`;
@@ -221,8 +205,8 @@ function StockEditor({ product }: { product: Product }) {
         Reason for the stock change of {product.name}
       </label>
       <input id={`${id}-reason`} placeholder="Reason" value={reason} onChange={(event) => setReason(event.target.value)} />
-      <button type="submit" className="button button--small" disabled={delta === '' || adjust.isPending}>
-        {adjust.isPending ? 'Applying…' : 'Apply'}
+      <button type="submit" className="button button--small" disabled={delta === '' || pending}>
+        {pending ? 'Applying…' : 'Apply'}
       </button>
       {error ? (
         <p className="field-error" role="alert">

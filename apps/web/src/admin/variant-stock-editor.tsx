@@ -1,9 +1,7 @@
-import { adjustStockInput } from '@shop/api/schemas';
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import { errorMessage } from '../api-errors.ts';
-import { fieldErrorsFromIssues } from '../forms/field-errors.ts';
+import type { KeyboardEvent } from 'react';
 import { showNotice } from '../notices/notices.ts';
-import { trpc, type RouterOutputs } from '../trpc.ts';
+import type { RouterOutputs } from '../trpc.ts';
+import { useStockAdjustment } from './use-stock-adjustment.ts';
 
 type Product = RouterOutputs['catalog']['product'];
 
@@ -12,35 +10,12 @@ type Product = RouterOutputs['catalog']['product'];
  * and audited on the server (never below zero), as for a product sold in one variant.
  */
 export function VariantStockEditor({ product, variant, label }: { product: Product; variant: Product['variants'][number]; label: string }) {
-  const [delta, setDelta] = useState('');
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const utils = trpc.useUtils();
-  const adjust = trpc.admin.products.adjustStock.useMutation({
-    onSuccess: (updated) => {
-      void utils.catalog.invalidate();
-      void utils.admin.products.list.invalidate();
-      setDelta('');
-      setReason('');
-      const after = updated.variants.find((candidate) => candidate.id === variant.id)?.stock ?? 0;
-      showNotice({ tone: 'success', title: `${updated.name} ${label}: ${after} in stock` });
-    },
-    onError: (failure) => setError(errorMessage(failure)),
+  const { delta, setDelta, reason, setReason, error, apply, pending } = useStockAdjustment({ productId: product.id, variantId: variant.id }, (updated) => {
+    const after = updated.variants.find((candidate) => candidate.id === variant.id)?.stock ?? 0;
+    showNotice({ tone: 'success', title: `${updated.name} ${label}: ${after} in stock` });
   });
 
   // Its own small form would nest inside the editor's; the Enter key and the button apply it instead.
-  function apply(event?: FormEvent) {
-    event?.preventDefault();
-    const parsed = adjustStockInput.safeParse({ productId: product.id, variantId: variant.id, delta: Number(delta.replace(/^\+/, '')), reason });
-    if (!parsed.success) {
-      const errors = fieldErrorsFromIssues(parsed.error.issues);
-      setError(errors.delta ? `Change: ${errors.delta}` : errors.reason ? `Reason: ${errors.reason}` : 'Check the change and reason');
-      return;
-    }
-    setError(null);
-    adjust.mutate(parsed.data);
-  }
-
   const id = `variant-stock-${variant.id}`;
   const onEnter = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'Enter') {
@@ -61,8 +36,8 @@ export function VariantStockEditor({ product, variant, label }: { product: Produ
         Reason for the stock change of {label}
       </label>
       <input id={`${id}-reason`} placeholder="Reason" value={reason} onChange={(event) => setReason(event.target.value)} onKeyDown={onEnter} />
-      <button type="button" className="button button--small" disabled={delta === '' || adjust.isPending} onClick={() => apply()}>
-        {adjust.isPending ? 'Applying…' : 'Apply'}
+      <button type="button" className="button button--small" disabled={delta === '' || pending} onClick={() => apply()}>
+        {pending ? 'Applying…' : 'Apply'}
         <span className="visually-hidden"> stock change of {label}</span>
       </button>
       {error ? (
