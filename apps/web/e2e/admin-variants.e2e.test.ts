@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, canRunBrowser, desktop, launchChromium, saveScreenshot } from './browser.ts';
-import { adminPassword, startShop, type Shop } from './shop-server.ts';
+import { adminPassword, signInThroughForm, startShop, type Shop } from './shop-server.ts';
 
 let shop: Shop;
 let browser: Browser;
@@ -21,11 +21,7 @@ afterAll(async () => {
 
 async function signedInAdmin(): Promise<Page> {
   const page = await (await browser.newContext({ viewport: desktop })).newPage();
-  await page.goto(`${shop.url}/sign-in`);
-  await page.getByLabel('Email').fill('admin@example.com');
-  await page.getByLabel('Password').fill(adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${shop.url}/`);
+  await signInThroughForm(page, shop, 'admin@example.com', adminPassword);
   return page;
 }
 

@@ -3,7 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, canRunBrowser, desktop, launchChromium, phone, saveScreenshot } from './browser.ts';
-import { adminPassword, startShop, type Shop } from './shop-server.ts';
+import { adminPassword, signInThroughForm, startShop, type Shop } from './shop-server.ts';
 
 let shop: Shop;
 let browser: Browser;
@@ -19,11 +19,7 @@ afterAll(async () => {
 
 async function signedIn(email: string, password: string): Promise<Page> {
   const page = await (await browser.newContext({ viewport: desktop })).newPage();
-  await page.goto(`${shop.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${shop.url}/`);
+  await signInThroughForm(page, shop, email, password);
   return page;
 }
 

@@ -5,7 +5,7 @@ import { trusted } from '@shop/db';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, canRunBrowser, desktop, launchChromium, saveScreenshot } from './browser.ts';
-import { adminPassword, startShop, type Shop } from './shop-server.ts';
+import { adminPassword, signInThroughForm, startShop, type Shop } from './shop-server.ts';
 
 let shop: Shop;
 let browser: Browser;
@@ -22,11 +22,7 @@ afterAll(async () => {
 describe.runIf(canRunBrowser)('the import / export page', () => {
   it('exports the catalogue, previews an edited file, and applies it', { timeout: 90_000 }, async () => {
     const page = await (await browser.newContext({ viewport: desktop, acceptDownloads: true })).newPage();
-    await page.goto(`${shop.url}/sign-in`);
-    await page.getByLabel('Email').fill('admin@example.com');
-    await page.getByLabel('Password').fill(adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${shop.url}/`);
+    await signInThroughForm(page, shop, 'admin@example.com', adminPassword);
     await page.goto(`${shop.url}/admin`);
     await page.getByRole('link', { name: 'Import / export' }).click();
 

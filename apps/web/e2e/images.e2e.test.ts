@@ -9,7 +9,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, canRunBrowser, desktop, launchChromium, saveScreenshot } from './browser.ts';
-import { adminPassword, startShop, type Shop } from './shop-server.ts';
+import { adminPassword, signInThroughForm, startShop, type Shop } from './shop-server.ts';
 
 let shop: Shop;
 let browser: Browser;
@@ -28,11 +28,7 @@ afterAll(async () => {
 
 async function signedInAdmin(): Promise<Page> {
   const page = await (await browser.newContext({ viewport: desktop })).newPage();
-  await page.goto(`${shop.url}/sign-in`);
-  await page.getByLabel('Email').fill('admin@example.com');
-  await page.getByLabel('Password').fill(adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${shop.url}/`);
+  await signInThroughForm(page, shop, 'admin@example.com', adminPassword);
   return page;
 }
 

@@ -3,7 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessibilityProblems, canRunBrowser, desktop, launchChromium, saveScreenshot } from './browser.ts';
-import { setProduct, startShop, type Shop } from './shop-server.ts';
+import { setProduct, signInThroughForm, startShop, type Shop } from './shop-server.ts';
 
 let shop: Shop;
 let browser: Browser;
@@ -22,12 +22,8 @@ async function newShopper(): Promise<Page> {
   return context.newPage();
 }
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${shop.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${shop.url}/`);
+function signIn(page: Page, email: string, password: string) {
+  return signInThroughForm(page, shop, email, password);
 }
 
 async function register(page: Page, email: string) {

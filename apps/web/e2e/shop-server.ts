@@ -7,6 +7,7 @@ import { setVariantForTest, testAuth } from '@shop/api/testing';
 import { defaultAdminPassword, seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { buildApp, type AppOptions } from '@shop/server';
+import type { Page } from 'playwright-core';
 
 export const webDistDir = join(import.meta.dirname, '..', 'dist');
 export const adminPassword = defaultAdminPassword;
@@ -43,6 +44,15 @@ export async function startShop(
 }
 
 /** Sets a product's stock (and optionally price) behind the shop's back: another shopper, a warehouse. */
+/** Signs `page` in through the sign-in form, as a shopper would, and waits for the home page it lands on. */
+export async function signInThroughForm(page: Page, shop: Pick<Shop, 'url'>, email: string, password: string): Promise<void> {
+  await page.goto(`${shop.url}/sign-in`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${shop.url}/`);
+}
+
 /** Sets a single-variant product's stock or price in the database, as an operator's script would. */
 export async function setProduct(db: TestDatabase, slug: string, fields: { stock?: number; price?: number }): Promise<void> {
   const product = await db.models.Product.findOne({ slug }, { _id: 1 }).lean();
