@@ -1,5 +1,6 @@
-// Shared by `pnpm dev`, `pnpm start` and `pnpm seed`: where the database is, and a stable
-// development JWT secret so that sessions survive restarts of the dev server.
+// Shared by `pnpm dev`, `pnpm start`, `pnpm seed` and `pnpm db:migrate`: where the database is,
+// and a stable development JWT secret so that sessions survive restarts of the dev server.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +23,23 @@ export async function resolveDatabase() {
   }
   const db = await openDevDatabase({ dataDir });
   return { uri: db.uri, embedded: true, stop: () => db.stop() };
+}
+
+/**
+ * Runs one of the server's TypeScript scripts (with tsx) against MONGODB_URI or the embedded
+ * development database, then stops the database it opened and exits with the script's code.
+ */
+export async function runServerScript(script, args = []) {
+  const db = await resolveDatabase();
+  const child = spawn('pnpm', ['exec', 'tsx', script, ...args], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, MONGODB_URI: db.uri },
+  });
+  child.on('exit', async (code) => {
+    await db.stop();
+    process.exit(code ?? 0);
+  });
 }
 
 /** JWT_SECRET when set; otherwise one generated once and kept in .data/ (never in production). */
