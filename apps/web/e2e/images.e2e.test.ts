@@ -128,4 +128,60 @@ describe.runIf(canRunBrowser)('pictures in the admin', () => {
     await admin.context().close();
     await shopper.context().close();
   });
+  it('creates a product in two colours with an uploaded picture for one, and the storefront shows it for that colour', { timeout: 120_000 }, async () => {
+    const admin = await signedInAdmin();
+    await admin.goto(`${shop.url}/admin/products/new`);
+    await admin.getByLabel('Name', { exact: true }).fill('Dyed Tote');
+    await admin.getByLabel('Price (USD)').fill('26');
+    await admin.getByLabel('Category').selectOption({ label: 'Accessories' });
+    await admin.getByLabel('Image path', { exact: true }).fill('/images/products/tote-natural.svg');
+    await admin.getByRole('button', { name: 'Add an option' }).click();
+    await admin.getByLabel('Option 1 name').fill('Colour');
+    await admin.getByLabel('Values of Colour, separated by commas').fill('Sand, Moss');
+    await admin.getByLabel('Values of Colour, separated by commas').press('Enter');
+    await admin.getByRole('button', { name: 'Generate combinations' }).click();
+    await admin.getByLabel('Stock of Sand').fill('4');
+    await admin.getByLabel('Stock of Moss').fill('6');
+
+    // Moss gets its own picture, uploaded in its row; the path lands in its images field.
+    const moss = admin.locator('tr[data-variant="Moss"]');
+    await moss.getByLabel('Add a picture of Moss').setInputFiles({ name: 'moss.png', mimeType: 'image/png', buffer: await photo(1200, 1200, { r: 70, g: 110, b: 60 }, 'png') });
+    const thumbnail = moss.locator('.product-images-list img');
+    await thumbnail.waitFor();
+    const path = await thumbnail.getAttribute('src');
+    expect(path).toMatch(/^\/images\/uploads\/[0-9a-f]{64}\.webp$/);
+    expect(await admin.getByLabel('Images of Moss').inputValue()).toBe(path);
+    expect(await admin.getByLabel('Images of Sand').inputValue()).toBe('');
+    // A file that is no picture is refused in the row, and Moss keeps its one picture.
+    await moss.getByLabel('Add a picture of Moss').setInputFiles({ name: 'moss.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a jpeg') });
+    await moss.getByText('This is not an image: upload a PNG, JPEG or WebP').waitFor();
+    expect(await moss.locator('.product-images-list img').count()).toBe(1);
+    await saveScreenshot(admin, 'admin-variant-picture-desktop');
+    expect(await accessibilityProblems(admin)).toEqual([]);
+    await admin.getByRole('button', { name: 'Create product' }).click();
+    await admin.getByText('Dyed Tote is in the catalogue').waitFor();
+
+    const saved = await shop.db.models.Product.findOne({ slug: 'dyed-tote' }, { images: 1, variants: 1 }).lean();
+    expect(saved?.variants.map((variant) => [variant.options instanceof Map ? Object.fromEntries(variant.options) : variant.options, variant.images])).toEqual([
+      [{ Colour: 'Sand' }, []],
+      [{ Colour: 'Moss' }, [path]],
+    ]);
+
+    // The shopper sees Moss's own picture when choosing Moss (and on a deep link), the product's for Sand.
+    const shopper = await (await browser.newContext({ viewport: desktop })).newPage();
+    await shopper.goto(`${shop.url}/products/dyed-tote?colour=moss`);
+    await shopper.getByRole('heading', { name: 'Dyed Tote' }).waitFor();
+    const mossShown = await shown(shopper.locator('.gallery-main img'));
+    expect(mossShown.naturalWidth).toBeGreaterThan(0);
+    expect(mossShown.currentSrc.startsWith(path?.replace('.webp', '') ?? '-')).toBe(true);
+    await saveScreenshot(shopper, 'product-variant-picture-desktop');
+
+    await shopper.getByRole('radio', { name: 'Sand', exact: true }).check();
+    await shopper.waitForURL((url) => url.search === '?colour=sand');
+    await shopper.locator('.gallery-main img[src="/images/products/tote-natural.svg"]').waitFor();
+    await shopper.getByRole('radio', { name: 'Moss', exact: true }).check();
+    await shopper.locator(`.gallery-main img[src="${path}"]`).waitFor();
+    await admin.context().close();
+    await shopper.context().close();
+  });
 });

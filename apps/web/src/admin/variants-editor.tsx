@@ -17,6 +17,7 @@ import {
   type Draft,
   type PathErrors,
 } from './variant-draft.ts';
+import { ProductImages } from './product-images.tsx';
 import { VariantStockEditor } from './variant-stock-editor.tsx';
 
 type Product = RouterOutputs['catalog']['product'];
@@ -137,6 +138,13 @@ export function VariantsEditor({ draft, onChange, errors, slug, currency, defaul
                         value={variant.images}
                         error={cellError('images')}
                         onChange={(images) => onChange(updateVariant(draft, variant.key, { images }))}
+                      />
+                      {/* A colour shows its own picture: uploaded here, listed in the field above. */}
+                      <ProductImages
+                        compact
+                        images={splitValues(variant.images)}
+                        name={label}
+                        onChange={(images) => onChange(updateVariant(draft, variant.key, { images: images.join(', ') }))}
                       />
                     </td>
                     <td>
