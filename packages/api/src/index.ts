@@ -29,6 +29,13 @@ export {
 } from './services/payments.ts';
 export { createStripePaymentProvider, localStripeServer, type StripeProviderOptions } from './services/stripe-payments.ts';
 export { recoverOrders, startRecoverySweep, type SweepResult } from './services/recovery.ts';
+export {
+  receiveStripeEvent,
+  verifyStripeWebhook,
+  type PaymentEventDeps,
+  type PaymentEventOutcome,
+  type ReceivedEvent,
+} from './services/payment-events.ts';
 export { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
 export type { CounterStore, RefreshClaim, SecurityStore, SessionStore } from './stores/security-store.ts';
 export { createMongoSecurityStore, type MongoSecurityStore } from './stores/mongo-security-store.ts';

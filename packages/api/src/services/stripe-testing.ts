@@ -29,12 +29,16 @@ export function testStripeClient(): Stripe {
 }
 
 /** A Stripe event around `object`, as Stripe sends it. */
-export function stripeEvent(type: string, object: { id: string; object: string }, id = `evt_test_${Math.random().toString(36).slice(2)}`) {
+export function stripeEvent<T extends { id: string; object: string }>(type: string, object: T, id = `evt_test_${Math.random().toString(36).slice(2)}`) {
   return { id, object: 'event', api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } };
 }
 
-/** A webhook body and its `Stripe-Signature` header, signed with `secret`. */
-export function signedWebhook(event: object, secret: string = testStripeKeys.webhookSecret): { body: string; signature: string } {
+/** A webhook body and its `Stripe-Signature` header, signed with `secret` (at `timestamp`, in seconds: now by default). */
+export function signedWebhook(
+  event: object,
+  secret: string = testStripeKeys.webhookSecret,
+  timestamp?: number,
+): { body: string; signature: string } {
   const body = JSON.stringify(event);
-  return { body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) };
+  return { body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret, ...(timestamp ? { timestamp } : {}) }) };
 }
