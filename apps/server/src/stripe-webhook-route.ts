@@ -33,7 +33,8 @@ export async function stripeWebhookRoutes(scope: FastifyInstance, { secret, deps
     try {
       event = verifyStripeWebhook(body, request.headers['stripe-signature'], secret);
     } catch (error) {
-      request.log.warn({ err: error, bytes: body.byteLength }, 'stripe webhook refused: bad signature');
+      // A refusal, not a failure of ours: its reason, without a stack.
+      request.log.warn({ reason: error instanceof Error ? error.message : String(error), bytes: body.byteLength }, 'stripe webhook refused: bad signature');
       throw error;
     }
     const received = await receiveStripeEvent(deps, event);

@@ -4,12 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { PaymentProvider } from '@shop/api';
-import { callerFor, createTestProduct, createTestUser, sleep, stockLedger, testAuth } from '@shop/api/testing';
-import { createTestStripeProvider, signedWebhook, stripeEvent, testStripeClient, testStripeKeys } from '@shop/api/testing/stripe';
+import { callerFor, createTestProduct, createTestUser, signInForTest, sleep, stockLedger, testAuth } from '@shop/api/testing';
+import { createTestStripeProvider, signedWebhook, stripeEvent, testStripeApiBase, testStripeClient, testStripeKeys } from '@shop/api/testing/stripe';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
+import { databaseUri, startServerProcess } from './testing.ts';
 
 const leaseMs = 100;
 let db: TestDatabase;
@@ -165,6 +166,45 @@ describe('checkout.paymentConfig', () => {
       expect((await testShop.inject({ method: 'GET', url: '/trpc/checkout.paymentConfig' })).json()).toEqual({ result: { data: { provider: 'test' } } });
     } finally {
       await testShop.close();
+    }
+  });
+});
+
+describe('a server started with STRIPE_SECRET_KEY (main.ts)', () => {
+  it('takes a checkout payment through Stripe, says so to the storefront, and serves the webhook', async () => {
+    const product = await createTestProduct(db, { slug: 'webhook-main', price: 1250, stock: 2 });
+    const user = await createTestUser(db, 'webhook-main@example.com');
+    const token = await signInForTest(db, user);
+    const started = await startServerProcess({
+      MONGODB_URI: databaseUri(db),
+      JWT_SECRET: new TextDecoder().decode(testAuth.secret),
+      REDIS_URL: undefined,
+      REDIS_KEY_PREFIX: undefined,
+      STRIPE_SECRET_KEY: testStripeKeys.secretKey,
+      STRIPE_PUBLISHABLE_KEY: testStripeKeys.publishableKey,
+      STRIPE_WEBHOOK_SECRET: testStripeKeys.webhookSecret,
+      STRIPE_API_BASE: testStripeApiBase(),
+    });
+    try {
+      const call = (path: string, input: unknown) =>
+        fetch(`${started.baseUrl}/trpc/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(input),
+        }).then((response) => response.json() as Promise<{ result?: { data: { id: string; total: number } } }>);
+      await call('cart.addItem', { productId: product.id, quantity: 2 });
+      const placed = (await call('checkout.placeOrder', { idempotencyKey: randomUUID(), paymentMethod: 'pm_card_visa' })).result?.data;
+
+      const order = await db.models.Order.findById(placed?.id).lean();
+      expect(order).toMatchObject({ status: 'placed', total: 2500, payment: { provider: 'stripe' } });
+      expect(await server.paymentIntents.retrieve(order?.payment?.reference ?? '')).toMatchObject({ status: 'succeeded', amount: 2500 });
+      const config = await fetch(`${started.baseUrl}/trpc/checkout.paymentConfig`).then((response) => response.json());
+      expect(config).toEqual({ result: { data: { provider: 'stripe', publishableKey: testStripeKeys.publishableKey } } });
+      const unsigned = await fetch(`${started.baseUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(unsigned.status).toBe(400);
+    } finally {
+      started.child.kill('SIGTERM');
+      await started.exited;
     }
   });
 });
