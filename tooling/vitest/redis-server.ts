@@ -12,7 +12,7 @@ export interface TestRedisServer {
 
 const binary = 'redis-server';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const address = probe.address();

@@ -30,6 +30,7 @@ import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './event-stream-slots.ts';
 import { imageRoutes } from './image-routes.ts';
 import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
+import { stripeWebhookRoutes } from './stripe-webhook-route.ts';
 import { createTrpcHttpPlugin, type TrpcErrorInfo } from './trpc-http.ts';
 
 export interface AppOptions {
@@ -37,6 +38,11 @@ export interface AppOptions {
   auth: AuthConfig;
   /** Defaults to the built-in test provider (see packages/api/src/services/payments.ts). */
   payments?: PaymentProvider;
+  /**
+   * Serve `POST /webhooks/stripe`, whose events are checked with this signing secret
+   * (STRIPE_WEBHOOK_SECRET) and applied through `payments`, which is then the Stripe provider.
+   */
+  stripeWebhookSecret?: string;
   /** Checkout lease and retry wait; the defaults suit production (see services/checkout.ts). */
   checkout?: Partial<CheckoutSettings>;
   /** Origins allowed to send credentialed cross-origin requests. */
@@ -182,10 +188,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.log.info({ source: stockFeed.source }, 'live stock feed ready');
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
+  const payments = options.payments ?? createTestPaymentProvider(options.db);
   const createContext = createContextFactory({
     db: options.db,
     auth: options.auth,
-    payments: options.payments ?? createTestPaymentProvider(options.db),
+    payments,
     checkout: options.checkout,
     // Built here, once per app, and carried by every context: two apps in one process share nothing.
     categories: createCategoryCache(options.db),
@@ -219,6 +226,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const images = options.images ?? createMemoryImageStore();
   await app.register(imageRoutes, { store: images, createContext });
   app.log.info({ store: images.kind, ...('dir' in images ? { dir: images.dir } : {}) }, `image uploads in ${images.kind === 'local' ? 'a directory' : 'memory'}`);
+
+  if (options.stripeWebhookSecret) {
+    await app.register(stripeWebhookRoutes, {
+      secret: options.stripeWebhookSecret,
+      deps: { db: options.db, payments, ...(options.checkout?.leaseMs ? { leaseMs: options.checkout.leaseMs } : {}) },
+    });
+  }
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {

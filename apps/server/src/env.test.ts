@@ -60,6 +60,19 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ IMAGE_DIR: '' })).toThrow(/IMAGE_DIR/);
   });
 
+  it('takes payments through Stripe only with all three of its keys, of one mode; the test provider otherwise', () => {
+    const keys = { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
+    expect(loadEnv({}).stripe).toBeNull();
+    expect(loadEnv(keys).stripe).toEqual({ secretKey: 'sk_test_abc', publishableKey: 'pk_test_abc', webhookSecret: 'whsec_abc' });
+    expect(loadEnv({ ...keys, STRIPE_API_BASE: 'http://127.0.0.1:8420' }).stripe?.localServer).toEqual({ host: '127.0.0.1', port: 8420, protocol: 'http' });
+    expect(() => loadEnv({ STRIPE_SECRET_KEY: 'sk_test_abc' })).toThrow(/STRIPE_PUBLISHABLE_KEY.*STRIPE_WEBHOOK_SECRET/);
+    expect(() => loadEnv({ ...keys, STRIPE_PUBLISHABLE_KEY: 'pk_live_abc' })).toThrow(/test key and STRIPE_PUBLISHABLE_KEY a live key/);
+    expect(() => loadEnv({ STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET set without STRIPE_SECRET_KEY/);
+    expect(() => loadEnv({ ...keys, STRIPE_SECRET_KEY: 'pk_test_abc' })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(() => loadEnv({ ...keys, STRIPE_API_BASE: 'ftp://127.0.0.1' })).toThrow(/STRIPE_API_BASE/);
+    expect(() => loadEnv({ ...production, JWT_SECRET: 'x'.repeat(32), ...keys, STRIPE_API_BASE: 'http://127.0.0.1:8420' })).toThrow(/not for production/);
+  });
+
   it('names every invalid variable', () => {
     expect(() => loadEnv({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
   });

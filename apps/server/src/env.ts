@@ -1,6 +1,7 @@
 // The one place that reads process.env for the server: validated once, typed everywhere after.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { localStripeServer } from '@shop/api';
 import { z } from 'zod';
 import { defaultStreamLimits } from './event-stream-slots.ts';
 
@@ -67,9 +68,53 @@ const envSchema = z.object({
    */
   MAX_STREAMS_PER_ADDRESS: z.coerce.number().int().min(0).max(10_000).default(defaultStreamLimits.perAddress),
   MAX_STREAMS: z.coerce.number().int().min(0).max(100_000).default(defaultStreamLimits.total),
+  /** Payments through Stripe when set (`sk_…`, or a restricted `rk_…` key); unset, the built-in test provider. */
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'A Stripe secret key: sk_test_…, sk_live_… (or rk_…)')
+    .optional(),
+  /** The storefront's key for Stripe's Payment Element (`pk_…`); required with STRIPE_SECRET_KEY. */
+  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_[A-Za-z0-9_]+$/, 'A Stripe publishable key: pk_test_… or pk_live_…').optional(),
+  /** The signing secret of the `POST /webhooks/stripe` endpoint (`whsec_…`); required with STRIPE_SECRET_KEY. */
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, 'A webhook signing secret: whsec_…').optional(),
+  /** A Stripe-compatible server instead of Stripe's API (localstripe, `http://127.0.0.1:8420`); never in production. */
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
 });
 
-export type Env = z.infer<typeof envSchema> & { jwtSecret: Uint8Array; jwtSecretGenerated: boolean; logFormat: 'json' | 'pretty' };
+/** What the Stripe provider and its webhook endpoint are given, when STRIPE_SECRET_KEY is set. */
+export interface StripeEnv {
+  secretKey: string;
+  publishableKey: string;
+  webhookSecret: string;
+  localServer?: ReturnType<typeof localStripeServer>;
+}
+
+function stripeEnv(env: z.infer<typeof envSchema>): StripeEnv | null {
+  const { STRIPE_SECRET_KEY: secretKey, STRIPE_PUBLISHABLE_KEY: publishableKey, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: apiBase } = env;
+  if (!secretKey) {
+    // Set without the secret key, they would do nothing: payments would quietly stay with the test provider.
+    const orphans = (['STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_BASE'] as const).filter((name) => env[name] !== undefined);
+    if (orphans.length > 0) throw new Error(`Invalid environment: ${orphans.join(', ')} set without STRIPE_SECRET_KEY`);
+    return null;
+  }
+  if (!publishableKey || !webhookSecret) {
+    throw new Error('Invalid environment: STRIPE_SECRET_KEY needs STRIPE_PUBLISHABLE_KEY (the storefront) and STRIPE_WEBHOOK_SECRET (POST /webhooks/stripe)');
+  }
+  const mode = (key: string) => (key.includes('_live_') ? 'live' : 'test');
+  if (mode(secretKey) !== mode(publishableKey)) {
+    throw new Error(`Invalid environment: STRIPE_SECRET_KEY is a ${mode(secretKey)} key and STRIPE_PUBLISHABLE_KEY a ${mode(publishableKey)} key`);
+  }
+  if (apiBase && env.NODE_ENV === 'production') throw new Error("Invalid environment: STRIPE_API_BASE (a local Stripe-compatible server) is not for production");
+  return { secretKey, publishableKey, webhookSecret, ...(apiBase ? { localServer: localStripeServer(apiBase) } : {}) };
+}
+
+export type Env = z.infer<typeof envSchema> & {
+  jwtSecret: Uint8Array;
+  jwtSecretGenerated: boolean;
+  logFormat: 'json' | 'pretty';
+  /** Stripe's keys when STRIPE_SECRET_KEY is set; null: the built-in test provider. */
+  stripe: StripeEnv | null;
+};
 
 /** Every variable the server reads (turbo must pass each one through to `pnpm dev`). */
 export const serverEnvNames = Object.keys(envSchema.shape);
@@ -90,5 +135,5 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const jwtSecretGenerated = !env.JWT_SECRET;
   const jwtSecret = env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : new Uint8Array(randomBytes(32));
   const logFormat = env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json');
-  return { ...env, jwtSecret, jwtSecretGenerated, logFormat };
+  return { ...env, jwtSecret, jwtSecretGenerated, logFormat, stripe: stripeEnv(env) };
 }

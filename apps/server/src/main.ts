@@ -1,6 +1,13 @@
 // Reads the environment, connects, seeds an empty development database, listens, and shuts
 // down cleanly on SIGTERM/SIGINT (stop taking traffic, drain in-flight requests, close the db).
-import { createLocalImageStore, createRedisSecurityStore, createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
+import {
+  createLocalImageStore,
+  createRedisSecurityStore,
+  createStripePaymentProvider,
+  createTestPaymentProvider,
+  defaultAuthSettings,
+  startRecoverySweep,
+} from '@shop/api';
 import { connect, disconnect, migrate } from '@shop/db';
 import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
 import { buildApp } from './app.ts';
@@ -26,13 +33,15 @@ try {
   process.exit(1);
 }
 
-const payments = createTestPaymentProvider(db);
+// Stripe when STRIPE_SECRET_KEY is set; otherwise the built-in test provider, which approves every card but pm_card_declined.
+const payments = env.stripe ? createStripePaymentProvider({ ...env.stripe, db }) : createTestPaymentProvider(db);
 // A retry waits a little longer than one lease for a live driver, so a dead driver's order is
 // taken over and settled within one request.
 const checkout = { leaseMs: env.CHECKOUT_LEASE_MS, settleWaitMs: env.CHECKOUT_LEASE_MS + 2000 };
 const app = await buildApp({
   db,
   payments,
+  stripeWebhookSecret: env.stripe?.webhookSecret,
   checkout,
   auth: { ...defaultAuthSettings, secret: env.jwtSecret },
   corsOrigins: env.CORS_ORIGINS,
@@ -51,6 +60,10 @@ if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');
   redis.onError((err) => app.log.warn({ err }, 'redis connection problem; retrying'));
 }
+
+if (env.stripe) app.log.info({ localServer: env.stripe.localServer ?? null }, 'payments through stripe');
+else if (env.NODE_ENV === 'production') app.log.warn('payments through the test provider: orders are placed without charging anyone (set STRIPE_SECRET_KEY)');
+else app.log.info('payments through the test provider');
 
 for (const applied of migrations.applied) app.log.info({ migration: applied.id, changed: applied.changed }, 'applied a data migration');
 

@@ -83,7 +83,7 @@ export function registerImageUploadGuard(scope: FastifyInstance): void {
  * refusals while reading a request (body too large, bad Content-Length) as a client error, or as
  * `special` has it; anything else is logged and answered 500 without its cause.
  */
-function answerClientErrors(scope: FastifyInstance, special: (status: number) => DomainError | undefined = () => undefined): void {
+export function answerClientErrors(scope: FastifyInstance, special: (status: number) => DomainError | undefined = () => undefined): void {
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) return sendRefusal(reply, error);
     const status = error.statusCode ?? 500;

@@ -53,6 +53,8 @@ export const domainReasons = {
   CROSS_SITE_REQUEST: 'FORBIDDEN',
   /** Refused by the server before any procedure ran: too many open event streams. */
   TOO_MANY_STREAMS: 'TOO_MANY_REQUESTS',
+  /** A payment webhook (`POST /webhooks/stripe`) whose signature is missing, wrong or too old. */
+  WEBHOOK_SIGNATURE_INVALID: 'BAD_REQUEST',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
 export type DomainReason = keyof typeof domainReasons;
@@ -120,6 +122,7 @@ export interface DomainErrorDetailsByReason {
   IMPORT_PREVIEW_STALE: null;
   CROSS_SITE_REQUEST: null;
   TOO_MANY_STREAMS: null;
+  WEBHOOK_SIGNATURE_INVALID: null;
 }
 
 export type DomainErrorDetails<R extends DomainReason = DomainReason> = DomainErrorDetailsByReason[R];

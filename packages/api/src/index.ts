@@ -18,8 +18,24 @@ export { requireAdmin } from './trpc.ts';
 export { isUploadedImageName, storeUploadedImage, tooLargeImage, unsupportedImageType } from './services/images.ts';
 export { createMemoryImageStore, type ImageStore, type StoredImage } from './stores/image-store.ts';
 export { createLocalImageStore, type LocalImageStore } from './stores/local-image-store.ts';
-export { createTestPaymentProvider, testPaymentMethods, type PaymentProvider } from './services/payments.ts';
+export {
+  createTestPaymentProvider,
+  refundKey,
+  testPaymentMethods,
+  type Payment,
+  type PaymentConfig,
+  type PaymentProvider,
+  type PaymentStatus,
+} from './services/payments.ts';
+export { createStripePaymentProvider, localStripeServer, type StripeProviderOptions } from './services/stripe-payments.ts';
 export { recoverOrders, startRecoverySweep, type SweepResult } from './services/recovery.ts';
+export {
+  receiveStripeEvent,
+  verifyStripeWebhook,
+  type PaymentEventDeps,
+  type PaymentEventOutcome,
+  type ReceivedEvent,
+} from './services/payment-events.ts';
 export { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
 export type { CounterStore, RefreshClaim, SecurityStore, SessionStore } from './stores/security-store.ts';
 export { createMongoSecurityStore, type MongoSecurityStore } from './stores/mongo-security-store.ts';

@@ -4,6 +4,7 @@ mongoose.set('strictQuery', true);
 import { cartSchema } from './models/cart.ts';
 import { categorySchema } from './models/category.ts';
 import { orderSchema } from './models/order.ts';
+import { paymentEventSchema } from './models/payment-event.ts';
 import { productSchema } from './models/product.ts';
 import { rateLimitSchema } from './models/rate-limit.ts';
 import { sessionSchema } from './models/session.ts';
@@ -39,6 +40,7 @@ function registerModels(connection: Connection) {
     StockAdjustment: connection.model('StockAdjustment', stockAdjustmentSchema),
     Session: connection.model('Session', sessionSchema),
     RateLimit: connection.model('RateLimit', rateLimitSchema),
+    PaymentEvent: connection.model('PaymentEvent', paymentEventSchema),
   };
 }
 

@@ -57,6 +57,7 @@ describe('orders.list', () => {
       currency: 'USD',
       createdAt: new Date(2026, 0, 3).toISOString(),
       failure: null,
+      refund: null,
     });
   });
 

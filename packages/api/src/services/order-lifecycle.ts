@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { orderTransitions, trusted, type Database, type OrderRecord, type OrderStatus, type Types } from '@shop/db';
 import { DomainError, notFound } from '../errors.ts';
 import { orderProjection, type OrderView } from './order-view.ts';
-import type { PaymentProvider } from './payments.ts';
+import { refundKey, type PaymentProvider } from './payments.ts';
 
 export interface LifecycleDeps {
   db: Database;
@@ -196,7 +196,7 @@ export async function completeOrder(
   );
   if (placed.modifiedCount !== 1) {
     const current = await db.models.Order.findById(order._id, { status: 1 }).lean();
-    if (current?.status === 'failed') await deps.payments.refund(payment.reference);
+    if (current?.status === 'failed') await deps.payments.refund(payment.reference, { idempotencyKey: refundKey(order._id.toString()) });
     return false;
   }
   await deps.faults?.afterPlaced?.();
@@ -262,7 +262,7 @@ export async function restockCancelledOrder(deps: LifecycleDeps, orderId: Types.
       variantFilter(line.variantId),
     );
   }
-  if (order.payment) await deps.payments.refund(order.payment.reference);
+  if (order.payment) await deps.payments.refund(order.payment.reference, { idempotencyKey: refundKey(orderId.toString()) });
   await db.models.Order.updateOne({ _id: orderId, restockedAt: trusted({ $exists: false }) }, { $set: { restockedAt: new Date() } });
 }
 

@@ -9,6 +9,7 @@ export const orderProjection = {
   currency: 1,
   createdAt: 1,
   failure: 1,
+  refund: 1,
 } as const;
 
 /** An order as `orderProjection` reads it. */
@@ -37,6 +38,7 @@ export function toOrderDto(order: OrderView) {
     currency: order.currency,
     createdAt: order.createdAt.toISOString(),
     failure: order.failure ? { reason: order.failure.reason, message: order.failure.message ?? '' } : null,
+    refund: order.refund ? { amount: order.refund.amount, at: order.refund.at.toISOString() } : null,
   };
 }
 

@@ -4,10 +4,11 @@
 // for every variant of every product,
 // always comes back to true. It runs at start-up and on an interval, on every server instance;
 // leases and conditional updates make concurrent sweeps harmless.
-import { soldOrderStatuses, trusted, type Database, type Types, type VariantRecord } from '@shop/db';
+import { soldOrderStatuses, trusted, type Database, type OrderRecord, type Types, type VariantRecord } from '@shop/db';
 import { createMongoSecurityStore } from '../stores/mongo-security-store.ts';
 import { defaultCheckoutSettings, type CheckoutDeps } from './checkout.ts';
 import {
+  LeaseLost,
   completeOrder,
   dropHold,
   markFailed,
@@ -15,6 +16,9 @@ import {
   releaseHolds,
   restockCancelledOrder,
   takeOverOrder,
+  type LifecycleDeps,
+  type OrderFailure,
+  type OrderLease,
   type RestockFaults,
 } from './order-lifecycle.ts';
 
@@ -23,6 +27,8 @@ export interface SweepResult {
   completed: number;
   /** Pending orders found unpaid and rolled back (stock released, order failed). */
   rolledBack: number;
+  /** Pending orders whose payment the provider is still processing: left pending, settled when it is done. */
+  awaitingPayment: number;
   /** Holds left behind by orders that were already settled. */
   orphanHoldsCleared: number;
   /** Holds whose order does not exist (e.g. lost to a database rollback), released after a grace period. */
@@ -64,6 +70,7 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
   const result: SweepResult = {
     completed: 0,
     rolledBack: 0,
+    awaitingPayment: 0,
     orphanHoldsCleared: 0,
     holdsOfMissingOrdersReleased: 0,
     restocked: 0,
@@ -74,31 +81,19 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
     expiredRateLimits: 0,
   };
 
-  // 1. Pending orders whose driver is gone: finish if paid, else roll back. A lease that ran out
-  //    just now is left to the shopper's retry for one more lease (a retry finishes the purchase,
-  //    the sweep can only undo it); after that the sweep takes the order over.
+  // 1. Pending orders whose driver is gone: finish if the provider has them paid, else roll back
+  //    (settleTakenOrder). A lease that ran out just now is left to the shopper's retry for one
+  //    more lease (a retry finishes the purchase, the sweep can only undo it); after that the
+  //    sweep takes the order over.
   const staleBefore = new Date(now.getTime() - leaseMs);
   const stale = await db.models.Order.find({ status: 'pending', 'lease.until': trusted({ $lt: staleBefore }) }, { _id: 1 }).lean();
   for (const { _id } of stale) {
     const taken = await takeOverOrder(db, _id, staleBefore, leaseMs);
     if (!taken) continue; // a retry or another sweep took it
-    const { order, lease } = taken;
-    try {
-      const payment = order.payment ?? (await findPayment(deps, order._id));
-      if (payment) {
-        if (await completeOrder(deps, order, payment, lease.owner)) result.completed += 1;
-      } else {
-        await releaseHolds(db, order, lease);
-        const failed = await markFailed(db, _id, lease.owner, {
-          reason: 'CHECKOUT_ABANDONED',
-          message: 'Checkout did not finish; nothing was charged',
-          lines: [],
-        });
-        if (failed) result.rolledBack += 1;
-      }
-    } finally {
-      lease.end();
-    }
+    const settled = await settleTakenOrder(deps, taken, { failure: abandoned });
+    if (settled === 'completed') result.completed += 1;
+    else if (settled === 'rolledBack') result.rolledBack += 1;
+    else if (settled === 'awaitingPayment') result.awaitingPayment += 1;
   }
 
   // 2. Holds whose order is no longer pending (a crash between settling and cleaning up), or
@@ -217,9 +212,44 @@ export async function pruneReturnReceipts(db: Database, horizon: Date): Promise<
   return pruned.modifiedCount;
 }
 
-async function findPayment(deps: CheckoutDeps, orderId: Types.ObjectId) {
-  const charge = await deps.payments.findCharge(orderId.toString());
-  return charge ? { provider: deps.payments.name, reference: charge.reference } : null;
+const abandoned: OrderFailure = { reason: 'CHECKOUT_ABANDONED', message: 'Checkout did not finish; nothing was charged', lines: [] };
+
+/** How settling a taken-over order ended; `lost`: someone else settled it or took it over meanwhile. */
+export type SettleOutcome = 'completed' | 'rolledBack' | 'awaitingPayment' | 'lost';
+
+/**
+ * Settles a pending order whose driver is gone, which this caller has just taken over (the sweep,
+ * or a payment webhook): reconciled with the provider first, by the order's idempotency key (or
+ * the payment the webhook names). Paid: the order is completed. Still processing: left pending
+ * (the lease ends; its webhook or a later sweep settles it). Otherwise the payment, if any, is
+ * cancelled first, so nothing can charge it once the stock is back, and the order is rolled back
+ * with `failure` — unless the cancel finds it paid after all, which completes the order. Ends the lease.
+ */
+export async function settleTakenOrder(
+  deps: LifecycleDeps,
+  taken: { order: OrderRecord; lease: OrderLease },
+  options: { failure: OrderFailure; paymentId?: string },
+): Promise<SettleOutcome> {
+  const { order, lease } = taken;
+  try {
+    if (order.payment) return (await completeOrder(deps, order, order.payment, lease.owner)) ? 'completed' : 'lost';
+    let payment = options.paymentId ? await deps.payments.retrievePayment(options.paymentId) : await deps.payments.findPayment(order._id.toString());
+    if (payment && payment.status !== 'succeeded' && payment.status !== 'processing' && payment.status !== 'canceled') {
+      payment = await deps.payments.cancelPayment(payment.id);
+    }
+    if (payment?.status === 'succeeded') {
+      const placed = await completeOrder(deps, order, { provider: deps.payments.name, reference: payment.id }, lease.owner);
+      return placed ? 'completed' : 'lost';
+    }
+    if (payment?.status === 'processing') return 'awaitingPayment';
+    await releaseHolds(deps.db, order, lease);
+    return (await markFailed(deps.db, order._id, lease.owner, options.failure)) ? 'rolledBack' : 'lost';
+  } catch (error) {
+    if (error instanceof LeaseLost) return 'lost';
+    throw error;
+  } finally {
+    lease.end();
+  }
 }
 
 /** Runs the sweep now and every `intervalMs`; returns a stop function. Errors are reported, not thrown. */

@@ -77,6 +77,17 @@ export const orderSchema = new Schema(
     cancelledAt: { type: Date },
     /** Set once a cancelled order's stock is back on the shelf (and its payment refunded). */
     restockedAt: { type: Date },
+    /**
+     * What the provider reports refunded of the order's payment (Stripe's `charge.refunded`): the
+     * amount in minor units (all refunds so far), when, and the latest refund's reference.
+     */
+    refund: {
+      type: new Schema(
+        { amount: { type: Number, required: true, min: 0 }, at: { type: Date, required: true }, reference: { type: String, required: true } },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { timestamps: true, strict: 'throw' },
 );
