@@ -64,13 +64,13 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
   const products = seedProducts();
   const start = Date.now() - products.length * 60_000;
   const productWrite = await Product.bulkWrite(
-    products.map(({ categorySlug, options = [], variants: sold, ...product }, index) => {
+    products.map(({ categorySlug, options = [], variants: sold, weightGrams, ...product }, index) => {
       const category = categoryIds.get(categorySlug);
       if (!category) throw new Error(`seed product ${product.slug} names unknown category ${categorySlug}`);
       // Spread creation times so "newest" has a stable order; the named products come out newest.
       const createdAt = new Date(start + (products.length - index) * 60_000);
       const _id = new Types.ObjectId();
-      const variants = seedVariants(_id, { categorySlug, options, variants: sold, ...product });
+      const variants = seedVariants(_id, { categorySlug, options, variants: sold, weightGrams, ...product });
       return {
         updateOne: {
           filter: { slug: product.slug },
@@ -83,6 +83,8 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
       };
     }),
   );
+
+  await backfillWeights(db, products);
 
   const accounts = [
     { email: demoUser.email, name: demoUser.name, password: demoUser.password, role: 'customer' as const },
@@ -114,7 +116,9 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
 
 /** A seed product's variants: its own, or the one default variant of a product without options. */
 function seedVariants(productId: Types.ObjectId, product: SeedProduct): VariantFields[] {
-  if (!product.variants || product.variants.length === 0) return [defaultVariant(productId, { slug: product.slug, price: product.price, stock: product.stock })];
+  if (!product.variants || product.variants.length === 0) {
+    return [defaultVariant(productId, { slug: product.slug, price: product.price, stock: product.stock, weightGrams: product.weightGrams })];
+  }
   const names = (product.options ?? []).map((option) => option.name);
   return product.variants.map((variant) => ({
     _id: newVariantId(),
@@ -123,7 +127,29 @@ function seedVariants(productId: Types.ObjectId, product: SeedProduct): VariantF
     price: variant.price ?? product.price,
     stock: variant.stock,
     images: variant.images ?? [],
+    weightGrams: variant.weightGrams ?? product.weightGrams,
   }));
+}
+
+/**
+ * Gives the variants of seed products written before weights existed their seed weight (by SKU,
+ * only where none is set), so an older demo database ships by weight too; a weight the merchant
+ * set is never overwritten.
+ */
+async function backfillWeights(db: Database, products: SeedProduct[]): Promise<void> {
+  await db.models.Product.bulkWrite(
+    products.map((product) => {
+      const variants = seedVariants(new Types.ObjectId(), product);
+      return {
+        updateOne: {
+          filter: { slug: product.slug },
+          update: { $set: Object.fromEntries(variants.map((variant, index) => [`variants.$[v${index}].weightGrams`, variant.weightGrams ?? 0])) },
+          arrayFilters: variants.map((variant, index) => ({ [`v${index}.sku`]: variant.sku, [`v${index}.weightGrams`]: trusted({ $exists: false }) })),
+          timestamps: false,
+        },
+      };
+    }),
+  );
 }
 
 /**

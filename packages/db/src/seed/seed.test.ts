@@ -98,6 +98,34 @@ describe('seed', () => {
     }
   });
 
+  it('weighs every variant, and gives the variants of an older seed their weight without overwriting one the merchant set', async () => {
+    const older = await createTestDatabase('seed_weights');
+    try {
+      await seed(older, { adminPassword: 'admin-password-xyz' });
+      const weights = async (slug: string) =>
+        ((await older.connection.collection<{ variants: { sku: string; weightGrams?: number }[] }>('products').findOne({ slug }))?.variants ?? []).map(
+          (variant) => [variant.sku, variant.weightGrams],
+        );
+      expect(await weights('canvas-tote')).toEqual([['CANVAS-TOTE', 300]]);
+      expect(await weights('zip-black-hoodie')).toEqual([
+        ['ZIP-BLACK-HOODIE-S', 560],
+        ['ZIP-BLACK-HOODIE-M', 600],
+        ['ZIP-BLACK-HOODIE-L', 640],
+        ['ZIP-BLACK-HOODIE-XL', 680],
+      ]);
+      // As a seed from before weights left it, with one weight the merchant has set since.
+      await older.connection.collection('products').updateMany({}, { $unset: { 'variants.$[].weightGrams': 1 } });
+      await older.models.Product.updateOne({ slug: 'zip-black-hoodie' }, { $set: { 'variants.$[v].weightGrams': 900 } }, { arrayFilters: [{ 'v.sku': 'ZIP-BLACK-HOODIE-XL' }] });
+
+      await seed(older, { adminPassword: 'admin-password-xyz' });
+
+      expect(await weights('canvas-tote')).toEqual([['CANVAS-TOTE', 300]]);
+      expect((await weights('zip-black-hoodie')).map(([, grams]) => grams)).toEqual([560, 600, 640, 900]);
+    } finally {
+      await older.drop();
+    }
+  });
+
   it('gives every generated product a unique slug and a valid category', () => {
     const products = seedProducts();
     expect(new Set(products.map((p) => p.slug)).size).toBe(products.length);
