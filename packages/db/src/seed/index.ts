@@ -13,8 +13,10 @@ import {
   seedCategories,
   type SeedProduct,
 } from './catalogue.ts';
+import { seedPricing, type PricingSeedResult } from './pricing.ts';
 
 export { adminUser, defaultAdminPassword, demoUser, namedProducts, seedCategories } from './catalogue.ts';
+export { euCountries, seedDiscounts, seedShippingZones, seedTaxRates, type PricingSeedResult } from './pricing.ts';
 
 export interface SeedOptions {
   /** Wipe every collection first. */
@@ -28,6 +30,8 @@ export interface SeedResult {
   users: number;
   /** Documents created by this run (0 when re-run on a seeded database). */
   created: { categories: number; products: number; users: number };
+  /** The shipping zones, tax rates and discount codes this run created. */
+  pricing: PricingSeedResult;
 }
 
 export function seedProducts(): SeedProduct[] {
@@ -39,7 +43,7 @@ export function seedProducts(): SeedProduct[] {
  * `$setOnInsert`, so a second run creates nothing and never resets stock that sales changed.
  */
 export async function seed(db: Database, options: SeedOptions): Promise<SeedResult> {
-  const { User, Category, Product, Cart, Order } = db.models;
+  const { User, Category, Product, Cart, Order, ShippingZone, TaxRate, Discount, ShopSettings } = db.models;
   if (options.reset) {
     await Promise.all([
       User.deleteMany({}),
@@ -47,6 +51,10 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
       Product.deleteMany({}),
       Cart.deleteMany({}),
       Order.deleteMany({}),
+      ShippingZone.deleteMany({}),
+      TaxRate.deleteMany({}),
+      Discount.deleteMany({}),
+      ShopSettings.deleteMany({}),
     ]);
   }
 
@@ -102,6 +110,8 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
     usersCreated += result.upsertedCount;
   }
 
+  const pricing = await seedPricing(db);
+
   return {
     categories: categories.length,
     products: await Product.countDocuments({ slug: trusted({ $in: products.map((p) => p.slug) }) }),
@@ -111,6 +121,7 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
       products: productWrite.upsertedCount,
       users: usersCreated,
     },
+    pricing,
   };
 }
 
