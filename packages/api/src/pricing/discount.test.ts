@@ -29,6 +29,8 @@ describe('evaluateDiscount', () => {
     expect(evaluateDiscount({ ...welcome, disabled: true }, cart)).toEqual({ ok: false, problem: { reason: 'DISCOUNT_UNKNOWN', code: 'Welcome10' } });
     const euros = { ...welcome, type: 'fixed' as const, value: 500, currency: 'EUR' };
     expect(evaluateDiscount(euros, cart)).toMatchObject({ ok: false, problem: { reason: 'DISCOUNT_UNKNOWN' } });
+    // Without the cart's currency, the amount is taken as the code's.
+    expect(evaluateDiscount(euros, { subtotal: 5000, now }).ok).toBe(true);
   });
 
   it('is DISCOUNT_EXPIRED before its start and from its end on (the start itself counts, the end does not)', () => {

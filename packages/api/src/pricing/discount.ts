@@ -42,8 +42,8 @@ export type DiscountProblem =
 export type DiscountEvaluation = { ok: true; discount: UsableDiscount } | { ok: false; problem: DiscountProblem };
 
 /**
- * Whether `discount` can be used on a cart of `subtotal` (before any discount) in `currency` at
- * `now`, checked in this order: disabled or a fixed amount in another currency → DISCOUNT_UNKNOWN
+ * Whether `discount` can be used on a cart of `subtotal` (before any discount) in `currency` (when
+ * given) at `now`, checked in this order: disabled or a fixed amount in another currency → DISCOUNT_UNKNOWN
  * (to the shopper it is not a code of this shop's checkout); before `startsAt` or from `endsAt` on
  * → DISCOUNT_EXPIRED; every use taken (in all, or by this customer: `customerUses`) →
  * DISCOUNT_EXHAUSTED; `subtotal` under `minSubtotal` → DISCOUNT_MINIMUM_NOT_MET. The use itself is
@@ -51,10 +51,10 @@ export type DiscountEvaluation = { ok: true; discount: UsableDiscount } | { ok: 
  */
 export function evaluateDiscount(
   discount: DiscountTerms,
-  cart: { subtotal: number; currency: string; now: Date; customerUses?: number },
+  cart: { subtotal: number; currency?: string; now: Date; customerUses?: number },
 ): DiscountEvaluation {
   const code = discount.code;
-  if (discount.disabled || (discount.type === 'fixed' && discount.currency !== cart.currency)) {
+  if (discount.disabled || (discount.type === 'fixed' && cart.currency !== undefined && discount.currency !== cart.currency)) {
     return { ok: false, problem: { reason: 'DISCOUNT_UNKNOWN', code } };
   }
   const now = cart.now.getTime();

@@ -74,7 +74,7 @@ describe('admin.discounts', () => {
     const listed = await asAdmin().admin.discounts.list();
     expect(listed.items.map((discount) => discount.code)).toEqual(['SUMMER', 'FIVE-OFF', 'Welcome10']);
     expect((await asAdmin().admin.discounts.list({ q: 'five', page: 1, limit: 20 })).items.map((discount) => discount.code)).toEqual(['FIVE-OFF']);
-    expect((await asAdmin().admin.discounts.list({ q: '.*', page: 1, limit: 20 })).total).toBe(0);
+    for (const q of ['.*', 'café', '(']) expect((await asAdmin().admin.discounts.list({ q, page: 1, limit: 20 })).total).toBe(0);
   });
 
   it('refuses a code another discount has in any case (DISCOUNT_CODE_TAKEN), creating nothing', async () => {

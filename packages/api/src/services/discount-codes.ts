@@ -98,9 +98,11 @@ export async function createDiscount(db: Database, input: CreateDiscountInput): 
 }
 
 export async function listDiscounts(db: Database, input: { q?: string | undefined; page: number; limit: number }) {
-  // Codes are letters, digits, dashes and underscores; anything else in a search matches nothing.
   const q = input.q?.toLowerCase() ?? '';
-  const filter = q ? { codeKey: trusted({ $regex: `^${q.replace(/[^a-z0-9_-]/g, '\\$&')}` }) } : {};
+  // Codes are letters, digits, dashes and underscores: a search with anything else matches none
+  // (and what it holds never reaches a regular expression).
+  if (/[^a-z0-9_-]/.test(q)) return { items: [], total: 0, page: input.page, limit: input.limit };
+  const filter = q ? { codeKey: trusted({ $regex: `^${q}` }) } : {};
   const [items, total] = await Promise.all([
     db.models.Discount.find(filter, discountProjection)
       .sort({ createdAt: -1, _id: -1 })

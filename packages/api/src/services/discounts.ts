@@ -118,6 +118,8 @@ const maxTakeAttempts = 10;
  * exactly the uses left get one, and re-running it for the same order never takes twice (it
  * answers taken). The limits the update compares with are those read just before, and the update
  * is conditional on them being unchanged; a refusal is decided from a read, a grant never is.
+ * Dates and the minimum subtotal are not looked at: evaluate the code first
+ * (`checkoutPricingContext`), then take its use.
  */
 export async function takeDiscountUse(db: Database, use: DiscountUse, options: { now?: Date } = {}): Promise<DiscountTake> {
   const discountId = new Types.ObjectId(use.discountId.toString());
