@@ -24,7 +24,8 @@ try {
   const result = await seed(db, { reset: values.reset, adminPassword });
   console.log(
     `seeded: ${result.categories} categories, ${result.products} products, ${result.users} accounts ` +
-      `(created now: ${result.created.categories} categories, ${result.created.products} products, ${result.created.users} accounts)`,
+      `(created now: ${result.created.categories} categories, ${result.created.products} products, ${result.created.users} accounts, ` +
+      `${result.pricing.zones} shipping zones, ${result.pricing.taxRates} tax rates, ${result.pricing.discounts} discount codes)`,
   );
   if (!env.SEED_ADMIN_PASSWORD && result.created.users > 0) {
     console.log(`admin account: admin@example.com / ${defaultAdminPassword} (set SEED_ADMIN_PASSWORD to choose another)`);

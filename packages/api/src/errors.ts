@@ -1,4 +1,5 @@
 import type { OrderStatus } from '@shop/db';
+import type { DiscountProblem } from './pricing/index.ts';
 import type { UploadImageType } from './protocol.ts';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
@@ -55,6 +56,22 @@ export const domainReasons = {
   TOO_MANY_STREAMS: 'TOO_MANY_REQUESTS',
   /** A payment webhook (`POST /webhooks/stripe`) whose signature is missing, wrong or too old. */
   WEBHOOK_SIGNATURE_INVALID: 'BAD_REQUEST',
+  /** A discount code the shop does not have, or one disabled (or for another currency). */
+  DISCOUNT_UNKNOWN: 'NOT_FOUND',
+  /** A discount code before its start or from its end on. */
+  DISCOUNT_EXPIRED: 'BAD_REQUEST',
+  /** A discount code with no use left, in all or for this customer. */
+  DISCOUNT_EXHAUSTED: 'CONFLICT',
+  /** A discount code on a subtotal under its minimum. */
+  DISCOUNT_MINIMUM_NOT_MET: 'BAD_REQUEST',
+  /** Another discount has this code (codes are case-insensitive). */
+  DISCOUNT_CODE_TAKEN: 'CONFLICT',
+  /** A shipping zone listing countries another zone has (a country is in one zone). */
+  SHIPPING_COUNTRY_TAKEN: 'CONFLICT',
+  /** An address in a country the shop does not ship to. */
+  COUNTRY_NOT_SHIPPED: 'BAD_REQUEST',
+  /** A shipping method that cannot ship this cart to this address (another zone's, inactive, unknown, or the cart too heavy for it). */
+  SHIPPING_METHOD_UNAVAILABLE: 'BAD_REQUEST',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
 export type DomainReason = keyof typeof domainReasons;
@@ -123,7 +140,21 @@ export interface DomainErrorDetailsByReason {
   CROSS_SITE_REQUEST: null;
   TOO_MANY_STREAMS: null;
   WEBHOOK_SIGNATURE_INVALID: null;
+  DISCOUNT_UNKNOWN: DiscountProblemDetails<'DISCOUNT_UNKNOWN'>;
+  /** ISO 8601 timestamps of the code's window; null for an open end. */
+  DISCOUNT_EXPIRED: DiscountProblemDetails<'DISCOUNT_EXPIRED'>;
+  DISCOUNT_EXHAUSTED: DiscountProblemDetails<'DISCOUNT_EXHAUSTED'>;
+  DISCOUNT_MINIMUM_NOT_MET: DiscountProblemDetails<'DISCOUNT_MINIMUM_NOT_MET'>;
+  DISCOUNT_CODE_TAKEN: { code: string };
+  /** The countries already in the zone named (ISO 3166-1 alpha-2). */
+  SHIPPING_COUNTRY_TAKEN: { countries: string[]; zoneId: string; zoneName: string };
+  COUNTRY_NOT_SHIPPED: { country: string };
+  /** `available`: the ids of the methods that can ship this cart to this address. */
+  SHIPPING_METHOD_UNAVAILABLE: { methodId: string; country: string; available: string[] };
 }
+
+/** A discount problem (`evaluateDiscount`, `takeDiscountUse`) as its error's details: all but the reason. */
+type DiscountProblemDetails<R extends DiscountProblem['reason']> = Omit<Extract<DiscountProblem, { reason: R }>, 'reason'>;
 
 export type DomainErrorDetails<R extends DomainReason = DomainReason> = DomainErrorDetailsByReason[R];
 

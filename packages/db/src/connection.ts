@@ -3,12 +3,16 @@ import mongoose, { type Connection } from 'mongoose';
 mongoose.set('strictQuery', true);
 import { cartSchema } from './models/cart.ts';
 import { categorySchema } from './models/category.ts';
+import { discountSchema } from './models/discount.ts';
 import { orderSchema } from './models/order.ts';
 import { paymentEventSchema } from './models/payment-event.ts';
 import { productSchema } from './models/product.ts';
 import { rateLimitSchema } from './models/rate-limit.ts';
 import { sessionSchema } from './models/session.ts';
+import { shippingZoneSchema } from './models/shipping-zone.ts';
+import { shopSettingsSchema } from './models/shop-settings.ts';
 import { stockAdjustmentSchema } from './models/stock-adjustment.ts';
+import { taxRateSchema } from './models/tax-rate.ts';
 import { userSchema } from './models/user.ts';
 
 
@@ -41,6 +45,10 @@ function registerModels(connection: Connection) {
     Session: connection.model('Session', sessionSchema),
     RateLimit: connection.model('RateLimit', rateLimitSchema),
     PaymentEvent: connection.model('PaymentEvent', paymentEventSchema),
+    ShippingZone: connection.model('ShippingZone', shippingZoneSchema),
+    TaxRate: connection.model('TaxRate', taxRateSchema),
+    ShopSettings: connection.model('ShopSettings', shopSettingsSchema, 'shopsettings'),
+    Discount: connection.model('Discount', discountSchema),
   };
 }
 

@@ -19,6 +19,9 @@ export const orderTransitions: Record<OrderStatus, readonly OrderStatus[]> = {
   delivered: [],
 };
 
+/** The heaviest a variant's unit may be (grams): a tonne. */
+export const maxWeightGrams = 1_000_000;
+
 /** The longest SKU a variant may have. */
 export const maxSkuLength = 64;
 

@@ -10,11 +10,24 @@ export interface VariantFields {
   price: number;
   stock: number;
   images: string[];
+  /** One unit's shipping weight (0 when not given). */
+  weightGrams?: number;
 }
 
 /** The one variant of a product without options: its `_id` is the product's own. */
-export function defaultVariant(productId: Types.ObjectId, fields: { slug: string; price: number; stock: number; sku?: string | undefined; images?: string[] }): VariantFields {
-  return { _id: productId, sku: fields.sku ?? defaultSku(fields.slug), options: {}, price: fields.price, stock: fields.stock, images: fields.images ?? [] };
+export function defaultVariant(
+  productId: Types.ObjectId,
+  fields: { slug: string; price: number; stock: number; sku?: string | undefined; images?: string[]; weightGrams?: number | undefined },
+): VariantFields {
+  return {
+    _id: productId,
+    sku: fields.sku ?? defaultSku(fields.slug),
+    options: {},
+    price: fields.price,
+    stock: fields.stock,
+    images: fields.images ?? [],
+    weightGrams: fields.weightGrams ?? 0,
+  };
 }
 
 /** What a product stores of its variants: the cheapest price and the summed stock. */

@@ -15,6 +15,7 @@ const line: CartLine = {
   priceChanged: false,
   quantity: 3,
   lineTotal: 5997,
+  weightGrams: 180,
   stock: 10,
   status: 'available',
   issue: null,

@@ -16,7 +16,7 @@ const tee: Product = {
   stock: 1,
   status: 'available',
   options: [],
-  variants: [{ id: '64b000000000000000000001', sku: 'PLAIN-WHITE-TEE', options: {}, price: 1999, stock: 1, status: 'available', images: [] }],
+  variants: [{ id: '64b000000000000000000001', sku: 'PLAIN-WHITE-TEE', options: {}, price: 1999, stock: 1, status: 'available', images: [], weightGrams: 180 }],
 };
 const tote: Product = { ...tee, id: '64b000000000000000000002', slug: 'canvas-tote', name: 'Canvas Tote', stock: 25 };
 const soldOut: StockChange = {

@@ -22,6 +22,7 @@ const variant = (id: string, options: Record<string, string>, stock: number, ima
   stock,
   status: stock > 0 ? 'available' : 'sold_out',
   images,
+  weightGrams: 160,
 });
 
 // Like the seed's essential-tee, less Navy, plus a combination that is not sold (White/XL).

@@ -13,6 +13,7 @@ import { listProducts } from '../services/catalog.ts';
 import { exportCatalogCsv, importCatalogCsv } from '../services/catalog-csv.ts';
 import { changeOrderStatus } from '../services/orders.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+import { discountsAdminRouter, settingsAdminRouter, shippingAdminRouter, taxAdminRouter } from './pricing-admin.ts';
 
 export const adminRouter = createTRPCRouter({
   products: createTRPCRouter({
@@ -38,4 +39,8 @@ export const adminRouter = createTRPCRouter({
       .input(updateOrderStatusInput)
       .mutation(({ ctx, input }) => changeOrderStatus({ db: ctx.db, payments: ctx.payments }, { id: input.id }, input.status)),
   }),
+  discounts: discountsAdminRouter,
+  shipping: shippingAdminRouter,
+  tax: taxAdminRouter,
+  settings: settingsAdminRouter,
 });

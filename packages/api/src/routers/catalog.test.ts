@@ -53,7 +53,7 @@ describe('catalog.products', () => {
       status: 'sold_out',
       // A product without options: one variant, with none, whose id is the product's.
       options: [],
-      variants: [{ id: hoodie?.id, sku: 'BLACK-HOODIE', options: {}, price: 4999, stock: 0, status: 'sold_out', images: [] }],
+      variants: [{ id: hoodie?.id, sku: 'BLACK-HOODIE', options: {}, price: 4999, stock: 0, status: 'sold_out', images: [], weightGrams: 600 }],
     });
     const tee = await api.catalog.product({ slug: 'plain-white-tee' });
     expect(tee.status).toBe('available');

@@ -1,4 +1,4 @@
-import { maxSkuLength, orderStatuses } from '@shop/db/constants';
+import { maxSkuLength, maxWeightGrams, orderStatuses } from '@shop/db/constants';
 import { z } from 'zod';
 import { limit, maxOptions, maxOptionValues, money, multiLineText, objectId, optionName, optionValue, optionValues, page, singleLineText, slug } from './common.ts';
 
@@ -22,6 +22,8 @@ export const uploadedImage = z.strictObject({
 export type UploadedImage = z.infer<typeof uploadedImage>;
 const currency = z.string().regex(/^[A-Z]{3}$/, 'An ISO 4217 code such as USD');
 const stock = z.number().int().min(0).max(1_000_000);
+/** One unit's shipping weight in whole grams (what weight-based shipping rates price). */
+export const weightGrams = z.number().int().min(0).max(maxWeightGrams);
 
 export const adminProductListInput = z
   .strictObject({ q: singleLineText(100).optional(), page, limit })
@@ -54,6 +56,8 @@ export const variantInput = z.strictObject({
   /** A new variant's first stock; an existing variant's stock changes only through `adjustStock`. */
   stock: stock.optional(),
   images: images.default([]),
+  /** Left out: an existing variant keeps its own; a new one weighs 0. */
+  weightGrams: weightGrams.optional(),
 });
 export type VariantInput = z.infer<typeof variantInput>;
 
@@ -116,6 +120,8 @@ export const createProductInput = z
     stock: stock.default(0),
     /** A product without options has one variant; its SKU is made from the slug unless given. */
     sku: sku.optional(),
+    /** The weight of a product without options (each variant has its own); 0 when left out. */
+    weightGrams: weightGrams.optional(),
     options: z.array(productOptionInput).max(maxOptions).default([]),
     variants: z.array(variantInput).max(maxVariants).optional(),
   })
@@ -145,6 +151,8 @@ export const updateProductInput = z.strictObject({
   currency: currency.optional(),
   categoryId: objectId.optional(),
   images: images.optional(),
+  /** Like `price`: for a product sold in one variant (one with several sets it per variant). */
+  weightGrams: weightGrams.optional(),
 });
 export type UpdateProductInput = z.infer<typeof updateProductInput>;
 

@@ -28,7 +28,7 @@ function variantFields(
   product: { slug: string; price: number },
   options: { name: string }[],
   variants: VariantInput[] | undefined,
-  fallback: { stock: number; sku?: string | undefined },
+  fallback: { stock: number; sku?: string | undefined; weightGrams?: number | undefined },
 ): VariantFields[] {
   if (options.length === 0) {
     const [only] = variants ?? [];
@@ -39,6 +39,7 @@ function variantFields(
         stock: only?.stock ?? fallback.stock,
         sku: only?.sku ?? fallback.sku,
         images: only?.images ?? [],
+        weightGrams: only?.weightGrams ?? fallback.weightGrams,
       }),
     ];
   }
@@ -49,6 +50,7 @@ function variantFields(
     price: variant.price ?? product.price,
     stock: variant.stock ?? 0,
     images: variant.images,
+    weightGrams: variant.weightGrams ?? 0,
   }));
 }
 
@@ -77,9 +79,9 @@ function duplicateKeyOf(error: unknown): 'slug' | 'sku' | null {
 export async function createProduct(deps: CatalogDeps, input: CreateProductInput): Promise<ProductDto> {
   const { db } = deps;
   await requireCategory(db, input.categoryId);
-  const { categoryId, variants: variantInputs, sku, stock, options, ...fields } = input;
+  const { categoryId, variants: variantInputs, sku, stock, options, weightGrams, ...fields } = input;
   const _id = new Types.ObjectId();
-  const variants = variantFields(_id, input, options, variantInputs, { stock, sku });
+  const variants = variantFields(_id, input, options, variantInputs, { stock, sku, weightGrams });
   if (await db.models.Product.exists({ slug: input.slug })) throw new DomainError('SLUG_TAKEN', `A product with the slug "${input.slug}" exists`);
   await checkSkusFree(db, _id, variants.map((variant) => variant.sku));
   try {
@@ -95,20 +97,23 @@ export async function createProduct(deps: CatalogDeps, input: CreateProductInput
 
 export async function updateProduct(deps: CatalogDeps, input: UpdateProductInput): Promise<ProductDto> {
   const { db } = deps;
-  const { productId, categoryId, price, ...fields } = input;
+  const { productId, categoryId, price, weightGrams, ...fields } = input;
   if (categoryId) await requireCategory(db, categoryId);
   const set: Record<string, unknown> = { ...fields, ...(categoryId ? { category: categoryId } : {}) };
   let filter: Record<string, unknown> = { _id: productId };
-  if (price !== undefined) {
-    // A product sold in one variant is priced here; one with several is priced per variant.
+  if (price !== undefined || weightGrams !== undefined) {
+    // A product sold in one variant is priced and weighed here; one with several, per variant.
     filter = { _id: productId, 'variants.1': trusted({ $exists: false }) };
-    set.price = price;
-    set['variants.$[].price'] = price;
+    if (price !== undefined) {
+      set.price = price;
+      set['variants.$[].price'] = price;
+    }
+    if (weightGrams !== undefined) set['variants.$[].weightGrams'] = weightGrams;
   }
   const updated = await db.models.Product.updateOne(filter, { $set: set }, { runValidators: true });
   if (updated.matchedCount === 0) {
     if (!(await db.models.Product.exists({ _id: productId }))) throw notFound('Product');
-    throw new DomainError('INVALID_INPUT', 'This product has several variants: set their prices with its variants');
+    throw new DomainError('INVALID_INPUT', 'This product has several variants: set their prices and weights with its variants');
   }
   return getProduct(deps, { id: productId });
 }
@@ -130,7 +135,8 @@ export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, 
     'variants.price': 1,
     'variants.stock': 1,
     'variants.holds': 1,
-  }).lean<{ _id: Types.ObjectId; slug: string; price: number; variants: Pick<VariantRecord, '_id' | 'sku' | 'price' | 'stock' | 'holds'>[] }>();
+    'variants.weightGrams': 1,
+  }).lean<{ _id: Types.ObjectId; slug: string; price: number; variants: Pick<VariantRecord, '_id' | 'sku' | 'price' | 'stock' | 'holds' | 'weightGrams'>[] }>();
   if (!product) throw notFound('Product');
   const existing = new Map(product.variants.map((variant) => [variant._id.toString(), variant]));
   for (const [index, variant] of input.variants.entries()) {
@@ -145,13 +151,15 @@ export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, 
     if (keptId) only._id = new Types.ObjectId(keptId);
     else if (existing.has(product._id.toString())) only._id = newVariantId();
   }
-  // A kept variant whose SKU or price is left out keeps its own.
+  // A kept variant whose SKU, price or weight is left out keeps its own.
   for (const [index, variant] of wanted.entries()) {
     const current = existing.get(variant._id.toString());
     const given = input.variants[index];
     if (!current || !given) continue;
     if (given.sku === undefined) variant.sku = current.sku;
     if (given.price === undefined) variant.price = current.price;
+    // Documents from before weights have none: they weigh 0.
+    if (given.weightGrams === undefined) variant.weightGrams = current.weightGrams ?? 0;
   }
   await checkSkusFree(db, product._id, wanted.map((variant) => variant.sku));
 
@@ -198,7 +206,7 @@ export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, 
     if (kept.length > 0) {
       const set: Record<string, unknown> = {};
       const arrayFilters = kept.map((variant, index) => {
-        for (const field of ['sku', 'options', 'price', 'images'] as const) set[`variants.$[v${index}].${field}`] = variant[field];
+        for (const field of ['sku', 'options', 'price', 'images', 'weightGrams'] as const) set[`variants.$[v${index}].${field}`] = variant[field];
         return { [`v${index}._id`]: variant._id };
       });
       await db.models.Product.updateOne({ _id: product._id }, { $set: set }, { arrayFilters });

@@ -46,6 +46,8 @@ export interface CartLineDto {
   priceChanged: boolean;
   quantity: number;
   lineTotal: number;
+  /** One unit's shipping weight in grams (what `priceCart` weighs the cart with). */
+  weightGrams: number;
   stock: number;
   status: ProductStatus;
   /** Why this line cannot be bought as it is, if it cannot. */
@@ -120,6 +122,7 @@ export function toCartDto(cart: Pick<CartRecord, '_id' | 'lines'> | null, produc
         priceChanged: false,
         quantity: line.quantity,
         lineTotal: 0,
+        weightGrams: 0,
         stock: 0,
         status: 'sold_out',
         issue: 'unavailable',
@@ -142,6 +145,7 @@ export function toCartDto(cart: Pick<CartRecord, '_id' | 'lines'> | null, produc
       priceChanged: variant.price !== line.priceAtAdd,
       quantity: line.quantity,
       lineTotal: variant.price * line.quantity,
+      weightGrams: variant.weightGrams ?? 0,
       stock: variant.stock,
       status: productStatus(variant.stock),
       issue,

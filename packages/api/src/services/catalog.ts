@@ -29,6 +29,8 @@ export interface VariantDto {
   stock: number;
   status: ProductStatus;
   images: string[];
+  /** One unit's shipping weight in grams (0 when not set). */
+  weightGrams: number;
 }
 
 export interface ProductDto {
@@ -65,10 +67,11 @@ export const variantProjection = {
   'variants.price': 1,
   'variants.stock': 1,
   'variants.images': 1,
+  'variants.weightGrams': 1,
 } as const;
 
 /** A variant as `variantProjection` reads it. */
-export type VariantView = Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'images'>;
+export type VariantView = Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'images' | 'weightGrams'>;
 
 /** Only what the API returns: holds, returns and timestamps stay in the database. */
 export const productProjection = {
@@ -99,6 +102,8 @@ export function toVariantDto(variant: VariantView): VariantDto {
     stock: variant.stock,
     status: productStatus(variant.stock),
     images: variant.images ?? [],
+    // Documents from before weights have none.
+    weightGrams: variant.weightGrams ?? 0,
   };
 }
 type CategoryView = Projected<CategoryRecord, { name: 1; slug: 1; description: 1 }>;

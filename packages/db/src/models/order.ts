@@ -88,6 +88,21 @@ export const orderSchema = new Schema(
       ),
       default: undefined,
     },
+    /**
+     * The discount code applied: the use it holds or keeps in the discount's document
+     * (services/discounts.ts), and the amount it took off.
+     */
+    discount: {
+      type: new Schema(
+        {
+          discountId: { type: Schema.Types.ObjectId, ref: 'Discount', required: true },
+          code: { type: String, required: true },
+          amount: { type: Number, required: true, min: 0 },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { timestamps: true, strict: 'throw' },
 );
@@ -96,6 +111,7 @@ orderSchema.index({ userId: 1, createdAt: -1 });
 orderSchema.index({ status: 1, updatedAt: 1 });
 orderSchema.index({ createdAt: -1 });
 orderSchema.index({ status: 1, 'lease.until': 1 });
+orderSchema.index({ 'discount.discountId': 1 }, { sparse: true });
 
 export type OrderDoc = InferSchemaType<typeof orderSchema>;
 /** An order as the services read it (`.lean()`): checkout, the sweep, orders and admin share it. */

@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType, type Types } from 'mongoose';
-import { maxSkuLength } from '../constants.ts';
+import { maxSkuLength, maxWeightGrams } from '../constants.ts';
 import type { LeanRecord } from '../records.ts';
 
 const integer = { validator: Number.isInteger, message: '{PATH} must be an integer' };
@@ -31,6 +31,8 @@ export const variantSchema = new Schema(
     /** Units that can still be sold. Never negative: every decrement is conditional on it. */
     stock: { type: Number, required: true, min: 0, validate: integer },
     images: { type: [String], default: [] },
+    /** One unit's shipping weight; 0 when not set (documents from before weights read as 0). */
+    weightGrams: { type: Number, min: 0, max: maxWeightGrams, default: 0, validate: integer },
     holds: { type: [holdSchema], default: [] },
     /**
      * Receipts of stock returned by cancelled orders (`at`: when the order was cancelled), written

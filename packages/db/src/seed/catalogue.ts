@@ -16,10 +16,12 @@ export interface SeedProduct {
   categorySlug: string;
   /** The stock of a product without options (each variant has its own). */
   stock: number;
+  /** One unit's shipping weight, of a product without options and of each variant that sets none. */
+  weightGrams: number;
   images: string[];
   options?: { name: string; values: string[] }[];
   /** One per combination sold; each names a value of every option. */
-  variants?: { options: Record<string, string>; price?: number; stock: number; images?: string[] }[];
+  variants?: { options: Record<string, string>; price?: number; stock: number; images?: string[]; weightGrams?: number }[];
 }
 
 /**
@@ -43,6 +45,7 @@ export const namedProducts: SeedProduct[] = [
     price: 1999,
     categorySlug: 'tshirts',
     stock: 10,
+    weightGrams: 180,
     images: ['/images/products/tee-white.svg'],
   },
   {
@@ -52,6 +55,7 @@ export const namedProducts: SeedProduct[] = [
     price: 4999,
     categorySlug: 'hoodies',
     stock: 0,
+    weightGrams: 600,
     images: ['/images/products/hoodie-black.svg'],
   },
   {
@@ -61,6 +65,7 @@ export const namedProducts: SeedProduct[] = [
     price: 1299,
     categorySlug: 'accessories',
     stock: 25,
+    weightGrams: 300,
     images: ['/images/products/tote-natural.svg'],
   },
 ];
@@ -68,10 +73,10 @@ export const namedProducts: SeedProduct[] = [
 export const productColours = ['white', 'black', 'navy', 'red', 'green', 'grey'] as const;
 
 const generatedKinds = [
-  { kind: 'tee', noun: 'Tee', categorySlug: 'tshirts', basePrice: 1799, styles: ['Pocket', 'Striped', 'Vintage', 'Oversized'] },
-  { kind: 'hoodie', noun: 'Hoodie', categorySlug: 'hoodies', basePrice: 4499, styles: ['Zip', 'Cropped', 'Fleece'] },
-  { kind: 'cap', noun: 'Cap', categorySlug: 'accessories', basePrice: 1499, styles: ['Baseball', 'Corduroy'] },
-  { kind: 'mug', noun: 'Mug', categorySlug: 'accessories', basePrice: 1199, styles: ['Enamel'] },
+  { kind: 'tee', noun: 'Tee', categorySlug: 'tshirts', basePrice: 1799, weightGrams: 180, styles: ['Pocket', 'Striped', 'Vintage', 'Oversized'] },
+  { kind: 'hoodie', noun: 'Hoodie', categorySlug: 'hoodies', basePrice: 4499, weightGrams: 600, styles: ['Zip', 'Cropped', 'Fleece'] },
+  { kind: 'cap', noun: 'Cap', categorySlug: 'accessories', basePrice: 1499, weightGrams: 90, styles: ['Baseball', 'Corduroy'] },
+  { kind: 'mug', noun: 'Mug', categorySlug: 'accessories', basePrice: 1199, weightGrams: 350, styles: ['Enamel'] },
 ] as const;
 
 function titleCase(word: string): string {
@@ -79,6 +84,11 @@ function titleCase(word: string): string {
 }
 
 export const garmentSizes = ['S', 'M', 'L', 'XL'] as const;
+
+/** How much heavier each garment size is than the one below (grams). */
+function sizeWeightStep(kind: string): number {
+  return kind === 'hoodie' ? 40 : 10;
+}
 
 /**
  * 61 generated products: every style of every kind in every colour (tees and hoodies in four
@@ -88,7 +98,7 @@ export const garmentSizes = ['S', 'M', 'L', 'XL'] as const;
 export function generatedProducts(): SeedProduct[] {
   const products: SeedProduct[] = [];
   let n = 0;
-  for (const { kind, noun, categorySlug, basePrice, styles } of generatedKinds) {
+  for (const { kind, noun, categorySlug, basePrice, weightGrams, styles } of generatedKinds) {
     const sized = kind === 'tee' || kind === 'hoodie';
     for (const [styleIndex, style] of styles.entries()) {
       for (const [colourIndex, colour] of productColours.entries()) {
@@ -104,6 +114,7 @@ export function generatedProducts(): SeedProduct[] {
           price,
           categorySlug,
           stock,
+          weightGrams,
           images: [`/images/products/${kind}-${colour}.svg`],
           ...(sized
             ? {
@@ -113,6 +124,8 @@ export function generatedProducts(): SeedProduct[] {
                   // XL costs a little more; every fourth product has sold out of one size.
                   price: size === 'XL' ? price + 200 : price,
                   stock: n % 4 === 0 && sizeIndex === n % garmentSizes.length ? 0 : Math.ceil(stock / 2) + sizeIndex,
+                  // Each size up is a little heavier: M weighs the kind's weight.
+                  weightGrams: weightGrams + (sizeIndex - 1) * sizeWeightStep(kind),
                 })),
               }
             : {}),
@@ -128,6 +141,7 @@ export function generatedProducts(): SeedProduct[] {
     price: 1800,
     categorySlug: 'tshirts',
     stock: 0,
+    weightGrams: 160,
     images: ['/images/products/tee-white.svg'],
     options: [
       { name: 'Colour', values: [...teeColours] },
@@ -139,6 +153,7 @@ export function generatedProducts(): SeedProduct[] {
         price: size === 'XL' ? 2000 : 1800,
         // Black is sold out in S; every other combination is in stock.
         stock: colour === 'Black' && size === 'S' ? 0 : 8 + colourIndex * 2,
+        weightGrams: 160 + (garmentSizes.indexOf(size) - 1) * 10,
         images: [`/images/products/tee-${colour.toLowerCase()}.svg`],
       })),
     ),

@@ -13,8 +13,10 @@ import {
   seedCategories,
   type SeedProduct,
 } from './catalogue.ts';
+import { seedPricing, type PricingSeedResult } from './pricing.ts';
 
 export { adminUser, defaultAdminPassword, demoUser, namedProducts, seedCategories } from './catalogue.ts';
+export { euCountries, seedDiscounts, seedShippingZones, seedTaxRates, type PricingSeedResult } from './pricing.ts';
 
 export interface SeedOptions {
   /** Wipe every collection first. */
@@ -28,6 +30,8 @@ export interface SeedResult {
   users: number;
   /** Documents created by this run (0 when re-run on a seeded database). */
   created: { categories: number; products: number; users: number };
+  /** The shipping zones, tax rates and discount codes this run created. */
+  pricing: PricingSeedResult;
 }
 
 export function seedProducts(): SeedProduct[] {
@@ -39,7 +43,7 @@ export function seedProducts(): SeedProduct[] {
  * `$setOnInsert`, so a second run creates nothing and never resets stock that sales changed.
  */
 export async function seed(db: Database, options: SeedOptions): Promise<SeedResult> {
-  const { User, Category, Product, Cart, Order } = db.models;
+  const { User, Category, Product, Cart, Order, ShippingZone, TaxRate, Discount, ShopSettings } = db.models;
   if (options.reset) {
     await Promise.all([
       User.deleteMany({}),
@@ -47,6 +51,10 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
       Product.deleteMany({}),
       Cart.deleteMany({}),
       Order.deleteMany({}),
+      ShippingZone.deleteMany({}),
+      TaxRate.deleteMany({}),
+      Discount.deleteMany({}),
+      ShopSettings.deleteMany({}),
     ]);
   }
 
@@ -64,13 +72,13 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
   const products = seedProducts();
   const start = Date.now() - products.length * 60_000;
   const productWrite = await Product.bulkWrite(
-    products.map(({ categorySlug, options = [], variants: sold, ...product }, index) => {
+    products.map(({ categorySlug, options = [], variants: sold, weightGrams, ...product }, index) => {
       const category = categoryIds.get(categorySlug);
       if (!category) throw new Error(`seed product ${product.slug} names unknown category ${categorySlug}`);
       // Spread creation times so "newest" has a stable order; the named products come out newest.
       const createdAt = new Date(start + (products.length - index) * 60_000);
       const _id = new Types.ObjectId();
-      const variants = seedVariants(_id, { categorySlug, options, variants: sold, ...product });
+      const variants = seedVariants(_id, { categorySlug, options, variants: sold, weightGrams, ...product });
       return {
         updateOne: {
           filter: { slug: product.slug },
@@ -83,6 +91,8 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
       };
     }),
   );
+
+  await backfillWeights(db, products);
 
   const accounts = [
     { email: demoUser.email, name: demoUser.name, password: demoUser.password, role: 'customer' as const },
@@ -100,6 +110,8 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
     usersCreated += result.upsertedCount;
   }
 
+  const pricing = await seedPricing(db);
+
   return {
     categories: categories.length,
     products: await Product.countDocuments({ slug: trusted({ $in: products.map((p) => p.slug) }) }),
@@ -109,12 +121,15 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
       products: productWrite.upsertedCount,
       users: usersCreated,
     },
+    pricing,
   };
 }
 
 /** A seed product's variants: its own, or the one default variant of a product without options. */
 function seedVariants(productId: Types.ObjectId, product: SeedProduct): VariantFields[] {
-  if (!product.variants || product.variants.length === 0) return [defaultVariant(productId, { slug: product.slug, price: product.price, stock: product.stock })];
+  if (!product.variants || product.variants.length === 0) {
+    return [defaultVariant(productId, { slug: product.slug, price: product.price, stock: product.stock, weightGrams: product.weightGrams })];
+  }
   const names = (product.options ?? []).map((option) => option.name);
   return product.variants.map((variant) => ({
     _id: newVariantId(),
@@ -123,7 +138,29 @@ function seedVariants(productId: Types.ObjectId, product: SeedProduct): VariantF
     price: variant.price ?? product.price,
     stock: variant.stock,
     images: variant.images ?? [],
+    weightGrams: variant.weightGrams ?? product.weightGrams,
   }));
+}
+
+/**
+ * Gives the variants of seed products written before weights existed their seed weight (by SKU,
+ * only where none is set), so an older demo database ships by weight too; a weight the merchant
+ * set is never overwritten.
+ */
+async function backfillWeights(db: Database, products: SeedProduct[]): Promise<void> {
+  await db.models.Product.bulkWrite(
+    products.map((product) => {
+      const variants = seedVariants(new Types.ObjectId(), product);
+      return {
+        updateOne: {
+          filter: { slug: product.slug },
+          update: { $set: Object.fromEntries(variants.map((variant, index) => [`variants.$[v${index}].weightGrams`, variant.weightGrams ?? 0])) },
+          arrayFilters: variants.map((variant, index) => ({ [`v${index}.sku`]: variant.sku, [`v${index}.weightGrams`]: trusted({ $exists: false }) })),
+          timestamps: false,
+        },
+      };
+    }),
+  );
 }
 
 /**

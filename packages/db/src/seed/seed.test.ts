@@ -98,6 +98,79 @@ describe('seed', () => {
     }
   });
 
+  it('weighs every variant, and gives the variants of an older seed their weight without overwriting one the merchant set', async () => {
+    const older = await createTestDatabase('seed_weights');
+    try {
+      await seed(older, { adminPassword: 'admin-password-xyz' });
+      const weights = async (slug: string) =>
+        ((await older.connection.collection<{ variants: { sku: string; weightGrams?: number }[] }>('products').findOne({ slug }))?.variants ?? []).map(
+          (variant) => [variant.sku, variant.weightGrams],
+        );
+      expect(await weights('canvas-tote')).toEqual([['CANVAS-TOTE', 300]]);
+      expect(await weights('zip-black-hoodie')).toEqual([
+        ['ZIP-BLACK-HOODIE-S', 560],
+        ['ZIP-BLACK-HOODIE-M', 600],
+        ['ZIP-BLACK-HOODIE-L', 640],
+        ['ZIP-BLACK-HOODIE-XL', 680],
+      ]);
+      // As a seed from before weights left it, with one weight the merchant has set since.
+      await older.connection.collection('products').updateMany({}, { $unset: { 'variants.$[].weightGrams': 1 } });
+      await older.models.Product.updateOne({ slug: 'zip-black-hoodie' }, { $set: { 'variants.$[v].weightGrams': 900 } }, { arrayFilters: [{ 'v.sku': 'ZIP-BLACK-HOODIE-XL' }] });
+
+      await seed(older, { adminPassword: 'admin-password-xyz' });
+
+      expect(await weights('canvas-tote')).toEqual([['CANVAS-TOTE', 300]]);
+      expect((await weights('zip-black-hoodie')).map(([, grams]) => grams)).toEqual([560, 600, 640, 900]);
+    } finally {
+      await older.drop();
+    }
+  });
+
+  it('sets up shipping to the US and the EU, their taxes and WELCOME10, once, keeping what the merchant changed since', async () => {
+    const shop = await createTestDatabase('seed_pricing');
+    try {
+      const first = await seed(shop, { adminPassword: 'admin-password-xyz' });
+      expect(first.pricing).toEqual({ zones: 2, taxRates: 30, discounts: 1 });
+      const us = await shop.models.ShippingZone.findOne({ countries: 'US' }).lean();
+      expect(us?.methods.map((method) => [method.name, method.rate.type, method.rate.price, method.rate.freeOver])).toEqual([
+        ['Standard', 'flat', 500, 5000],
+        ['Express', 'flat', 1500, null],
+      ]);
+      const eu = await shop.models.ShippingZone.findOne({ countries: 'DE' }).lean();
+      expect(eu?.countries).toHaveLength(27);
+      expect(eu?.methods.find((method) => method.name === 'Parcel by weight')?.rate.bands?.map((band) => band.upToGrams)).toEqual([500, 2000, 10_000]);
+      expect(await shop.models.TaxRate.findOne({ country: 'US', region: 'CA' }).lean()).toMatchObject({ rate: 725, shipping: false });
+      expect(await shop.models.TaxRate.findOne({ country: 'DE', region: '' }).lean()).toMatchObject({ rate: 1900, shipping: true });
+      expect(await shop.models.Discount.findOne({ codeKey: 'welcome10' }).lean()).toMatchObject({
+        code: 'WELCOME10',
+        type: 'percentage',
+        value: 10,
+        usageLimit: null,
+        perCustomerLimit: null,
+        disabled: false,
+      });
+      expect(await shop.models.ShopSettings.findById('shop').lean()).toMatchObject({ taxInclusive: false });
+
+      // The merchant changes the shop, and keeps Japan in a zone of their own listing the US too.
+      await shop.models.Discount.updateOne({ codeKey: 'welcome10' }, { $set: { disabled: true } });
+      await shop.models.ShopSettings.updateOne({ _id: 'shop' }, { $set: { taxInclusive: true } });
+      await shop.models.ShippingZone.deleteOne({ countries: 'US' });
+      await shop.models.ShippingZone.create({ name: 'America and Japan', countries: ['JP', 'US'] });
+      const second = await seed(shop, { adminPassword: 'admin-password-xyz' });
+
+      expect(second.pricing).toEqual({ zones: 0, taxRates: 0, discounts: 0 });
+      expect(await shop.models.ShippingZone.countDocuments()).toBe(2);
+      expect((await shop.models.Discount.findOne({ codeKey: 'welcome10' }).lean())?.disabled).toBe(true);
+      expect((await shop.models.ShopSettings.findById('shop').lean())?.taxInclusive).toBe(true);
+
+      const reset = await seed(shop, { adminPassword: 'admin-password-xyz', reset: true });
+      expect(reset.pricing).toEqual({ zones: 2, taxRates: 30, discounts: 1 });
+      expect((await shop.models.ShopSettings.findById('shop').lean())?.taxInclusive).toBe(false);
+    } finally {
+      await shop.drop();
+    }
+  });
+
   it('gives every generated product a unique slug and a valid category', () => {
     const products = seedProducts();
     expect(new Set(products.map((p) => p.slug)).size).toBe(products.length);
