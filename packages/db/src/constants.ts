@@ -34,3 +34,6 @@ export function defaultSku(slug: string, optionValues: readonly string[] = []): 
     .replace(/^-|-$/g, '')
     .slice(0, maxSkuLength);
 }
+
+/** Most addresses one user's address book holds. */
+export const maxSavedAddresses = 10;

@@ -8,3 +8,5 @@ export * from './cart.ts';
 export * from './checkout.ts';
 export * from './admin.ts';
 export * from './catalog-csv.ts';
+export * from './address.ts';
+export * from './countries.ts';
