@@ -19,6 +19,10 @@ export const domainReasons = {
   INSUFFICIENT_STOCK: 'CONFLICT',
   PRICE_CHANGED: 'CONFLICT',
   CART_EMPTY: 'BAD_REQUEST',
+  /** A guest's checkout without an email (a signed-in shopper's is the account's). */
+  EMAIL_REQUIRED: 'BAD_REQUEST',
+  /** A checkout without a shipping address, by a guest or a shopper with no default address. */
+  SHIPPING_ADDRESS_REQUIRED: 'BAD_REQUEST',
   IDEMPOTENCY_CONFLICT: 'CONFLICT',
   PAYMENT_DECLINED: 'PAYMENT_REQUIRED',
   CHECKOUT_ABANDONED: 'CONFLICT',
@@ -94,6 +98,8 @@ export interface DomainErrorDetailsByReason {
   INSUFFICIENT_STOCK: { productId: string; variantId: string; requested: number; available: number };
   PRICE_CHANGED: { expectedTotal: number; total: number; lines: RepricedLine[] };
   CART_EMPTY: null;
+  EMAIL_REQUIRED: null;
+  SHIPPING_ADDRESS_REQUIRED: null;
   IDEMPOTENCY_CONFLICT: { orderId: string };
   PAYMENT_DECLINED: { orderId: string };
   CHECKOUT_ABANDONED: { orderId: string };

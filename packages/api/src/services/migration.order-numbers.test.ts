@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Types, migrate, migrations, orderNumberPattern } from '@shop/db';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestUser } from '../testing.ts';
+import { callerFor, createTestProduct, createTestUser, testAddress } from '../testing.ts';
 
 let db: TestDatabase;
 let userId: string;
@@ -59,11 +59,30 @@ describe('migration 002-order-numbers', () => {
     expect(indexes).toContain('userId_1_guestToken_1_idempotencyKey_1');
   });
 
+  it('leaves old orders reading right: a number and an email, no address', async () => {
+    const api = callerFor(db, { user: { id: userId, email: 'old.customer@example.com', name: 'old', role: 'customer' } });
+    const [first] = ordersOfUser;
+    const order = await api.orders.byId({ id: first?.toString() ?? '' });
+    expect(order).toMatchObject({ number: expect.stringMatching(orderNumberPattern), email: 'old.customer@example.com', shippingAddress: null, billingAddress: null });
+  });
+
   it('is recorded once, and running it again changes no number', async () => {
     const before = await db.models.Order.find({}, { number: 1 }).sort({ _id: 1 }).lean();
     expect((await migrate(db)).applied).toEqual([]);
     const orderNumbers = migrations.find((migration) => migration.id === '002-order-numbers');
     expect(await orderNumbers?.up(db)).toEqual({ orders: 0, emails: 0 });
     expect(await db.models.Order.find({}, { number: 1 }).sort({ _id: 1 }).lean()).toEqual(before);
+  });
+
+  it('lets two guests use the same idempotency key once the old index is gone', async () => {
+    const tee = await createTestProduct(db, { slug: 'migrated-tee', stock: 5 });
+    const key = randomUUID();
+    for (const token of ['guest-token-aaaaaaaaaaaaaaaaaaaa1', 'guest-token-aaaaaaaaaaaaaaaaaaaa2']) {
+      const guest = callerFor(db, { cartToken: token });
+      await guest.cart.addItem({ productId: tee.id });
+      const order = await guest.checkout.placeOrder({ idempotencyKey: key, email: 'guest@example.com', shippingAddress: testAddress });
+      expect(order.status).toBe('placed');
+    }
+    expect(await db.models.Order.countDocuments({ idempotencyKey: key })).toBe(2);
   });
 });

@@ -6,6 +6,7 @@ import { defaultVariant, newVariantId, variantTotals, type VariantFields } from 
 import { Types } from 'mongoose';
 import {
   adminUser,
+  demoAddress,
   demoUser,
   renamedCategorySlugs,
   generatedProducts,
@@ -14,7 +15,7 @@ import {
   type SeedProduct,
 } from './catalogue.ts';
 
-export { adminUser, defaultAdminPassword, demoUser, namedProducts, seedCategories } from './catalogue.ts';
+export { adminUser, defaultAdminPassword, demoAddress, demoUser, namedProducts, seedCategories } from './catalogue.ts';
 
 export interface SeedOptions {
   /** Wipe every collection first. */
@@ -99,6 +100,12 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
     );
     usersCreated += result.upsertedCount;
   }
+  // Also on a database seeded before address books: the demo account gets its address while its
+  // book is empty (the revision bump keeps a concurrent edit of the book from being lost).
+  await User.updateOne(
+    { email: demoUser.email, 'addresses.0': trusted({ $exists: false }) },
+    { $set: { addresses: [{ ...demoAddress, isDefault: true }] }, $inc: { addressRevision: 1 } },
+  );
 
   return {
     categories: categories.length,
