@@ -80,6 +80,21 @@ describe('a guest checkout', () => {
   });
 });
 
+describe('a caller whose access token ran out', () => {
+  it('is UNAUTHORIZED, not asked for an email, when it still has a refresh cookie and sends no email', async () => {
+    const tee = await createTestProduct(db, { slug: 'gu-expired', stock: 5 });
+    const { guestToken } = await guestWith([{ productId: tee.id, quantity: 1 }]);
+    const expired = callerFor(db, { cartToken: guestToken, refreshToken: 'a-refresh-token-the-browser-still-has' });
+    await expect(expired.checkout.placeOrder({ idempotencyKey: randomUUID(), shippingAddress })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      reason: 'UNAUTHENTICATED',
+    });
+    expect(await db.models.Order.countDocuments({ guestToken })).toBe(0);
+    // With an email it is a guest checking out, whatever cookies are left.
+    expect((await expired.checkout.placeOrder(guestOrder())).status).toBe('placed');
+  });
+});
+
 describe('a guest’s idempotency key', () => {
   it('answers a replay with the same order and takes stock once', async () => {
     const tee = await createTestProduct(db, { slug: 'gu-replay', stock: 5 });
