@@ -3,7 +3,7 @@
 // SIGKILL while orders are in flight; the buyers retry the same keys on B until they get an
 // answer. Every answer that says "placed" must be an order that is placed, and stays so.
 import { randomUUID } from 'node:crypto';
-import { createTestProduct, signInForTest, stockLedger, testAuth } from '@shop/api/testing';
+import { createTestProduct, signInForTest, stockLedger, testAddressBook, testAuth } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUri, startServerProcess, type ServerProcess } from './testing.ts';
@@ -63,7 +63,7 @@ describe('an instance killed mid-checkout', () => {
     const initialStock = 60;
     const product = await createTestProduct(db, { slug: 'crash-tee', price: 1500, stock: initialStock });
     const users = await db.models.User.insertMany(
-      Array.from({ length: 75 }, (_, i) => ({ email: `crash-${i}@example.com`, name: `Crash ${i}`, passwordHash: 'x' })),
+      Array.from({ length: 75 }, (_, i) => ({ email: `crash-${i}@example.com`, name: `Crash ${i}`, passwordHash: 'x', addresses: testAddressBook })),
     );
     await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId: product.id, variantId: product.id, quantity: 1, priceAtAdd: 1500 }] })));
     const buyers = await Promise.all(

@@ -1,7 +1,7 @@
 // Regression test for the sample's oversell: many buyers at once for one scarce product, through
 // the real HTTP stack of a listening server.
 import { randomUUID } from 'node:crypto';
-import { createTestProduct, createTestProductWithVariants, signInForTest, stockLedger, testAuth } from '@shop/api/testing';
+import { createTestProduct, createTestProductWithVariants, signInForTest, stockLedger, testAddressBook, testAuth } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ afterAll(async () => {
 /** Buyers straight in the database, each with a token and `quantity` of the product in the cart. */
 async function buyers(count: number, productId: string, price: number, quantity = 1) {
   const users = await db.models.User.insertMany(
-    Array.from({ length: count }, (_, i) => ({ email: `buyer-${randomUUID()}-${i}@example.com`, name: `Buyer ${i}`, passwordHash: 'x' })),
+    Array.from({ length: count }, (_, i) => ({ email: `buyer-${randomUUID()}-${i}@example.com`, name: `Buyer ${i}`, passwordHash: 'x', addresses: testAddressBook })),
   );
   await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId, variantId: productId, quantity, priceAtAdd: price }] })));
   return Promise.all(users.map((user) => signInForTest(db, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' })));
@@ -33,7 +33,7 @@ async function buyers(count: number, productId: string, price: number, quantity 
 /** Buyers straight in the database, each with a token and an empty cart they fill over HTTP. */
 async function emptyHandedBuyers(count: number) {
   const users = await db.models.User.insertMany(
-    Array.from({ length: count }, (_, i) => ({ email: `shopper-${randomUUID()}-${i}@example.com`, name: `Shopper ${i}`, passwordHash: 'x' })),
+    Array.from({ length: count }, (_, i) => ({ email: `shopper-${randomUUID()}-${i}@example.com`, name: `Shopper ${i}`, passwordHash: 'x', addresses: testAddressBook })),
   );
   return Promise.all(users.map((user) => signInForTest(db, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' })));
 }

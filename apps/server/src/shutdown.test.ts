@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { defaultAuthSettings } from '@shop/api';
-import { createTestProduct, signInForTest, stockLedger } from '@shop/api/testing';
+import { createTestProduct, signInForTest, stockLedger, testAddressBook } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUri, startServerProcess } from './testing.ts';
@@ -48,7 +48,7 @@ describe('graceful shutdown', () => {
   it('drains 50 in-flight checkouts on SIGTERM, then exits 0', async () => {
     const product = await createTestProduct(db, { slug: 'drain-tee', stock: 100 });
     const users = await db.models.User.insertMany(
-      Array.from({ length: 50 }, (_, i) => ({ email: `drain${i}@example.com`, name: `Drain ${i}`, passwordHash: 'x' })),
+      Array.from({ length: 50 }, (_, i) => ({ email: `drain${i}@example.com`, name: `Drain ${i}`, passwordHash: 'x', addresses: testAddressBook })),
     );
     await db.models.Cart.insertMany(users.map((user) => ({ userId: user._id, lines: [{ productId: product.id, variantId: product.id, quantity: 1, priceAtAdd: product.price }] })));
     // Signed in as a login would: session families in MongoDB, where the server keeps them here.

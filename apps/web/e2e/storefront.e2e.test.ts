@@ -190,7 +190,7 @@ describe.runIf(canRunBrowser)('the storefront, as a guest who then signs in', ()
     await expectAccessible('the order history');
 
     await rows.first().getByRole('link').click();
-    await page.getByRole('heading', { name: /^Order [A-F0-9]{8}$/ }).waitFor();
+    await page.getByRole('heading', { name: /^Order SH-[2-9A-HJ-NP-Z]{6}$/ }).waitFor();
     await page.getByRole('button', { name: 'Cancel order' }).click();
     await page.getByRole('button', { name: 'Yes, cancel the order' }).click();
     await page.locator('.status-badge', { hasText: 'Cancelled' }).waitFor();

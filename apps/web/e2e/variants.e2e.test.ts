@@ -186,7 +186,7 @@ describe.runIf(canRunBrowser)('products in variants', () => {
     await expectAccessible('an order confirmation with variants');
 
     await page.getByRole('link', { name: 'Order details' }).click();
-    await page.getByRole('heading', { name: /^Order [A-F0-9]{8}$/ }).waitFor();
+    await page.getByRole('heading', { name: /^Order SH-[2-9A-HJ-NP-Z]{6}$/ }).waitFor();
     await page.locator('.order-table tbody tr', { hasText: 'SKU ESSENTIAL-TEE-WHITE-M' }).waitFor();
     expect(await page.locator('.order-table tbody tr').count()).toBe(2);
 

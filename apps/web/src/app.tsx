@@ -18,6 +18,7 @@ const SignInPage = lazy(() => import('./account/sign-in-page.tsx').then((page) =
 const RegisterPage = lazy(() => import('./account/register-page.tsx').then((page) => ({ default: page.RegisterPage })));
 const AccountPage = lazy(() => import('./account/account-page.tsx').then((page) => ({ default: page.AccountPage })));
 const OrderPage = lazy(() => import('./account/order-page.tsx').then((page) => ({ default: page.OrderPage })));
+const OrderLookupPage = lazy(() => import('./checkout/order-lookup-page.tsx').then((page) => ({ default: page.OrderLookupPage })));
 const AdminPage = lazy(() => import('./admin/admin-page.tsx').then((page) => ({ default: page.AdminPage })));
 
 function CurrentPage({ route }: { route: Route }) {
@@ -40,6 +41,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <AccountPage />;
     case 'order':
       return <OrderPage orderId={route.orderId} />;
+    case 'order-lookup':
+      return <OrderLookupPage />;
     case 'admin-products':
     case 'admin-new-product':
     case 'admin-orders':

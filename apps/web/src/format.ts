@@ -34,7 +34,10 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? '' : dateTimeFormat.format(date);
 }
 
-/** A short order reference people can read out: the end of its id, upper-cased. */
-export function orderNumber(orderId: string): string {
-  return orderId.slice(-8).toUpperCase();
+/**
+ * What people call an order: its number (`SH-7K3M9Q`), or, for one from before numbers that
+ * has none yet, the end of its id, upper-cased.
+ */
+export function orderNumber(order: { id: string; number: string | null }): string {
+  return order.number ?? order.id.slice(-8).toUpperCase();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute, orderHref, orderPlacedHref, productHref, registerHref, signInHref } from './routes.ts';
+import { matchRoute, orderHref, orderLookupHref, orderPlacedHref, productHref, registerHref, signInHref } from './routes.ts';
 
 const orderId = '64b0000000000000000000a1';
 
@@ -20,6 +20,7 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/products/0123456789abcdef01234567/variants')).toEqual({ name: 'admin-product-variants', productId: '0123456789abcdef01234567' });
     expect(matchRoute('/admin/products/not-an-id/variants')).toEqual({ name: 'not-found' });
     expect(matchRoute('/admin/import-export')).toEqual({ name: 'admin-catalog-csv' });
+    expect(matchRoute(orderLookupHref)).toEqual({ name: 'order-lookup' });
   });
 
   it('ignores a trailing slash', () => {

@@ -11,6 +11,7 @@ export type Route =
   | { name: 'register' }
   | { name: 'account' }
   | { name: 'order'; orderId: string }
+  | { name: 'order-lookup' }
   | { name: 'admin-products' }
   | { name: 'admin-new-product' }
   | { name: 'admin-product-variants'; productId: string }
@@ -33,6 +34,7 @@ const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
   { pattern: /^\/register$/, route: () => ({ name: 'register' }) },
   { pattern: /^\/account$/, route: () => ({ name: 'account' }) },
   { pattern: new RegExp(`^/account/orders/${idPattern}$`), route: ([orderId = '']) => ({ name: 'order', orderId }) },
+  { pattern: /^\/orders\/find$/, route: () => ({ name: 'order-lookup' }) },
   { pattern: /^\/admin$/, route: () => ({ name: 'admin-products' }) },
   { pattern: /^\/admin\/products\/new$/, route: () => ({ name: 'admin-new-product' }) },
   { pattern: new RegExp(`^/admin/products/${idPattern}/variants$`), route: ([productId = '']) => ({ name: 'admin-product-variants', productId }) },
@@ -65,6 +67,8 @@ export const checkoutHref = '/checkout';
 export const orderPlacedHref = (orderId: string) => `/checkout/placed/${encodeURIComponent(orderId)}`;
 export const accountHref = '/account';
 export const orderHref = (orderId: string) => `/account/orders/${encodeURIComponent(orderId)}`;
+/** Where a guest finds an order again, by its number and email. */
+export const orderLookupHref = '/orders/find';
 export const adminProductsHref = '/admin';
 export const adminNewProductHref = '/admin/products/new';
 export const adminOrdersHref = '/admin/orders';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createMongoSecurityStore, createTestPaymentProvider, defaultAuthSettings, signAccessToken, startSessionFamily } from '@shop/api';
 import { connect, disconnect, trusted } from '@shop/db';
-import { seed } from '@shop/db/seed';
+import { demoAddress, seed } from '@shop/db/seed';
 import { buildApp } from '../../../apps/server/src/app.ts';
 import { databaseUri, type Bench } from '../lib/context.ts';
 
@@ -82,7 +82,13 @@ export async function runQueries(bench: Bench, dbName: string): Promise<QueriesR
     const secret = new TextEncoder().encode(bench.jwtSecret);
     const auth = { ...defaultAuthSettings, secret };
     const app = await buildApp({ db, auth, payments: createTestPaymentProvider(db), production: true });
-    const user = await db.models.User.create({ email: 'queries@bench.example.com', name: 'Queries', passwordHash: 'x', role: 'customer' });
+    const user = await db.models.User.create({
+      email: 'queries@bench.example.com',
+      name: 'Queries',
+      passwordHash: 'x',
+      role: 'customer',
+      addresses: [{ ...demoAddress, isDefault: true }],
+    });
     const { familyId } = await startSessionFamily(createMongoSecurityStore(db).sessions, user._id.toString());
     const token = await signAccessToken(auth, { id: user._id.toString(), email: user.email, name: user.name, role: 'customer' }, familyId);
     // Four products with a variant of 5 or more in stock; every cart call names that variant.

@@ -1,6 +1,7 @@
 // Scenario 2 — catalog.product by slug, and cart.addItem for signed-in users.
 import { createMongoSecurityStore, createRedisSecurityStore, defaultAuthSettings, signAccessToken, startSessionFamily } from '@shop/api';
 import { Types, defaultVariant, trusted, type Database } from '@shop/db';
+import { demoAddress } from '@shop/db/seed';
 import type { Bench } from '../lib/context.ts';
 import { describe, load, type LoadResult } from '../lib/load.ts';
 import type { ServerProcess } from '../lib/proc.ts';
@@ -32,6 +33,8 @@ export async function createShoppers(bench: Bench, db: Database, count: number, 
       name: `${prefix} ${i}`,
       passwordHash: 'not-a-real-hash',
       role: 'customer',
+      // A default address, so that a checkout of theirs needs no address fields (as the demo account's).
+      addresses: [{ ...demoAddress, isDefault: true }],
     })),
   );
   const auth = { ...defaultAuthSettings, accessTokenTtlSeconds: 6 * 60 * 60, secret: new TextEncoder().encode(bench.jwtSecret) };

@@ -20,6 +20,10 @@ export const domainReasons = {
   INSUFFICIENT_STOCK: 'CONFLICT',
   PRICE_CHANGED: 'CONFLICT',
   CART_EMPTY: 'BAD_REQUEST',
+  /** A guest's checkout without an email (a signed-in shopper's is the account's). */
+  EMAIL_REQUIRED: 'BAD_REQUEST',
+  /** A checkout without a shipping address, by a guest or a shopper with no default address. */
+  SHIPPING_ADDRESS_REQUIRED: 'BAD_REQUEST',
   IDEMPOTENCY_CONFLICT: 'CONFLICT',
   PAYMENT_DECLINED: 'PAYMENT_REQUIRED',
   CHECKOUT_ABANDONED: 'CONFLICT',
@@ -34,7 +38,7 @@ export const domainReasons = {
   /** A variant that stock is held for (a checkout in flight) cannot be removed yet. */
   VARIANT_IN_USE: 'CONFLICT',
   INVALID_INPUT: 'BAD_REQUEST',
-  /** A cart or order limit (units of one product, products in a cart), or a CSV import's size. */
+  /** A cart or order limit (units of one product, products in a cart), a CSV import's size, a full address book. */
   LIMIT_EXCEEDED: 'BAD_REQUEST',
   /** An image upload over the byte limit, or whose picture has too many pixels to decode safely. */
   IMAGE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -113,6 +117,8 @@ export interface DomainErrorDetailsByReason {
   INSUFFICIENT_STOCK: { productId: string; variantId: string; requested: number; available: number };
   PRICE_CHANGED: { expectedTotal: number; total: number; lines: RepricedLine[] };
   CART_EMPTY: null;
+  EMAIL_REQUIRED: null;
+  SHIPPING_ADDRESS_REQUIRED: null;
   IDEMPOTENCY_CONFLICT: { orderId: string };
   PAYMENT_DECLINED: { orderId: string };
   CHECKOUT_ABANDONED: { orderId: string };
@@ -125,8 +131,8 @@ export interface DomainErrorDetailsByReason {
   VARIANT_IN_USE: { productId: string; variantId: string; sku: string };
   /** Invalid input carries its messages in `data.fieldErrors` instead. */
   INVALID_INPUT: null;
-  /** `productId` and `requested` for the units of one product; null for the number of products. */
-  LIMIT_EXCEEDED: { limit: 'line-quantity' | 'cart-lines' | 'csv-bytes' | 'csv-rows'; max: number; productId: string | null; requested: number | null };
+  /** `productId` and `requested` for the units of one product; null for the number of products (and of addresses in a book). */
+  LIMIT_EXCEEDED: { limit: 'line-quantity' | 'cart-lines' | 'csv-bytes' | 'csv-rows' | 'addresses'; max: number; productId: string | null; requested: number | null };
   /** `bytes`: the upload's size (`max` in bytes); `pixels`: its width × height (`max` pixels). */
   IMAGE_TOO_LARGE: { limit: 'bytes' | 'pixels'; max: number };
   /** `detected`: the format found in the bytes (`gif`, `svg`, …); null when they are no image, or were not read. */

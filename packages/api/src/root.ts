@@ -1,3 +1,4 @@
+import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { cartRouter } from './routers/cart.ts';
@@ -9,6 +10,7 @@ import { createCallerFactory, createTRPCRouter } from './trpc.ts';
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
+  account: accountRouter,
   catalog: catalogRouter,
   cart: cartRouter,
   checkout: checkoutRouter,

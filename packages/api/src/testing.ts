@@ -2,6 +2,7 @@
 import { Types, defaultSku, defaultVariant, newVariantId, soldOrderStatuses, variantTotals, type Database } from '@shop/db';
 import { createContextInner, type Context, type ResponseCookies } from './context.ts';
 import { createCaller } from './root.ts';
+import { addressInput, type AddressInput } from './schemas/address.ts';
 import { defaultAuthSettings, signAccessToken, verifyAccessToken, type AuthConfig, type SessionUser } from './services/auth.ts';
 import { startSessionFamily } from './services/sessions.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
@@ -84,9 +85,32 @@ export async function stockLedger(db: Database, productId: string, variantId?: s
   return { stock, held, sold: sold[0]?.quantity ?? 0 };
 }
 
-/** A user straight in the database (no password hashing: fast for tests that need many). */
-export async function createTestUser(db: Database, email: string, role: 'customer' | 'admin' = 'customer'): Promise<SessionUser> {
-  const user = await db.models.User.create({ email, name: email.split('@')[0] ?? email, passwordHash: 'not-a-real-hash', role });
+/** A valid US address, for tests that need one. */
+export const testAddress = {
+  name: 'Test Shopper',
+  line1: '1 Test Street',
+  city: 'Springfield',
+  region: 'IL',
+  postalCode: '62701',
+  country: 'US',
+} as const satisfies AddressInput;
+
+/** An address book of `testAddress` alone, its default: for users a test writes straight to the database. */
+export const testAddressBook = [{ ...testAddress, isDefault: true }];
+
+/**
+ * A user straight in the database (no password hashing: fast for tests that need many), with
+ * `testAddress` as the default of their address book — so a checkout with no address fields
+ * works for them, as for the seeded demo account. `addresses: []` for an empty book.
+ */
+export async function createTestUser(
+  db: Database,
+  email: string,
+  role: 'customer' | 'admin' = 'customer',
+  options: { addresses?: AddressInput[] } = {},
+): Promise<SessionUser> {
+  const addresses = (options.addresses ?? [testAddress]).map((address, index) => ({ ...addressInput.parse(address), isDefault: index === 0 }));
+  const user = await db.models.User.create({ email, name: email.split('@')[0] ?? email, passwordHash: 'not-a-real-hash', role, addresses });
   return { id: user._id.toString(), email: user.email, name: user.name, role: user.role };
 }
 

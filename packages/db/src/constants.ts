@@ -37,3 +37,21 @@ export function defaultSku(slug: string, optionValues: readonly string[] = []): 
     .replace(/^-|-$/g, '')
     .slice(0, maxSkuLength);
 }
+
+/**
+ * Order numbers (`SH-7K3M9Q`): six characters of an alphabet without the look-alikes 0/O and
+ * 1/I, chosen at random — 32^6, about a billion — so a number says nothing about how many orders
+ * the shop has and cannot be guessed from another; a unique index catches the rare repeat, and
+ * the insert is tried again with a new one.
+ */
+export const orderNumberAlphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+export const orderNumberPattern = /^SH-[2-9A-HJ-NP-Z]{6}$/;
+
+export function newOrderNumber(): string {
+  // 256 is a multiple of 32: every character is equally likely.
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return `SH-${Array.from(bytes, (byte) => orderNumberAlphabet[byte % orderNumberAlphabet.length]).join('')}`;
+}
+
+/** Most addresses one user's address book holds. */
+export const maxSavedAddresses = 10;

@@ -1,7 +1,7 @@
 export { connect, disconnect, type Database, type Models, type ConnectOptions } from './connection.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
 export * from './constants.ts';
-export type { UserDoc } from './models/user.ts';
+export type { UserDoc, UserRecord, SavedAddressRecord } from './models/user.ts';
 export type { CategoryDoc, CategoryRecord } from './models/category.ts';
 export { productStatus, type ProductDoc, type ProductRecord, type ProductStatus, type ProductHold, type VariantRecord, type ProductOption } from './models/product.ts';
 export type { CartDoc, CartRecord } from './models/cart.ts';
@@ -13,5 +13,6 @@ export type { DiscountDoc, DiscountRecord } from './models/discount.ts';
 export type { LeanRecord, Projected } from './records.ts';
 export { Types, isValidObjectId } from 'mongoose';
 export { trusted } from './trusted.ts';
+export { isDuplicateKeyError, isDuplicateKeyOn } from './errors.ts';
 export { migrate, migrations, type Migration, type MigrationResult } from './migrations.ts';
 export { defaultVariant, newVariantId, variantTotals, type VariantFields } from './variants.ts';

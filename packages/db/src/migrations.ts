@@ -4,7 +4,8 @@
 // written once every document is done.
 import type { mongo, Types } from 'mongoose';
 import type { Database } from './connection.ts';
-import { defaultSku } from './constants.ts';
+import { defaultSku, newOrderNumber } from './constants.ts';
+import { isDuplicateKeyError } from './errors.ts';
 
 type Document = mongo.Document;
 
@@ -129,8 +130,54 @@ const variants: Migration = {
   },
 };
 
+/**
+ * 002: orders get a number and an email. Every order written before them gets a random number
+ * (`newOrderNumber`; drawn again on the rare repeat, which the unique index refuses) and, when it
+ * has none, its user's email; orders stay without an address (none was asked for). The unique
+ * index on (userId, idempotencyKey) goes: (userId, guestToken, idempotencyKey) replaces it, and
+ * the old one would make two guests' orders with the same key collide (both userId null).
+ */
+const orderNumbers: Migration = {
+  id: '002-order-numbers',
+  description: 'every order gets a number and its user\'s email; the idempotency index covers guests',
+  async up(db) {
+    const orders = db.models.Order.collection;
+    await orders.dropIndex('userId_1_idempotencyKey_1').catch(() => undefined);
+    const emails = new Map<string, string | null>();
+    const emailOf = async (userId: unknown): Promise<string | null> => {
+      if (userId === undefined || userId === null) return null;
+      const key = String(userId);
+      if (!emails.has(key)) {
+        const user = await db.models.User.collection.findOne({ _id: userId }, { projection: { email: 1 } });
+        emails.set(key, typeof user?.email === 'string' ? user.email : null);
+      }
+      return emails.get(key) ?? null;
+    };
+    let numbered = 0;
+    let emailed = 0;
+    for await (const order of orders.find({ number: { $exists: false } }, { projection: { userId: 1, email: 1 } })) {
+      const email = typeof order.email === 'string' ? null : await emailOf(order.userId);
+      for (let attempt = 0; ; attempt += 1) {
+        if (attempt >= maxAttempts) throw new Error(`migration 002-order-numbers: no free number for order ${String(order._id)}`);
+        try {
+          const result = await orders.updateOne(
+            { _id: order._id, number: { $exists: false } },
+            { $set: { number: newOrderNumber(), ...(email ? { email } : {}) } },
+          );
+          numbered += result.modifiedCount;
+          if (email) emailed += result.modifiedCount;
+          break;
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+        }
+      }
+    }
+    return { orders: numbered, emails: emailed };
+  },
+};
+
 /** Every migration, in the order they run. */
-export const migrations: readonly Migration[] = [variants];
+export const migrations: readonly Migration[] = [variants, orderNumbers];
 
 /** Runs the migrations this database has not had yet, in order. Safe to run at any time, and concurrently. */
 export async function migrate(db: Database, options: { log?: (message: string) => void } = {}): Promise<MigrationResult> {

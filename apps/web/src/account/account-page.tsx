@@ -7,6 +7,7 @@ import { Link } from '../link.tsx';
 import { useSearch } from '../location.ts';
 import { accountHref, orderHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
+import { AddressBook } from './address-book.tsx';
 import { OrderStatusBadge } from './order-status.tsx';
 import { useSignOut } from './session-actions.ts';
 import { SignInPrompt } from './sign-in-prompt.tsx';
@@ -23,6 +24,7 @@ export function AccountPage() {
       <title>Your account · Shop</title>
       <AccountHeader user={user} />
       <OrderHistory />
+      <AddressBook />
     </section>
   );
 }
@@ -69,7 +71,7 @@ function OrderHistory() {
             {orders.data.items.map((order) => (
               <li key={order.id} className="order-row">
                 <Link href={orderHref(order.id)} className="order-row-link">
-                  Order {orderNumber(order.id)}
+                  Order {orderNumber(order)}
                 </Link>
                 <span className="muted">{formatDateTime(order.createdAt)}</span>
                 <span className="muted">

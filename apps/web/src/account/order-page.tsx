@@ -7,6 +7,7 @@ import { Link } from '../link.tsx';
 import { showNotice } from '../notices/notices.ts';
 import { accountHref } from '../routes.ts';
 import { trpc, type RouterOutputs } from '../trpc.ts';
+import { OrderAddresses } from './order-addresses.tsx';
 import { OrderStatusBadge } from './order-status.tsx';
 import { OrderSummary } from './order-summary.tsx';
 import { SignInPrompt } from './sign-in-prompt.tsx';
@@ -33,18 +34,19 @@ export function OrderPage({ orderId }: { orderId: string }) {
   }
   return (
     <section className="order-page" aria-labelledby="order-heading">
-      <title>{`Order ${orderNumber(order.data.id)} · Shop`}</title>
+      <title>{`Order ${orderNumber(order.data)} · Shop`}</title>
       <p>
         <Link href={accountHref}>← All your orders</Link>
       </p>
       <header className="order-header">
         <div>
-          <h1 id="order-heading">Order {orderNumber(order.data.id)}</h1>
+          <h1 id="order-heading">Order {orderNumber(order.data)}</h1>
           <p className="muted">Placed {formatDateTime(order.data.createdAt)}</p>
         </div>
         <OrderStatusBadge status={order.data.status} />
       </header>
       <OrderSummary order={order.data} />
+      <OrderAddresses order={order.data} />
       {orderTransitions[order.data.status].includes('cancelled') ? <CancelOrder order={order.data} /> : null}
     </section>
   );
@@ -58,7 +60,7 @@ function CancelOrder({ order }: { order: Order }) {
     onSuccess: (cancelled) => {
       utils.orders.byId.setData({ id: cancelled.id }, cancelled);
       void utils.orders.list.invalidate();
-      showNotice({ tone: 'success', title: `Order ${orderNumber(cancelled.id)} is cancelled. Your payment will be refunded.` });
+      showNotice({ tone: 'success', title: `Order ${orderNumber(cancelled)} is cancelled. Your payment will be refunded.` });
     },
     onError: () => void utils.orders.byId.invalidate({ id: order.id }),
   });

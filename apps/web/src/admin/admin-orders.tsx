@@ -94,10 +94,13 @@ function OrderRow({ order }: { order: AdminOrder }) {
   return (
     <tr data-order-id={order.id}>
       <th scope="row">
-        {orderNumber(order.id)}
+        {orderNumber(order)}
         <span className="muted admin-sub">{formatDateTime(order.createdAt)}</span>
       </th>
-      <td>{order.customer ? order.customer.name || order.customer.email : 'Deleted account'}</td>
+      <td>
+        {order.customer ? order.customer.name || order.customer.email : order.guest ? 'Guest' : 'Deleted account'}
+        {order.email && order.email !== order.customer?.email ? <span className="muted admin-sub">{order.email}</span> : null}
+      </td>
       <td className="numeric">{formatMoney(order.total, order.currency)}</td>
       <td>
         <StatusControl order={order} />
@@ -114,7 +117,7 @@ function StatusControl({ order }: { order: AdminOrder }) {
     onSuccess: (updated) => {
       setTarget('');
       void utils.admin.orders.list.invalidate();
-      showNotice({ tone: 'success', title: `Order ${orderNumber(updated.id)} is ${orderStatusLabel(updated.status).toLowerCase()}` });
+      showNotice({ tone: 'success', title: `Order ${orderNumber(updated)} is ${orderStatusLabel(updated.status).toLowerCase()}` });
     },
   });
   const selectId = `status-${order.id}`;
@@ -131,7 +134,7 @@ function StatusControl({ order }: { order: AdminOrder }) {
           }}
         >
           <label htmlFor={selectId} className="visually-hidden">
-            New status for order {orderNumber(order.id)}
+            New status for order {orderNumber(order)}
           </label>
           <select id={selectId} value={target} onChange={(event) => setTarget(isStatus(event.target.value) ? event.target.value : '')}>
             <option value="">Change to…</option>

@@ -54,6 +54,9 @@ function CartSummary({ cart }: { cart: Cart }) {
           <Link href={signInHref(checkoutHref)} className="button button--wide">
             Sign in to check out
           </Link>
+          <Link href={checkoutHref} className="button button--wide button--quiet">
+            Check out as a guest
+          </Link>
           <p className="field-hint">
             New here? <Link href={registerHref(checkoutHref)}>Create an account</Link>. Your cart comes with you.
           </p>

@@ -1,18 +1,25 @@
 import { CartLoadFailed, EmptyCart } from '../cart/cart-notices.tsx';
+import { addressInput, email as emailSchema } from '@shop/api/schemas';
 import { useState } from 'react';
-import { SignInPrompt } from '../account/sign-in-prompt.tsx';
-import { useSession } from '../account/use-session.ts';
+import { fieldErrorsOf } from '../api-errors.ts';
+import { useSession, type SessionUser } from '../account/use-session.ts';
 import { CartLineItem } from '../cart/cart-line-item.tsx';
 import { useCart, type Cart } from '../cart/use-cart.ts';
+import { AddressFields, addressLine, emptyAddress, type AddressDraft } from '../forms/address-fields.tsx';
+import { fieldErrorsFromApi, fieldErrorsFromIssues, type FieldErrors } from '../forms/field-errors.ts';
+import { TextField } from '../forms/text-field.tsx';
 import { formatMoney } from '../format.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
 import { useLiveStock } from '../live-stock/use-live-stock.ts';
-import { cartHref } from '../routes.ts';
+import { cartHref, checkoutHref, signInHref } from '../routes.ts';
+import { trpc, type RouterOutputs } from '../trpc.ts';
 import { CheckoutProblem } from './checkout-problem.tsx';
 import { PaymentMethodChoice, type PaymentMethodId } from './payment-method.tsx';
 import { usePlaceOrder } from './use-place-order.ts';
 import { SummaryRows } from '../cart/summary-rows.tsx';
+
+type SavedAddress = RouterOutputs['account']['addresses']['list'][number];
 
 export function CheckoutPage() {
   const session = useSession();
@@ -26,56 +33,164 @@ export function CheckoutPage() {
   }
 
   if (session.isPending || cart.isPending) return <PageLoading />;
-  if (!session.user) {
-    return (
-      <SignInPrompt
-        title="Sign in to check out"
-        pageTitle="Checkout"
-        text="Your cart stays as it is: it joins your account when you sign in."
-      />
-    );
-  }
   if (cart.isError) return <CartLoadFailed pageTitle="Checkout" onRetry={() => void cart.refetch()} />;
   if (cart.data.lines.length === 0) return <EmptyCart pageTitle="Checkout" />;
-  return <CheckoutReview cart={cart.data} checkout={checkout} />;
+  return <CheckoutReview cart={cart.data} checkout={checkout} user={session.user} />;
 }
 
-function CheckoutReview({ cart, checkout }: { cart: Cart; checkout: ReturnType<typeof usePlaceOrder> }) {
+/** Which address the order goes to: one of the book's (by id), or one typed in now. */
+type AddressChoice = { kind: 'saved'; id: string } | { kind: 'new' };
+
+function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: ReturnType<typeof usePlaceOrder>; user: SessionUser | null }) {
   const [paymentMethod, setPaymentMethod] = useState<PaymentMethodId>('pm_card_visa');
+  const [email, setEmail] = useState('');
+  const [draft, setDraft] = useState<AddressDraft>(emptyAddress);
+  const [choice, setChoice] = useState<AddressChoice | null>(null);
+  const [saveAddress, setSaveAddress] = useState(true);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const book = trpc.account.addresses.list.useQuery(undefined, { enabled: user !== null });
   const { mutation: placeOrder } = checkout;
-  const blocked = cart.hasIssues;
+  const saved = book.data ?? [];
+  // Until the shopper picks, the book's default (listed first); a new address when the book is empty.
+  const chosen: AddressChoice = choice ?? (saved[0] ? { kind: 'saved', id: saved[0].id } : { kind: 'new' });
+  const serverErrors = placeOrder.isError ? fieldErrorsOf(placeOrder.error) : {};
+  const shown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'shippingAddress'), ...fieldErrorsFromApi(serverErrors), ...errors };
+  const blocked = cart.hasIssues || (user !== null && book.isPending);
+
+  function place() {
+    const found: FieldErrors = {};
+    let shippingAddress: SavedAddressFields | undefined;
+    let contact: string | undefined;
+    if (!user) {
+      const parsed = emailSchema.safeParse(email);
+      if (parsed.success) contact = parsed.data;
+      else found.email = parsed.error.issues[0]?.message;
+    }
+    if (chosen.kind === 'new') {
+      const parsed = addressInput.safeParse(draft);
+      if (parsed.success) shippingAddress = parsed.data;
+      else Object.assign(found, fieldErrorsFromIssues(parsed.error.issues));
+    } else {
+      const picked = saved.find((address) => address.id === chosen.id);
+      if (picked) shippingAddress = addressFieldsOf(picked);
+    }
+    setErrors(found);
+    if (Object.keys(found).length > 0) {
+      requestAnimationFrame(() => document.querySelector<HTMLElement>('.checkout-details [aria-invalid="true"]')?.focus());
+      return;
+    }
+    checkout.place({
+      expectedTotal: cart.subtotal,
+      paymentMethod,
+      ...(contact ? { email: contact } : {}),
+      ...(shippingAddress ? { shippingAddress } : {}),
+      ...(user && chosen.kind === 'new' && saveAddress ? { saveAddress: true } : {}),
+    });
+  }
+
   return (
     <section className="checkout-page" aria-labelledby="checkout-heading">
       <title>Checkout · Shop</title>
       <h1 id="checkout-heading">Checkout</h1>
       {placeOrder.isError ? <CheckoutProblem error={placeOrder.error} currency={cart.currency} /> : null}
       <div className="cart-layout">
-        <div>
-          <h2 className="section-heading">Review your order</h2>
-          <ul className="cart-lines">
-            {cart.lines.map((line) => (
-              <CartLineItem key={`${line.productId}:${line.variantId}`} line={line} currency={cart.currency} />
-            ))}
-          </ul>
-          <p>
-            <Link href={cartHref}>Back to the cart</Link>
-          </p>
+        <div className="checkout-details">
+          {user ? null : (
+            <section aria-labelledby="contact-heading">
+              <h2 id="contact-heading" className="section-heading">
+                Contact
+              </h2>
+              <p className="field-hint">
+                Checking out as a guest. Have an account? <Link href={signInHref(checkoutHref)}>Sign in</Link>: your cart comes with you.
+              </p>
+              <TextField
+                label="Email"
+                name="email"
+                type="email"
+                autoComplete="email"
+                value={email}
+                onChange={(event) => setEmail(event.target.value)}
+                error={shown.email}
+                hint="For your confirmation; with your order number it finds your order again."
+                disabled={placeOrder.isPending}
+              />
+            </section>
+          )}
+          <section aria-labelledby="shipping-heading">
+            <h2 id="shipping-heading" className="section-heading">
+              Shipping address
+            </h2>
+            {user && book.isPending ? <p className="muted">Loading your addresses…</p> : null}
+            {saved.length > 0 ? (
+              <fieldset className="payment-methods" disabled={placeOrder.isPending}>
+                <legend className="visually-hidden">Send the order to</legend>
+                {saved.map((address) => (
+                  <label key={address.id} className="radio-card">
+                    <input
+                      type="radio"
+                      name="shipping-address"
+                      checked={chosen.kind === 'saved' && chosen.id === address.id}
+                      onChange={() => setChoice({ kind: 'saved', id: address.id })}
+                    />
+                    <span>
+                      <span className="radio-card-label">
+                        {address.label ?? address.name}
+                        {address.isDefault ? ' (default)' : ''}
+                      </span>
+                      <span className="field-hint">{addressLine(address)}</span>
+                    </span>
+                  </label>
+                ))}
+                <label className="radio-card">
+                  <input type="radio" name="shipping-address" checked={chosen.kind === 'new'} onChange={() => setChoice({ kind: 'new' })} />
+                  <span className="radio-card-label">A new address</span>
+                </label>
+              </fieldset>
+            ) : null}
+            {chosen.kind === 'new' && !(user && book.isPending) ? (
+              <>
+                <AddressFields value={draft} onChange={setDraft} errors={shown} disabled={placeOrder.isPending} />
+                {user ? (
+                  <div className="field-inline field-inline--check">
+                    <input id="save-address" type="checkbox" checked={saveAddress} onChange={(event) => setSaveAddress(event.target.checked)} />
+                    <label htmlFor="save-address">Save this address in my account</label>
+                  </div>
+                ) : null}
+              </>
+            ) : null}
+          </section>
+          <section aria-labelledby="review-heading">
+            <h2 id="review-heading" className="section-heading">
+              Review your order
+            </h2>
+            <ul className="cart-lines">
+              {cart.lines.map((line) => (
+                <CartLineItem key={`${line.productId}:${line.variantId}`} line={line} currency={cart.currency} />
+              ))}
+            </ul>
+            <p>
+              <Link href={cartHref}>Back to the cart</Link>
+            </p>
+          </section>
         </div>
         <aside className="summary" aria-labelledby="order-summary-heading">
           <h2 id="order-summary-heading">Summary</h2>
           <SummaryRows cart={cart} totalLabel="Total" />
           <PaymentMethodChoice value={paymentMethod} onChange={setPaymentMethod} disabled={placeOrder.isPending} />
-          {blocked ? <p className="field-hint">Fix the marked lines to place your order.</p> : null}
-          <button
-            type="button"
-            className="button button--wide"
-            onClick={() => checkout.place({ expectedTotal: cart.subtotal, paymentMethod })}
-            disabled={blocked || placeOrder.isPending}
-          >
+          {cart.hasIssues ? <p className="field-hint">Fix the marked lines to place your order.</p> : null}
+          <button type="button" className="button button--wide" onClick={place} disabled={blocked || placeOrder.isPending}>
             {placeOrder.isPending ? 'Placing your order…' : `Place order · ${formatMoney(cart.subtotal, cart.currency)}`}
           </button>
         </aside>
       </div>
     </section>
   );
+}
+
+type SavedAddressFields = Omit<SavedAddress, 'id' | 'label' | 'isDefault'>;
+
+/** A saved address as checkout sends it: the address alone. */
+function addressFieldsOf(address: SavedAddress): SavedAddressFields {
+  const { id: _id, label: _label, isDefault: _isDefault, ...fields } = address;
+  return fields;
 }

@@ -65,6 +65,24 @@ export function CheckoutProblem({ error, currency }: { error: unknown; currency:
           </p>
         </Problem>
       );
+    case 'EMAIL_REQUIRED':
+      return (
+        <Problem title="We need your email address">
+          <p>Your confirmation goes there, and with it and your order number you can find your order again.</p>
+        </Problem>
+      );
+    case 'SHIPPING_ADDRESS_REQUIRED':
+      return (
+        <Problem title="Where should we send your order?">
+          <p>Enter a shipping address below.</p>
+        </Problem>
+      );
+    case 'INVALID_INPUT':
+      return (
+        <Problem title="Some details need a second look">
+          <p>Check the marked fields below.</p>
+        </Problem>
+      );
     case 'IDEMPOTENCY_CONFLICT':
       return (
         <Problem title="Your cart changed while the order was being placed">

@@ -1,16 +1,18 @@
+import { OrderAddresses } from '../account/order-addresses.tsx';
 import type { OrderStatus } from '../account/order-status.tsx';
 import { OrderSummary } from '../account/order-summary.tsx';
-import { SignInPrompt } from '../account/sign-in-prompt.tsx';
 import { useSession } from '../account/use-session.ts';
 import { formatDateTime, orderNumber } from '../format.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
-import { accountHref, orderHref } from '../routes.ts';
+import { accountHref, orderHref, orderLookupHref, signInHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
 
 /**
  * The confirmation after checkout: the order as the shop recorded it. Only a placed order is
  * confirmed; one still being processed is watched until it settles, anything else is said as it is.
+ * A guest cannot read an order back: theirs is the answer checkout put in the cache, and after a
+ * reload they are sent to find it by number and email.
  */
 export function OrderPlacedPage({ orderId }: { orderId: string }) {
   const { user, isPending } = useSession();
@@ -19,7 +21,7 @@ export function OrderPlacedPage({ orderId }: { orderId: string }) {
     { enabled: user !== null, refetchInterval: (query) => (query.state.data?.status === 'pending' ? 2000 : false) },
   );
   if (isPending) return <PageLoading />;
-  if (!user) return <SignInPrompt title="Your order" text="Sign in to see this order." />;
+  if (!user && !order.data) return <GuestOrderElsewhere orderId={orderId} />;
   if (order.isPending) return <PageLoading />;
   if (order.isError) {
     return (
@@ -33,7 +35,7 @@ export function OrderPlacedPage({ orderId }: { orderId: string }) {
       </div>
     );
   }
-  if (order.data.status !== 'placed') return <NotConfirmed status={order.data.status} orderId={order.data.id} />;
+  if (order.data.status !== 'placed') return <NotConfirmed status={order.data.status} orderId={order.data.id} signedIn={user !== null} />;
   return (
     <section className="confirmation" aria-labelledby="confirmation-heading">
       <title>Order placed · Shop</title>
@@ -43,14 +45,23 @@ export function OrderPlacedPage({ orderId }: { orderId: string }) {
         </p>
         <h1 id="confirmation-heading">Thank you, your order is placed</h1>
         <p>
-          Order <strong>{orderNumber(order.data.id)}</strong> · {formatDateTime(order.data.createdAt)}
+          Order <strong>{orderNumber(order.data)}</strong> · {formatDateTime(order.data.createdAt)}
         </p>
       </div>
+      {user ? null : (
+        <p className="banner">
+          Keep your order number: with it and your email ({order.data.email}) you can <Link href={orderLookupHref}>find this order</Link> again
+          at any time.
+        </p>
+      )}
       <OrderSummary order={order.data} />
+      <OrderAddresses order={order.data} />
       <div className="notice-actions">
-        <Link href={orderHref(order.data.id)} className="button">
-          Order details
-        </Link>
+        {user ? (
+          <Link href={orderHref(order.data.id)} className="button">
+            Order details
+          </Link>
+        ) : null}
         <Link href="/" className="button button--quiet">
           Continue shopping
         </Link>
@@ -67,16 +78,35 @@ const notConfirmed = {
   delivered: { title: 'This order was delivered', text: 'See its details for what was sent.' },
 } as const satisfies Record<Exclude<OrderStatus, 'placed'>, { title: string; text: string }>;
 
-function NotConfirmed({ status, orderId }: { status: Exclude<OrderStatus, 'placed'>; orderId: string }) {
+function NotConfirmed({ status, orderId, signedIn }: { status: Exclude<OrderStatus, 'placed'>; orderId: string; signedIn: boolean }) {
   const { title, text } = notConfirmed[status];
   return (
     <div className="notice" role={status === 'pending' ? 'status' : 'alert'} aria-live="polite">
       <title>Order · Shop</title>
       <h1>{title}</h1>
       <p>{text}</p>
-      <Link href={orderHref(orderId)} className="button">
+      <Link href={signedIn ? orderHref(orderId) : orderLookupHref} className="button">
         Order details
       </Link>
+    </div>
+  );
+}
+
+/** A guest's confirmation after a reload: the shop shows it again only for its number and email. */
+function GuestOrderElsewhere({ orderId }: { orderId: string }) {
+  return (
+    <div className="notice">
+      <title>Your order · Shop</title>
+      <h1>Your order</h1>
+      <p>Find it with its order number and your email address, or sign in if you placed it from your account.</p>
+      <div className="notice-actions">
+        <Link href={orderLookupHref} className="button">
+          Find your order
+        </Link>
+        <Link href={signInHref(orderHref(orderId))} className="button button--quiet">
+          Sign in
+        </Link>
+      </div>
     </div>
   );
 }

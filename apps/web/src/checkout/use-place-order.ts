@@ -1,7 +1,7 @@
 import { isCheckoutInProgress, isUnanswered } from '../api-errors.ts';
 import { navigate } from '../location.ts';
 import { orderHref, orderPlacedHref } from '../routes.ts';
-import { trpc } from '../trpc.ts';
+import { trpc, type RouterInputs } from '../trpc.ts';
 import { placeOrderRetryDelay, shouldRetryPlaceOrder } from './place-order-retry.ts';
 import { useIdempotencyKey } from './idempotency-key.ts';
 
@@ -19,9 +19,11 @@ export function usePlaceOrder() {
     retryDelay: placeOrderRetryDelay,
     onSuccess: (order) => {
       attempt.renew();
+      // Also for a guest, who cannot read it back: the confirmation shows it from here.
       utils.orders.byId.setData({ id: order.id }, order);
       void utils.orders.list.invalidate();
       void utils.cart.get.invalidate();
+      void utils.account.addresses.list.invalidate();
       // A replay of an order that has moved on since (shipped, cancelled) shows the order as it is.
       navigate(order.status === 'placed' ? orderPlacedHref(order.id) : orderHref(order.id));
     },
@@ -35,6 +37,6 @@ export function usePlaceOrder() {
   });
   return {
     mutation,
-    place: (input: { expectedTotal: number; paymentMethod: string }) => mutation.mutate({ idempotencyKey: attempt.key, ...input }),
+    place: (input: Omit<RouterInputs['checkout']['placeOrder'], 'idempotencyKey'>) => mutation.mutate({ idempotencyKey: attempt.key, ...input }),
   };
 }

@@ -24,4 +24,9 @@ describe('fieldErrorsFromApi', () => {
       price: 'Too big',
     });
   });
+
+  it('reads the fields of one nested object with `under`', () => {
+    const fieldErrors = { 'shippingAddress.postalCode': ['A US ZIP code: 12345 or 12345-6789'], 'billingAddress.city': ['Enter the city'], email: ['Enter a valid email address'] };
+    expect(fieldErrorsFromApi(fieldErrors, 'shippingAddress')).toEqual({ postalCode: 'A US ZIP code: 12345 or 12345-6789' });
+  });
 });

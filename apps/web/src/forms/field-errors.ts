@@ -19,10 +19,17 @@ export function fieldErrorsFromIssues(issues: readonly Issue[]): FieldErrors {
   return errors;
 }
 
-export function fieldErrorsFromApi(fieldErrors: Record<string, string[]>): FieldErrors {
+/**
+ * The first message for each top-level field of the API's `fieldErrors`; with `under`, for each
+ * field of that nested object instead (`under: 'shippingAddress'` reads `shippingAddress.city`
+ * as `city`).
+ */
+export function fieldErrorsFromApi(fieldErrors: Record<string, string[]>, under?: string): FieldErrors {
   const errors: FieldErrors = {};
   for (const [path, messages] of Object.entries(fieldErrors)) {
-    const field = path.split('.')[0] ?? path;
+    const segments = path.split('.');
+    if (under !== undefined && segments.shift() !== under) continue;
+    const field = segments[0] ?? path;
     errors[field] ??= messages[0];
   }
   return errors;

@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { Types } from '@shop/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser } from '../services/auth.ts';
-import { callerFor } from '../testing.ts';
+import { callerFor, testAddress } from '../testing.ts';
 
 let db: TestDatabase;
 let alice: SessionUser;
@@ -10,11 +10,18 @@ let bob: SessionUser;
 const aliceOrderIds: string[] = [];
 let bobOrderId: string;
 
+let numbered = 0;
+
 async function insertOrder(userId: string, createdAt: Date, status: 'placed' | 'failed' = 'placed') {
   const productId = new Types.ObjectId();
+  numbered += 1;
   const order = await db.models.Order.create({
     userId,
     idempotencyKey: new Types.ObjectId().toString(),
+    number: `SH-ABCDE${numbered + 1}`,
+    email: 'alice@example.com',
+    shippingAddress: testAddress,
+    billingAddress: testAddress,
     requestHash: 'h',
     status,
     lines: [{ productId, variantId: productId, name: 'Plain White Tee', slug: 'plain-white-tee', unitPrice: 1999, quantity: 2, lineTotal: 3998 }],
@@ -50,11 +57,15 @@ describe('orders.list', () => {
     expect(page2.items.map((o) => o.id)).toEqual([aliceOrderIds[0]]);
     expect(page1.items[0]).toEqual({
       id: aliceOrderIds[2],
+      number: 'SH-ABCDE4',
+      email: 'alice@example.com',
       status: 'placed',
       lines: [{ productId: expect.any(String), variantId: expect.any(String), sku: '', options: {}, slug: 'plain-white-tee', name: 'Plain White Tee', unitPrice: 1999, quantity: 2, lineTotal: 3998 }],
       subtotal: 3998,
       total: 3998,
       currency: 'USD',
+      shippingAddress: testAddress,
+      billingAddress: testAddress,
       createdAt: new Date(2026, 0, 3).toISOString(),
       failure: null,
       refund: null,

@@ -1,7 +1,7 @@
-import { authedProcedure, createTRPCRouter } from '../trpc.ts';
-import { orderByIdInput, orderListInput } from '../schemas/orders.ts';
+import { authedProcedure, createTRPCRouter, publicProcedure } from '../trpc.ts';
+import { orderByIdInput, orderListInput, orderLookupInput } from '../schemas/orders.ts';
 import { cancelOrderInput } from '../schemas/checkout.ts';
-import { cancelOwnOrder, getOwnOrder, listOrders } from '../services/orders.ts';
+import { cancelOwnOrder, getOwnOrder, listOrders, lookupGuestOrder } from '../services/orders.ts';
 
 export const ordersRouter = createTRPCRouter({
   list: authedProcedure
@@ -12,4 +12,11 @@ export const ordersRouter = createTRPCRouter({
   cancel: authedProcedure
     .input(cancelOrderInput)
     .mutation(({ ctx, input }) => cancelOwnOrder({ db: ctx.db, payments: ctx.payments }, ctx.user.id, input.id)),
+  /**
+   * A guest's order by its number and email (no account needed). A mutation: it counts an
+   * attempt, and the email stays out of URLs and access logs.
+   */
+  lookup: publicProcedure
+    .input(orderLookupInput)
+    .mutation(({ ctx, input }) => lookupGuestOrder(ctx.db, ctx.security.counters, input, ctx.ip)),
 });

@@ -8,5 +8,6 @@ export * from './cart.ts';
 export * from './checkout.ts';
 export * from './admin.ts';
 export * from './catalog-csv.ts';
+export * from './address.ts';
 export * from './countries.ts';
 export * from './pricing.ts';

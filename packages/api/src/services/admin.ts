@@ -305,21 +305,28 @@ async function resolveVariant(db: Database, productId: string, variantId: string
 }
 
 export interface AdminOrderDto extends OrderDto {
+  /** The account that placed it; null for a guest's order (and for an account deleted since). */
   customer: { id: string; email: string; name: string } | null;
+  /** Placed without an account: reached by its number and `email`. */
+  guest: boolean;
 }
 
-/** Every customer's orders (pending and failed included, for support), newest first: three round trips. */
+/** Every customer's orders, guests' included (pending and failed too, for support), newest first: three round trips. */
 export async function listAllOrders(
   db: Database,
   filter: { status?: OrderStatus | undefined },
   paging: { page: number; limit: number },
 ): Promise<{ items: AdminOrderDto[]; total: number; page: number; limit: number }> {
   const result = await findOrders(db, filter, paging);
-  const userIds = [...new Set(result.items.map((order) => order.userId.toString()))];
-  const users = await db.models.User.find({ _id: trusted({ $in: userIds }) }, { email: 1, name: 1 }).lean();
+  const userIds = [...new Set(result.items.flatMap((order) => (order.userId ? [order.userId.toString()] : [])))];
+  const users = userIds.length > 0 ? await db.models.User.find({ _id: trusted({ $in: userIds }) }, { email: 1, name: 1 }).lean() : [];
   const customers = new Map(users.map((user) => [user._id.toString(), { id: user._id.toString(), email: user.email, name: user.name }]));
   return {
     ...result,
-    items: result.items.map((order) => ({ ...toOrderDto(order), customer: customers.get(order.userId.toString()) ?? null })),
+    items: result.items.map((order) => ({
+      ...toOrderDto(order),
+      customer: order.userId ? (customers.get(order.userId.toString()) ?? null) : null,
+      guest: !order.userId,
+    })),
   };
 }

@@ -4,7 +4,7 @@ import { Types } from '@shop/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser } from './auth.ts';
 import { testPaymentMethods } from './payments.ts';
-import { callerFor, createTestProduct, createTestUser, setVariantForTest, stockLedger } from '../testing.ts';
+import { callerFor, createTestProduct, createTestUser, setVariantForTest, stockLedger, testAddress } from '../testing.ts';
 
 let db: TestDatabase;
 let buyerCount = 0;
@@ -180,11 +180,11 @@ describe('checkout.placeOrder', () => {
     expect((await api.cart.get()).itemCount).toBe(2);
   });
 
-  it('is UNAUTHORIZED for a guest, and rejects bad input without changing anything', async () => {
+  it('asks a guest for an email, and rejects bad input without changing anything', async () => {
     const tee = await createTestProduct(db, { slug: 'co-bad-input', stock: 5 });
     const { api } = await buyerWith([{ productId: tee.id, quantity: 1 }]);
-    await expect(callerFor(db).checkout.placeOrder({ idempotencyKey: randomUUID() })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const before = await snapshot();
+    await expect(callerFor(db).checkout.placeOrder({ idempotencyKey: randomUUID() })).rejects.toMatchObject({ code: 'BAD_REQUEST', reason: 'EMAIL_REQUIRED' });
     const invalid: unknown[] = [
       {},
       { idempotencyKey: 'not-a-uuid' },
@@ -195,6 +195,13 @@ describe('checkout.placeOrder', () => {
       { idempotencyKey: randomUUID(), userId: '0123456789abcdef01234567' },
       { idempotencyKey: { $ne: null } },
       { idempotencyKey: randomUUID(), paymentMethod: 'javascript:alert(1)' },
+      { idempotencyKey: randomUUID(), email: 'not an email' },
+      { idempotencyKey: randomUUID(), shippingAddress: { ...testAddress, country: 'XX' } },
+      { idempotencyKey: randomUUID(), shippingAddress: { ...testAddress, postalCode: '1234' } },
+      { idempotencyKey: randomUUID(), shippingAddress: { ...testAddress, line1: '' } },
+      { idempotencyKey: randomUUID(), shippingAddress: { ...testAddress, userId: '0123456789abcdef01234567' } },
+      { idempotencyKey: randomUUID(), billingAddress: { ...testAddress, city: undefined } },
+      { idempotencyKey: randomUUID(), saveAddress: 'yes' },
     ];
     for (const input of invalid) {
       // @ts-expect-error -- deliberately invalid input

@@ -1,15 +1,28 @@
 // Checkout as an order journal, not a transaction (see the architecture notes):
-//   pending order (unique per user + idempotency key)
+//   pending order (unique per owner — a user or a guest's cart token — + idempotency key)
 //   → one atomic conditional hold per line → payment → placed (holds dropped, cart emptied).
 // Every step that changes state has its undo next to it, every step can be re-run safely, and a
 // crash at any point leaves an order that a retry of the same key or the recovery sweep
 // (recovery.ts) settles. Whoever drives a pending order holds its lease: a short one, renewed
 // while the driver works, so a dead driver's order is taken over within one lease.
 import { createHash, randomUUID } from 'node:crypto';
-import { trusted, type CartRecord, type Database, type OrderRecord, type ProductRecord, type Projected, type OrderStatus, type Types, type VariantRecord } from '@shop/db';
+import {
+  isDuplicateKeyOn,
+  newOrderNumber,
+  trusted,
+  type CartRecord,
+  type Database,
+  type OrderRecord,
+  type ProductRecord,
+  type Projected,
+  type OrderStatus,
+  type Types,
+  type VariantRecord,
+} from '@shop/db';
 import type { z } from 'zod';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { placeOrderInput } from '../schemas/checkout.ts';
+import { findDefaultAddress, rememberAddress, type AddressDto } from './address-book.ts';
 import type { SessionUser } from './auth.ts';
 import {
   LeaseLost,
@@ -46,6 +59,8 @@ export interface CheckoutDeps extends Partial<CheckoutSettings> {
   payments: PaymentProvider;
   /** Test-only: throw from (or delay in) these to simulate a crash or a stall between steps. */
   faults?: CheckoutFaults;
+  /** Test-only: draws order numbers (default `newOrderNumber`), to make two orders draw the same. */
+  orderNumbers?: () => string;
 }
 
 export interface CheckoutFaults {
@@ -61,6 +76,33 @@ export interface CheckoutFaults {
 
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
 
+/**
+ * Who checks out: a signed-in shopper (as their live session has them), or a guest by their cart
+ * token (null for a guest who has no cart yet). A guest's orders belong to that token, as their
+ * cart does: its idempotency keys are theirs alone, exactly as a user's are.
+ */
+export type Shopper = SessionUser | GuestShopper;
+export interface GuestShopper {
+  guestToken: string | null;
+}
+
+const isGuest = (shopper: Shopper): shopper is GuestShopper => 'guestToken' in shopper;
+
+/** Whose cart and orders: a user's, or a guest token's. */
+type Owner = { userId: string } | { guestToken: string };
+
+function ownerOf(shopper: Shopper): Owner | null {
+  if (!isGuest(shopper)) return { userId: shopper.id };
+  return shopper.guestToken === null ? null : { guestToken: shopper.guestToken };
+}
+
+/**
+ * How an owner's orders are found. A guest's with `userId: null` too, so that the lookup by key
+ * runs on the unique (userId, guestToken, idempotencyKey) index from its first field.
+ */
+function orderFilter(owner: Owner) {
+  return 'userId' in owner ? { userId: owner.userId } : { userId: null, guestToken: owner.guestToken };
+}
 
 type OrderLine = OrderRecord['lines'][number];
 type CartLine = CartRecord['lines'][number];
@@ -92,8 +134,8 @@ export function cartHash(lines: CartLine[]): string {
   return createHash('sha256').update(content.join(',')).digest('hex');
 }
 
-async function readCartLines(db: Database, userId: string): Promise<CartLine[]> {
-  const cart = await db.models.Cart.findOne({ userId }, { lines: 1 }).lean<Projected<CartRecord, { lines: 1 }>>();
+async function readCartLines(db: Database, owner: Owner): Promise<CartLine[]> {
+  const cart = await db.models.Cart.findOne(owner, { lines: 1 }).lean<Projected<CartRecord, { lines: 1 }>>();
   return cart?.lines ?? [];
 }
 
@@ -232,19 +274,50 @@ function settledAnswer(order: Projected<OrderRecord, typeof orderProjection>): O
   return toOrderDto({ ...order, status: order.status });
 }
 
-/** The order a user's idempotency key made, if any (the unique index allows one). */
-function findOrderByKey(db: Database, userId: string, idempotencyKey: string) {
-  return db.models.Order.findOne({ userId, idempotencyKey }).lean<OrderRecord>();
+/** The order an owner's idempotency key made, if any (the unique index allows one). */
+function findOrderByKey(db: Database, owner: Owner, idempotencyKey: string) {
+  return db.models.Order.findOne({ ...orderFilter(owner), idempotencyKey }).lean<OrderRecord>();
 }
 
-/** checkout.placeOrder: turns the caller's cart into an order, exactly once per idempotency key. */
-export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: PlaceOrderInput): Promise<OrderDto> {
+function shippingAddressRequired(guest: boolean): DomainError {
+  return new DomainError(
+    'SHIPPING_ADDRESS_REQUIRED',
+    guest ? 'Enter the address to send the order to' : 'Enter the address to send the order to, or save a default address in your account',
+  );
+}
+
+/**
+ * checkout.placeOrder: turns the caller's cart into an order, exactly once per idempotency key
+ * (per user, or per guest cart token). A guest gives an email and a shipping address with every
+ * call; a signed-in shopper's email is the account's, and without a shipping address the book's
+ * default is used. `saveAddress` keeps a signed-in shopper's address in the book once placed.
+ */
+export async function placeOrder(deps: CheckoutDeps, shopper: Shopper, input: PlaceOrderInput): Promise<OrderDto> {
+  const order = await placeOrReplay(deps, shopper, input);
+  if (!isGuest(shopper) && input.saveAddress && input.shippingAddress && wasPlaced(order.status)) {
+    // After the order, not before: a declined attempt saves nothing. Saving twice keeps one copy.
+    await rememberAddress(deps.db, shopper.id, input.shippingAddress);
+  }
+  return order;
+}
+
+async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceOrderInput): Promise<OrderDto> {
   const { db } = deps;
   const leaseMs = deps.leaseMs ?? defaultCheckoutSettings.leaseMs;
   const paymentMethod = input.paymentMethod ?? testPaymentMethods.approve;
-  const [cartLines, existing] = await Promise.all([
-    Promise.resolve(deps.faults?.beforeCartRead?.()).then(() => readCartLines(db, user.id)),
-    findOrderByKey(db, user.id, input.idempotencyKey),
+  const guest = isGuest(shopper);
+  // A guest's order is found again only by its number and email, and shipped to what they typed:
+  // both come with every call, retries included.
+  if (guest && !input.email) throw new DomainError('EMAIL_REQUIRED', 'Enter your email address: your confirmation and order look-up use it');
+  if (guest && !input.shippingAddress) throw shippingAddressRequired(true);
+  const owner = ownerOf(shopper);
+  // A guest without a cart token has never added anything.
+  if (!owner) throw new DomainError('CART_EMPTY', 'Your cart is empty');
+  const [cartLines, existing, defaultAddress] = await Promise.all([
+    Promise.resolve(deps.faults?.beforeCartRead?.()).then(() => readCartLines(db, owner)),
+    findOrderByKey(db, owner, input.idempotencyKey),
+    // Read alongside, not after: it costs no extra round trip of latency.
+    !guest && !input.shippingAddress ? findDefaultAddress(db, shopper.id) : null,
   ]);
   const requestHash = cartHash(cartLines);
   if (existing) return replay(deps, existing, cartLines, requestHash, paymentMethod);
@@ -253,19 +326,24 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
     // The two reads ran side by side: a request with the same key may have placed its order (and
     // emptied the cart) after the order was looked for and before the cart was read. The order
     // was inserted before the cart emptied, so it is found now.
-    const placedMeanwhile = await findOrderByKey(db, user.id, input.idempotencyKey);
+    const placedMeanwhile = await findOrderByKey(db, owner, input.idempotencyKey);
     if (placedMeanwhile) return replay(deps, placedMeanwhile, cartLines, requestHash, paymentMethod);
     throw new DomainError('CART_EMPTY', 'Your cart is empty');
   }
+  const shippingAddress: AddressDto | null = input.shippingAddress ?? defaultAddress;
+  if (!shippingAddress) throw shippingAddressRequired(guest);
   const priced = await priceCart(db, cartLines);
   checkExpectedTotal(priced, cartLines, input.expectedTotal);
 
   const leaseOwner = randomUUID();
   let order: OrderRecord;
   try {
-    const created = await db.models.Order.create({
-      userId: user.id,
+    order = await insertOrder(deps, {
+      ...owner,
       idempotencyKey: input.idempotencyKey,
+      email: guest ? input.email : shopper.email,
+      shippingAddress,
+      billingAddress: input.billingAddress ?? shippingAddress,
       requestHash,
       status: 'pending',
       lines: priced.lines,
@@ -275,12 +353,10 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
       paymentMethod,
       lease: { owner: leaseOwner, until: new Date(Date.now() + leaseMs) },
     });
-    // Plain objects for option values, as `.lean()` reads them.
-    order = created.toObject({ flattenMaps: true });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     // A concurrent request with the same key inserted first: this one is a replay of it.
-    const winner = await findOrderByKey(db, user.id, input.idempotencyKey);
+    const winner = await findOrderByKey(db, owner, input.idempotencyKey);
     if (!winner) throw error;
     return replay(deps, winner, cartLines, requestHash, paymentMethod);
   }
@@ -290,6 +366,29 @@ export async function placeOrder(deps: CheckoutDeps, user: SessionUser, input: P
   if (outcome.status === 'placed') return toOrderDto({ ...order, status: 'placed', failure: null });
   if (outcome.status === 'failed') throw failureError({ ...order, failure: outcome.failure });
   return settle(deps, order._id, paymentMethod);
+}
+
+/** What a new order is created with (its number aside), as `Order.create` casts it. */
+type NewOrder = Omit<Parameters<Database['models']['Order']['create']>[0], 'number'>;
+
+/** Tries this many order numbers before giving up: a repeat is one in a billion per order already placed. */
+const maxNumberDraws = 5;
+
+/**
+ * Inserts the pending order under a freshly drawn number, drawing again while the number's unique
+ * index refuses it. Any other duplicate key (the idempotency key's) is the caller's to handle.
+ */
+async function insertOrder(deps: CheckoutDeps, fields: NewOrder): Promise<OrderRecord> {
+  const draw = deps.orderNumbers ?? newOrderNumber;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const created = await deps.db.models.Order.create({ ...fields, number: draw() });
+      // Plain objects for option values, as `.lean()` reads them.
+      return created.toObject({ flattenMaps: true });
+    } catch (error) {
+      if (!isDuplicateKeyOn(error, 'number') || attempt >= maxNumberDraws) throw error;
+    }
+  }
 }
 
 async function replay(

@@ -11,6 +11,9 @@
 // | holdStock (a line)  | releaseHold: the units back            | the hold is the condition of both               |
 // | charge              | refund (payments.ts)                   | the order id is the idempotency key             |
 // | completeOrder       | cancellation: restockCancelledOrder    | a return receipt per variant (then a watermark) |
+//
+// (completeOrder also takes the bought lines out of the cart the order came from: its user's, or
+// its guest's by the cart token.)
 // | markFailed          | — (final)                              | conditional on pending and the lease owner      |
 //
 // A pending order is driven by whoever holds its lease (`renewLease`, `takeOverOrder`); every
@@ -185,7 +188,7 @@ export async function markFailed(db: Database, id: Types.ObjectId, leaseOwner: s
  */
 export async function completeOrder(
   deps: LifecycleDeps & { faults?: { afterPlaced?: () => void | Promise<void> } },
-  order: OrderStockLines & Pick<OrderRecord, 'userId'>,
+  order: OrderStockLines & Pick<OrderRecord, 'userId' | 'guestToken'>,
   payment: { provider: string; reference: string },
   leaseOwner: string,
 ): Promise<boolean> {
@@ -200,14 +203,20 @@ export async function completeOrder(
     return false;
   }
   await deps.faults?.afterPlaced?.();
+  const cart = cartOf(order);
   await Promise.all([
     dropHolds(db, order),
-    db.models.Cart.updateOne(
-      { userId: order.userId },
-      { $pull: { lines: { variantId: { $in: order.lines.map((line) => line.variantId) } } }, $inc: { revision: 1 } },
-    ),
+    cart
+      ? db.models.Cart.updateOne(cart, { $pull: { lines: { variantId: { $in: order.lines.map((line) => line.variantId) } } }, $inc: { revision: 1 } })
+      : null,
   ]);
   return true;
+}
+
+/** The cart an order was bought from: its user's, or its guest's (by the cart token). */
+function cartOf(order: Pick<OrderRecord, 'userId' | 'guestToken'>): { userId: Types.ObjectId } | { guestToken: string } | null {
+  if (order.userId) return { userId: order.userId };
+  return order.guestToken ? { guestToken: order.guestToken } : null;
 }
 
 /** Forgets a placed order's holds: its stock is sold, not held. One write, addressed by _id. */

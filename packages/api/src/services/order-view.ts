@@ -1,12 +1,17 @@
 // How the API shows an order: the projection every order read uses, and the DTO built from it.
 import type { OrderRecord, Projected } from '@shop/db';
+import { toAddressDto } from './address-book.ts';
 
 export const orderProjection = {
+  number: 1,
+  email: 1,
   status: 1,
   lines: 1,
   subtotal: 1,
   total: 1,
   currency: 1,
+  shippingAddress: 1,
+  billingAddress: 1,
   createdAt: 1,
   failure: 1,
   refund: 1,
@@ -21,6 +26,10 @@ export type OrderDto = ReturnType<typeof toOrderDto>;
 export function toOrderDto(order: OrderView) {
   return {
     id: order._id.toString(),
+    /** `SH-7K3M9Q`: what the shopper quotes (null only on an order the migration has not numbered yet). */
+    number: order.number ?? null,
+    /** Null on orders placed before orders kept one, whose account no longer exists. */
+    email: order.email ?? null,
     status: order.status,
     lines: order.lines.map((line) => ({
       productId: line.productId.toString(),
@@ -36,9 +45,11 @@ export function toOrderDto(order: OrderView) {
     subtotal: order.subtotal,
     total: order.total,
     currency: order.currency,
+    /** Null on orders placed before checkout asked for addresses. */
+    shippingAddress: order.shippingAddress ? toAddressDto(order.shippingAddress) : null,
+    billingAddress: order.billingAddress ? toAddressDto(order.billingAddress) : null,
     createdAt: order.createdAt.toISOString(),
     failure: order.failure ? { reason: order.failure.reason, message: order.failure.message ?? '' } : null,
     refund: order.refund ? { amount: order.refund.amount, at: order.refund.at.toISOString() } : null,
   };
 }
-

@@ -1,5 +1,8 @@
 import { trusted, type Database, type OrderRecord, type OrderStatus } from '@shop/db';
-import { notFound } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
+import type { OrderLookupInput } from '../schemas/orders.ts';
+import type { CounterStore } from '../stores/security-store.ts';
+import { forgiveAttempt, orderLookupLimits, perAddress, takeAttempt } from './rate-limit.ts';
 import { moveOrder, type LifecycleDeps } from './order-lifecycle.ts';
 import { orderProjection, toOrderDto, type OrderDto, type OrderView } from './order-view.ts';
 
@@ -48,6 +51,25 @@ export async function getOwnOrder(db: Database, userId: string, orderId: string)
   return toOrderDto(order);
 }
 
+/**
+ * orders.lookup: a guest's order by its number and email, for whoever holds both (the guest has
+ * no account to sign in to). A wrong number and a wrong email get the same NOT_FOUND, from the
+ * same single query, so neither the answer nor its time tells which was wrong. Attempts are
+ * counted first (per address and per number, see `orderLookupLimits`); an order placed signed in,
+ * and one not placed (pending, failed), is not found here.
+ */
+export async function lookupGuestOrder(db: Database, counters: CounterStore, input: OrderLookupInput, ip: string): Promise<OrderDto> {
+  const perIp = perAddress(orderLookupLimits.perIp, ip);
+  const perOrder = { rule: orderLookupLimits.perOrder, subject: input.number };
+  await takeAttempt(counters, [perIp, perOrder]);
+  const order = await db.models.Order.findOne(
+    { number: input.number, email: input.email, userId: null, status: trusted({ $nin: ['pending', 'failed'] }) },
+    orderProjection,
+  ).lean<OrderView>();
+  if (!order) throw new DomainError('NOT_FOUND', 'No order has this number and email. An order placed while signed in is in your account.');
+  await Promise.all([forgiveAttempt(counters, perOrder, { reset: true }), forgiveAttempt(counters, perIp)]);
+  return toOrderDto(order);
+}
 
 /** Moves an order along an allowed transition (see order-lifecycle.ts); cancelling returns its stock. */
 export async function changeOrderStatus(deps: LifecycleDeps, filter: { id: string; userId?: string }, to: OrderStatus): Promise<OrderDto> {

@@ -42,7 +42,7 @@ beforeAll(async () => {
     { country: 'US', region: 'CA', name: 'California', rate: 725, shipping: false },
     { country: 'US', region: 'NY', name: 'New York', rate: 400, shipping: true },
     { country: 'DE', region: '', name: 'MwSt', rate: 1900, shipping: true },
-  ]) {
+  ] as const) {
     await setTaxRate(db, rate);
   }
   await createDiscount(db, { code: 'WELCOME10', type: 'percentage', value: 10, minSubtotal: 0, startsAt: null, endsAt: null, usageLimit: null, perCustomerLimit: null });

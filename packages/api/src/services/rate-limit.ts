@@ -43,6 +43,17 @@ export const guestCartLimits = {
 } as const satisfies Record<string, RateLimitRule>;
 
 /**
+ * Guest order look-ups (orders.lookup), counted before the search: per client address (trying
+ * number after number for one email) and per order number (trying emails for a number seen on a
+ * receipt). A look-up that finds its order gives its attempts back, so a guest checking on their
+ * order again and again never meets the limit.
+ */
+export const orderLookupLimits = {
+  perIp: { name: 'order-lookup-ip', limit: 20, windowMs: 15 * 60_000, message: 'Too many order look-ups from your network; try again later' },
+  perOrder: { name: 'order-lookup-number', limit: 5, windowMs: 15 * 60_000, message: 'Too many look-ups of this order; try again later' },
+} as const satisfies Record<string, RateLimitRule>;
+
+/**
  * What a per-address limit counts: an IPv4 address (an IPv4-mapped IPv6 one included), or the
  * /64 network of an IPv6 address — a subscriber's network, in which one client can take any of
  * 2^64 addresses, so counting single IPv6 addresses would let it walk past every limit.

@@ -1,6 +1,7 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { orderStatuses } from '../constants.ts';
 import type { LeanRecord } from '../records.ts';
+import { addressSchema } from './address.ts';
 
 const orderLineSchema = new Schema(
   {
@@ -45,8 +46,17 @@ const failureSchema = new Schema(
 
 export const orderSchema = new Schema(
   {
-    userId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    /** Whose order: a signed-in user's (`userId`) or a guest's (`guestToken`, their cart token) — exactly one. */
+    userId: { type: Schema.Types.ObjectId, ref: 'User' },
+    guestToken: { type: String, maxlength: 128 },
     idempotencyKey: { type: String, required: true, maxlength: 64 },
+    /** What the shopper calls the order (`SH-7K3M9Q`): random, unique (see `orderNumberPattern`). */
+    number: { type: String, maxlength: 16 },
+    /** Where the shop writes about the order: the guest's, or the account's when it was placed. */
+    email: { type: String, lowercase: true, trim: true, maxlength: 254 },
+    shippingAddress: { type: addressSchema, default: undefined },
+    /** The shipping address unless the shopper gave another. */
+    billingAddress: { type: addressSchema, default: undefined },
     /** Hash of the priced cart: the same key with a different cart is a conflict, not a replay. */
     requestHash: { type: String, required: true },
     status: { type: String, enum: orderStatuses, required: true, default: 'pending' },
@@ -106,8 +116,15 @@ export const orderSchema = new Schema(
   },
   { timestamps: true, strict: 'throw' },
 );
-orderSchema.index({ userId: 1, idempotencyKey: 1 }, { unique: true });
+// One order per owner and idempotency key, for users and guests alike. One index over both owner
+// fields, because each order lacks one of them: MongoDB indexes a missing field as null, so a
+// unique (guestToken, key) index would make two users' orders with the same key collide (as
+// would (userId, key) for two guests), sparse or not — a compound index is sparse only for
+// documents missing every field. (Partial indexes would do it, but the offline server has none.)
+orderSchema.index({ userId: 1, guestToken: 1, idempotencyKey: 1 }, { unique: true });
 orderSchema.index({ userId: 1, createdAt: -1 });
+// Sparse: orders from before numbers have none until migration 002 gives them one.
+orderSchema.index({ number: 1 }, { unique: true, sparse: true });
 orderSchema.index({ status: 1, updatedAt: 1 });
 orderSchema.index({ createdAt: -1 });
 orderSchema.index({ status: 1, 'lease.until': 1 });

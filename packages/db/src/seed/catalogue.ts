@@ -162,6 +162,17 @@ export function generatedProducts(): SeedProduct[] {
 }
 
 export const demoUser = { email: 'demo@example.com', name: 'Demo Shopper', password: 'password123' };
+/** The demo account's default address, so that a signed-in checkout with no address fields works for it. */
+export const demoAddress = {
+  label: 'Home',
+  name: 'Demo Shopper',
+  line1: '500 Market Street',
+  line2: 'Apt 4B',
+  city: 'San Francisco',
+  region: 'CA',
+  postalCode: '94105',
+  country: 'US',
+} as const;
 export const adminUser = { email: 'admin@example.com', name: 'Shop Admin' };
 /** Used only outside production when SEED_ADMIN_PASSWORD is unset. */
 export const defaultAdminPassword = 'admin-password-123';

@@ -6,6 +6,7 @@ import { defaultVariant, newVariantId, variantTotals, type VariantFields } from 
 import { Types } from 'mongoose';
 import {
   adminUser,
+  demoAddress,
   demoUser,
   renamedCategorySlugs,
   generatedProducts,
@@ -15,7 +16,7 @@ import {
 } from './catalogue.ts';
 import { seedPricing, type PricingSeedResult } from './pricing.ts';
 
-export { adminUser, defaultAdminPassword, demoUser, namedProducts, seedCategories } from './catalogue.ts';
+export { adminUser, defaultAdminPassword, demoAddress, demoUser, namedProducts, seedCategories } from './catalogue.ts';
 export { euCountries, seedDiscounts, seedShippingZones, seedTaxRates, type PricingSeedResult } from './pricing.ts';
 
 export interface SeedOptions {
@@ -109,6 +110,12 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
     );
     usersCreated += result.upsertedCount;
   }
+  // Also on a database seeded before address books: the demo account gets its address while its
+  // book is empty (the revision bump keeps a concurrent edit of the book from being lost).
+  await User.updateOne(
+    { email: demoUser.email, 'addresses.0': trusted({ $exists: false }) },
+    { $set: { addresses: [{ ...demoAddress, isDefault: true }] }, $inc: { addressRevision: 1 } },
+  );
 
   const pricing = await seedPricing(db);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing.ts';
 import { verifyPassword } from '../passwords.ts';
-import { seed, seedProducts } from './index.ts';
+import { demoAddress, seed, seedProducts } from './index.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -27,6 +27,7 @@ describe('seed', () => {
     expect(demo?.role).toBe('customer');
     expect(demo?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(await verifyPassword(demo?.passwordHash ?? '', 'password123')).toBe(true);
+    expect(demo?.addresses).toMatchObject([{ ...demoAddress, isDefault: true }]);
     const admin = await db.models.User.findOne({ email: 'admin@example.com' }).select('+passwordHash').lean();
     expect(admin?.role).toBe('admin');
     expect(await verifyPassword(admin?.passwordHash ?? '', 'admin-password-xyz')).toBe(true);
@@ -44,6 +45,18 @@ describe('seed', () => {
     expect(await db.models.User.countDocuments()).toBe(2);
     const tee = await db.models.Product.findOne({ slug: 'plain-white-tee' }).lean();
     expect(tee?.stock).toBe(7);
+  });
+
+  it('gives a demo account seeded before address books its address, and leaves a book it has alone', async () => {
+    await db.models.User.updateOne({ email: 'demo@example.com' }, { $unset: { addresses: 1, addressRevision: 1 } });
+    await seed(db, { adminPassword: 'admin-password-xyz' });
+    const demo = await db.models.User.findOne({ email: 'demo@example.com' }).lean();
+    expect(demo).toMatchObject({ addresses: [{ ...demoAddress, isDefault: true }], addressRevision: 1 });
+
+    const office = { ...demoAddress, label: 'Office', line1: '1 Office Park', isDefault: true };
+    await db.models.User.updateOne({ email: 'demo@example.com' }, { $set: { addresses: [office] } });
+    await seed(db, { adminPassword: 'admin-password-xyz' });
+    expect((await db.models.User.findOne({ email: 'demo@example.com' }).lean())?.addresses).toMatchObject([office]);
   });
 
   it('--reset wipes first and restores the original catalogue', async () => {
