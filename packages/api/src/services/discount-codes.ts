@@ -2,6 +2,7 @@
 // case (the lower-cased `codeKey` has a unique index); how a code's uses are counted is in discounts.ts.
 import { trusted, type Database, type DiscountRecord, type Types } from '@shop/db';
 import { DomainError, isDuplicateKey, notFound } from '../errors.ts';
+import { termsProjection } from './discounts.ts';
 import type { CreateDiscountInput, UpdateDiscountInput } from '../schemas/pricing.ts';
 
 /** Where a code stands now, for the admin list. */
@@ -28,20 +29,7 @@ export interface DiscountDto {
 }
 
 /** What the admin shows of a discount: its holds, customers and receipts stay in the database. */
-const discountProjection = {
-  code: 1,
-  type: 1,
-  value: 1,
-  currency: 1,
-  minSubtotal: 1,
-  startsAt: 1,
-  endsAt: 1,
-  usageLimit: 1,
-  perCustomerLimit: 1,
-  disabled: 1,
-  uses: 1,
-  createdAt: 1,
-} as const;
+const discountProjection = { ...termsProjection, createdAt: 1 } as const;
 type DiscountView = Pick<DiscountRecord, '_id' | keyof typeof discountProjection>;
 
 function statusOf(discount: DiscountView, now: Date): DiscountStatus {

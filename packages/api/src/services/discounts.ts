@@ -49,8 +49,8 @@ export function discountError(problem: DiscountProblem): DomainError {
   }
 }
 
-/** What evaluating a code reads of its document: its terms, and this customer's entry only. */
-const termsProjection = {
+/** What evaluating a code reads of its document: its terms (and, in `evaluate`, this customer's entry only). */
+export const termsProjection = {
   code: 1,
   type: 1,
   value: 1,
