@@ -20,6 +20,9 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/products/0123456789abcdef01234567/variants')).toEqual({ name: 'admin-product-variants', productId: '0123456789abcdef01234567' });
     expect(matchRoute('/admin/products/not-an-id/variants')).toEqual({ name: 'not-found' });
     expect(matchRoute('/admin/import-export')).toEqual({ name: 'admin-catalog-csv' });
+    expect(matchRoute('/admin/discounts')).toEqual({ name: 'admin-discounts' });
+    expect(matchRoute('/admin/shipping')).toEqual({ name: 'admin-shipping' });
+    expect(matchRoute('/admin/tax')).toEqual({ name: 'admin-tax' });
   });
 
   it('ignores a trailing slash', () => {
