@@ -48,6 +48,9 @@ function CurrentPage({ route }: { route: Route }) {
     case 'admin-orders':
     case 'admin-product-variants':
     case 'admin-catalog-csv':
+    case 'admin-discounts':
+    case 'admin-shipping':
+    case 'admin-tax':
       return <AdminPage route={route} />;
     case 'not-found':
       return <NotFoundPage />;

@@ -21,6 +21,9 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/products/not-an-id/variants')).toEqual({ name: 'not-found' });
     expect(matchRoute('/admin/import-export')).toEqual({ name: 'admin-catalog-csv' });
     expect(matchRoute(orderLookupHref)).toEqual({ name: 'order-lookup' });
+    expect(matchRoute('/admin/discounts')).toEqual({ name: 'admin-discounts' });
+    expect(matchRoute('/admin/shipping')).toEqual({ name: 'admin-shipping' });
+    expect(matchRoute('/admin/tax')).toEqual({ name: 'admin-tax' });
   });
 
   it('ignores a trailing slash', () => {

@@ -17,6 +17,9 @@ export type Route =
   | { name: 'admin-product-variants'; productId: string }
   | { name: 'admin-orders' }
   | { name: 'admin-catalog-csv' }
+  | { name: 'admin-discounts' }
+  | { name: 'admin-shipping' }
+  | { name: 'admin-tax' }
   | { name: 'not-found' };
 
 export type RouteName = Route['name'];
@@ -40,6 +43,9 @@ const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
   { pattern: new RegExp(`^/admin/products/${idPattern}/variants$`), route: ([productId = '']) => ({ name: 'admin-product-variants', productId }) },
   { pattern: /^\/admin\/orders$/, route: () => ({ name: 'admin-orders' }) },
   { pattern: /^\/admin\/import-export$/, route: () => ({ name: 'admin-catalog-csv' }) },
+  { pattern: /^\/admin\/discounts$/, route: () => ({ name: 'admin-discounts' }) },
+  { pattern: /^\/admin\/shipping$/, route: () => ({ name: 'admin-shipping' }) },
+  { pattern: /^\/admin\/tax$/, route: () => ({ name: 'admin-tax' }) },
 ];
 
 /** The route a path names; a trailing slash is ignored. */
@@ -74,6 +80,9 @@ export const adminNewProductHref = '/admin/products/new';
 export const adminOrdersHref = '/admin/orders';
 export const adminProductVariantsHref = (productId: string) => `/admin/products/${encodeURIComponent(productId)}/variants`;
 export const adminCatalogCsvHref = '/admin/import-export';
+export const adminDiscountsHref = '/admin/discounts';
+export const adminShippingHref = '/admin/shipping';
+export const adminTaxHref = '/admin/tax';
 
 /** The sign-in page, coming back to `next` (a path on this site) afterwards. */
 export function signInHref(next?: string): string {

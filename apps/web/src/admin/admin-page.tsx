@@ -2,9 +2,21 @@ import { SignInPrompt } from '../account/sign-in-prompt.tsx';
 import { useSession } from '../account/use-session.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
-import { adminCatalogCsvHref, adminNewProductHref, adminOrdersHref, adminProductsHref, type Route } from '../routes.ts';
+import {
+  adminCatalogCsvHref,
+  adminDiscountsHref,
+  adminNewProductHref,
+  adminOrdersHref,
+  adminProductsHref,
+  adminShippingHref,
+  adminTaxHref,
+  type Route,
+} from '../routes.ts';
 import { CatalogCsv } from './catalog-csv.tsx';
+import { AdminDiscounts } from './admin-discounts.tsx';
 import { AdminOrders } from './admin-orders.tsx';
+import { AdminShipping } from './admin-shipping.tsx';
+import { AdminTax } from './admin-tax.tsx';
 import { AdminsOnly } from './admins-only.tsx';
 import { AdminProducts } from './admin-products.tsx';
 import { NewProductForm } from './new-product-form.tsx';
@@ -18,6 +30,9 @@ const sections = [
   { name: 'admin-new-product', href: adminNewProductHref, label: 'New product' },
   { name: 'admin-orders', href: adminOrdersHref, label: 'Orders' },
   { name: 'admin-catalog-csv', href: adminCatalogCsvHref, label: 'Import / export' },
+  { name: 'admin-discounts', href: adminDiscountsHref, label: 'Discounts' },
+  { name: 'admin-shipping', href: adminShippingHref, label: 'Shipping' },
+  { name: 'admin-tax', href: adminTaxHref, label: 'Tax' },
 ] as const satisfies { name: AdminSection; href: string; label: string }[];
 
 /** The shop owner's pages. Customers never see a link here, and the API refuses them anyway. */
@@ -56,6 +71,12 @@ export function AdminPage({ route }: { route: AdminRoute }) {
         <NewProductForm />
       ) : section === 'admin-catalog-csv' ? (
         <CatalogCsv />
+      ) : section === 'admin-discounts' ? (
+        <AdminDiscounts />
+      ) : section === 'admin-shipping' ? (
+        <AdminShipping />
+      ) : section === 'admin-tax' ? (
+        <AdminTax />
       ) : (
         <AdminOrders />
       )}
