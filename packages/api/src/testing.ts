@@ -295,3 +295,6 @@ export const testCaliforniaAddress = {
   postalCode: '90401',
   country: 'US',
 } as const satisfies AddressInput;
+
+/** A code's uses and the orders holding it (see services/discounts.ts), for tests beyond this package. */
+export { discountInvariant } from './services/discounts.ts';
