@@ -1,6 +1,7 @@
 import { CartLoadFailed, EmptyCart } from '../cart/cart-notices.tsx';
-import { addressInput, email as emailSchema } from '@shop/api/schemas';
-import { useState } from 'react';
+import { addressInput, email as emailSchema, pricedAddressInput } from '@shop/api/schemas';
+import { keepPreviousData } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { fieldErrorsOf } from '../api-errors.ts';
 import { useSession, type SessionUser } from '../account/use-session.ts';
 import { CartLineItem } from '../cart/cart-line-item.tsx';
@@ -55,7 +56,22 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
   const chosen: AddressChoice = choice ?? (saved[0] ? { kind: 'saved', id: saved[0].id } : { kind: 'new' });
   const serverErrors = placeOrder.isError ? fieldErrorsOf(placeOrder.error) : {};
   const shown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'shippingAddress'), ...fieldErrorsFromApi(serverErrors), ...errors };
-  const blocked = cart.hasIssues || (user !== null && book.isPending);
+  // What the order costs with shipping and tax, for the address chosen (its country and region
+  // price it): the total shown and sent as expectedTotal, so a price that moves is PRICE_CHANGED.
+  const pickedAddress = chosen.kind === 'saved' ? saved.find((address) => address.id === chosen.id) : draft;
+  const priced = pricedAddressInput.safeParse({ country: pickedAddress?.country, region: pickedAddress?.region ?? '' });
+  const utils = trpc.useUtils();
+  const quote = trpc.checkout.quote.useQuery(priced.success ? { shippingAddress: priced.data } : {}, {
+    enabled: !(user !== null && book.isPending),
+    placeholderData: keepPreviousData,
+  });
+  const cartContent = cart.lines.map((line) => `${line.variantId}:${line.quantity}:${line.unitPrice}`).join(',');
+  useEffect(() => {
+    void utils.checkout.quote.invalidate();
+  }, [cartContent, utils]);
+  const total = quote.data?.breakdown.total;
+  // Not while the total shown is the last address's (a new one is being priced).
+  const blocked = cart.hasIssues || (user !== null && book.isPending) || total === undefined || quote.isPlaceholderData;
 
   function place() {
     const found: FieldErrors = {};
@@ -80,7 +96,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
       return;
     }
     checkout.place({
-      expectedTotal: cart.subtotal,
+      ...(total === undefined ? {} : { expectedTotal: total }),
       paymentMethod,
       ...(contact ? { email: contact } : {}),
       ...(shippingAddress ? { shippingAddress } : {}),
@@ -175,11 +191,11 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
         </div>
         <aside className="summary" aria-labelledby="order-summary-heading">
           <h2 id="order-summary-heading">Summary</h2>
-          <SummaryRows cart={cart} totalLabel="Total" />
+          {quote.data ? <BreakdownRows cart={cart} breakdown={quote.data.breakdown} /> : <SummaryRows cart={cart} totalLabel="Subtotal" />}
           <PaymentMethodChoice value={paymentMethod} onChange={setPaymentMethod} disabled={placeOrder.isPending} />
           {cart.hasIssues ? <p className="field-hint">Fix the marked lines to place your order.</p> : null}
           <button type="button" className="button button--wide" onClick={place} disabled={blocked || placeOrder.isPending}>
-            {placeOrder.isPending ? 'Placing your order…' : `Place order · ${formatMoney(cart.subtotal, cart.currency)}`}
+            {placeOrder.isPending ? 'Placing your order…' : `Place order · ${formatMoney(total ?? cart.subtotal, cart.currency)}`}
           </button>
         </aside>
       </div>
@@ -193,4 +209,43 @@ type SavedAddressFields = Omit<SavedAddress, 'id' | 'label' | 'isDefault'>;
 function addressFieldsOf(address: SavedAddress): SavedAddressFields {
   const { id: _id, label: _label, isDefault: _isDefault, ...fields } = address;
   return fields;
+}
+
+/** The item count and what the order costs, part by part, as checkout.quote prices it. */
+function BreakdownRows({ cart, breakdown }: { cart: Cart; breakdown: RouterOutputs['checkout']['quote']['breakdown'] }) {
+  const money = (amount: number) => formatMoney(amount, breakdown.currency);
+  return (
+    <dl className="summary-rows">
+      <div>
+        <dt>Items</dt>
+        <dd>{cart.itemCount}</dd>
+      </div>
+      <div>
+        <dt>Subtotal</dt>
+        <dd>{money(breakdown.subtotal)}</dd>
+      </div>
+      {breakdown.discount > 0 ? (
+        <div>
+          <dt>Discount{breakdown.discountCode ? ` (${breakdown.discountCode})` : ''}</dt>
+          <dd>−{money(breakdown.discount)}</dd>
+        </div>
+      ) : null}
+      {breakdown.shippingMethod ? (
+        <div>
+          <dt>Shipping ({breakdown.shippingMethod.name})</dt>
+          <dd>{breakdown.shipping === 0 ? 'Free' : money(breakdown.shipping)}</dd>
+        </div>
+      ) : null}
+      {breakdown.tax > 0 ? (
+        <div>
+          <dt>{breakdown.taxInclusive ? 'Including tax' : 'Tax'}</dt>
+          <dd>{money(breakdown.tax)}</dd>
+        </div>
+      ) : null}
+      <div className="summary-total">
+        <dt>Total</dt>
+        <dd>{money(breakdown.total)}</dd>
+      </div>
+    </dl>
+  );
 }
