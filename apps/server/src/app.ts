@@ -27,6 +27,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
+import { devMailboxRoutes } from './dev-mailbox-routes.ts';
 import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './event-stream-slots.ts';
 import { imageRoutes } from './image-routes.ts';
 import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
@@ -73,6 +74,11 @@ export interface AppOptions {
    * event streams (`streamLimits`).
    */
   trpcEndpoint?: 'custom' | 'stock';
+  /**
+   * Serve the development mailbox at /dev/mail (the emails the dev mailbox transport kept). Off
+   * unless asked for: main.ts asks in development without SMTP_URL; refused in production.
+   */
+  devMailbox?: boolean;
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -232,6 +238,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       secret: options.stripeWebhookSecret,
       deps: { db: options.db, payments, ...(options.checkout?.leaseMs ? { leaseMs: options.checkout.leaseMs } : {}) },
     });
+  }
+
+  if (options.devMailbox) {
+    if (production) throw new Error('The development mailbox (/dev/mail) is never served in production');
+    await app.register(devMailboxRoutes, { db: options.db });
   }
 
   app.get('/healthz', async () => ({ ok: true }));

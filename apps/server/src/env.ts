@@ -1,9 +1,12 @@
 // The one place that reads process.env for the server: validated once, typed everywhere after.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { localStripeServer } from '@shop/api';
+import { defaultMailSettings, localStripeServer, type MailSettings } from '@shop/api';
 import { z } from 'zod';
 import { defaultStreamLimits } from './event-stream-slots.ts';
+
+// eslint-disable-next-line no-control-regex -- refusing control characters (CR/LF: header injection) is the point
+const singleLine = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'One line, without control characters');
 
 const booleanString = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
@@ -79,6 +82,23 @@ const envSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, 'A webhook signing secret: whsec_…').optional(),
   /** A Stripe-compatible server instead of Stripe's API (localstripe, `http://127.0.0.1:8420`); never in production. */
   STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Where emails go: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`.
+   * Unset outside production: the development mailbox (kept in the database, shown at /dev/mail).
+   */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'An smtp:// or smtps:// URL' }).optional(),
+  /** The sender of every email: `Shop <shop@example.com>` or a bare address; one line. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>\r\n@]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'An address, or Name <address>, on one line')
+    .default(defaultMailSettings.from),
+  /** Where shoppers reach the storefront, for the links in emails (`https://shop.example.com`). */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  /** The shop's name in emails. */
+  SHOP_NAME: singleLine(100).default(defaultMailSettings.shopName),
 });
 
 /** What the Stripe provider and its webhook endpoint are given, when STRIPE_SECRET_KEY is set. */
@@ -114,6 +134,8 @@ export type Env = z.infer<typeof envSchema> & {
   logFormat: 'json' | 'pretty';
   /** Stripe's keys when STRIPE_SECRET_KEY is set; null: the built-in test provider. */
   stripe: StripeEnv | null;
+  /** The sender, the storefront's address and the shop's name, for emails. */
+  mail: MailSettings;
 };
 
 /** Every variable the server reads (turbo must pass each one through to `pnpm dev`). */
@@ -135,5 +157,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const jwtSecretGenerated = !env.JWT_SECRET;
   const jwtSecret = env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : new Uint8Array(randomBytes(32));
   const logFormat = env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json');
-  return { ...env, jwtSecret, jwtSecretGenerated, logFormat, stripe: stripeEnv(env) };
+  const mail = { from: env.MAIL_FROM, publicUrl: env.PUBLIC_URL ?? defaultMailSettings.publicUrl, shopName: env.SHOP_NAME };
+  return { ...env, jwtSecret, jwtSecretGenerated, logFormat, stripe: stripeEnv(env), mail };
 }

@@ -1,11 +1,17 @@
 // Reads the environment, connects, seeds an empty development database, listens, and shuts
 // down cleanly on SIGTERM/SIGINT (stop taking traffic, drain in-flight requests, close the db).
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
+  createDevMailbox,
   createLocalImageStore,
+  createSmtpTransport,
   createRedisSecurityStore,
   createStripePaymentProvider,
   createTestPaymentProvider,
   defaultAuthSettings,
+  redactSmtpUrl,
+  startOutboxWorker,
   startRecoverySweep,
 } from '@shop/api';
 import { connect, disconnect, migrate } from '@shop/db';
@@ -38,6 +44,9 @@ const payments = env.stripe ? createStripePaymentProvider({ ...env.stripe, db })
 // A retry waits a little longer than one lease for a live driver, so a dead driver's order is
 // taken over and settled within one request.
 const checkout = { leaseMs: env.CHECKOUT_LEASE_MS, settleWaitMs: env.CHECKOUT_LEASE_MS + 2000 };
+// Email: SMTP when SMTP_URL is set; else, outside production, the development mailbox (/dev/mail).
+// In production without SMTP_URL nothing is sent: messages wait in the outbox until it is set.
+const mailTransport = env.SMTP_URL ? createSmtpTransport(env.SMTP_URL) : env.NODE_ENV === 'production' ? null : createDevMailbox(db);
 const app = await buildApp({
   db,
   payments,
@@ -55,6 +64,7 @@ const app = await buildApp({
   security: redis,
   images: createLocalImageStore(env.IMAGE_DIR),
   streamLimits: { perAddress: env.MAX_STREAMS_PER_ADDRESS, total: env.MAX_STREAMS },
+  devMailbox: mailTransport?.kind === 'dev-mailbox' && env.NODE_ENV === 'development',
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');
@@ -90,6 +100,26 @@ const stopSweep = startRecoverySweep(
   },
 );
 
+// Delivers the outbox (emails) with retries; every instance runs one, each message goes out once (see outbox.ts).
+if (env.SMTP_URL) app.log.info({ smtp: redactSmtpUrl(env.SMTP_URL), from: env.mail.from, publicUrl: env.mail.publicUrl }, 'email through smtp');
+else if (mailTransport) app.log.info({ publicUrl: env.mail.publicUrl }, `email into the development mailbox: http://${env.HOST}:${env.PORT}/dev/mail`);
+else app.log.warn('SMTP_URL is not set: no email is sent (messages wait in the outbox until it is)');
+if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) app.log.warn({ publicUrl: env.mail.publicUrl }, 'PUBLIC_URL is not set: links in emails point at the development storefront');
+const stopOutbox = mailTransport
+  ? startOutboxWorker(
+      { db, transport: mailTransport, mail: env.mail, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
+      {
+        onOutcome(outcome) {
+          if (outcome.status === 'failed') app.log.error(outcome, 'outbox message failed for good');
+          else if (outcome.status === 'retry') app.log.warn(outcome, 'outbox message not delivered; will retry');
+        },
+        onError(error) {
+          app.log.error({ err: error }, 'outbox worker failed');
+        },
+      },
+    )
+  : async () => {};
+
 let closing = false;
 async function shutdown(signal: string) {
   if (closing) return;
@@ -107,6 +137,8 @@ async function shutdown(signal: string) {
     await app.waitForDrain({ quietMs: 500, maxMs: env.SHUTDOWN_DRAIN_MS });
     await app.close();
     await stopSweep();
+    await stopOutbox();
+    mailTransport?.close();
     await redis?.close();
     await disconnect(db);
   } finally {

@@ -16,6 +16,9 @@ const CheckoutPage = lazy(() => import('./checkout/checkout-page.tsx').then((pag
 const OrderPlacedPage = lazy(() => import('./checkout/order-placed-page.tsx').then((page) => ({ default: page.OrderPlacedPage })));
 const SignInPage = lazy(() => import('./account/sign-in-page.tsx').then((page) => ({ default: page.SignInPage })));
 const RegisterPage = lazy(() => import('./account/register-page.tsx').then((page) => ({ default: page.RegisterPage })));
+const ForgotPasswordPage = lazy(() => import('./account/forgot-password-page.tsx').then((page) => ({ default: page.ForgotPasswordPage })));
+const ResetPasswordPage = lazy(() => import('./account/reset-password-page.tsx').then((page) => ({ default: page.ResetPasswordPage })));
+const VerifyEmailPage = lazy(() => import('./account/verify-email-page.tsx').then((page) => ({ default: page.VerifyEmailPage })));
 const AccountPage = lazy(() => import('./account/account-page.tsx').then((page) => ({ default: page.AccountPage })));
 const OrderPage = lazy(() => import('./account/order-page.tsx').then((page) => ({ default: page.OrderPage })));
 const OrderLookupPage = lazy(() => import('./checkout/order-lookup-page.tsx').then((page) => ({ default: page.OrderLookupPage })));
@@ -37,6 +40,12 @@ function CurrentPage({ route }: { route: Route }) {
       return <SignInPage />;
     case 'register':
       return <RegisterPage />;
+    case 'forgot-password':
+      return <ForgotPasswordPage />;
+    case 'reset-password':
+      return <ResetPasswordPage />;
+    case 'verify-email':
+      return <VerifyEmailPage />;
     case 'account':
       return <AccountPage />;
     case 'order':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute, orderHref, orderLookupHref, orderPlacedHref, productHref, registerHref, signInHref } from './routes.ts';
+import { matchRoute, orderHref, orderLookupHref, orderPlacedHref, productHref, registerHref, resetPasswordHref, signInHref, verifyEmailHref } from './routes.ts';
 
 const orderId = '64b0000000000000000000a1';
 
@@ -12,6 +12,9 @@ describe('matchRoute', () => {
     expect(matchRoute(`/checkout/placed/${orderId}`)).toEqual({ name: 'order-placed', orderId });
     expect(matchRoute('/sign-in')).toEqual({ name: 'sign-in' });
     expect(matchRoute('/register')).toEqual({ name: 'register' });
+    expect(matchRoute('/forgot-password')).toEqual({ name: 'forgot-password' });
+    expect(matchRoute('/reset-password')).toEqual({ name: 'reset-password' });
+    expect(matchRoute('/verify-email')).toEqual({ name: 'verify-email' });
     expect(matchRoute('/account')).toEqual({ name: 'account' });
     expect(matchRoute(`/account/orders/${orderId}`)).toEqual({ name: 'order', orderId });
     expect(matchRoute('/admin')).toEqual({ name: 'admin-products' });
@@ -37,6 +40,8 @@ describe('matchRoute', () => {
   });
 
   it('matches what the href builders write', () => {
+    expect(matchRoute(new URL(resetPasswordHref('a-b_c'), 'http://shop').pathname)).toEqual({ name: 'reset-password' });
+    expect(matchRoute(new URL(verifyEmailHref('a-b_c'), 'http://shop').pathname)).toEqual({ name: 'verify-email' });
     expect(matchRoute(productHref('canvas-tote'))).toEqual({ name: 'product', slug: 'canvas-tote' });
     expect(matchRoute(orderHref(orderId))).toEqual({ name: 'order', orderId });
     expect(matchRoute(orderPlacedHref(orderId))).toEqual({ name: 'order-placed', orderId });

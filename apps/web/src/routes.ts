@@ -9,6 +9,9 @@ export type Route =
   | { name: 'order-placed'; orderId: string }
   | { name: 'sign-in' }
   | { name: 'register' }
+  | { name: 'forgot-password' }
+  | { name: 'reset-password' }
+  | { name: 'verify-email' }
   | { name: 'account' }
   | { name: 'order'; orderId: string }
   | { name: 'order-lookup' }
@@ -35,6 +38,9 @@ const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
   { pattern: new RegExp(`^/checkout/placed/${idPattern}$`), route: ([orderId = '']) => ({ name: 'order-placed', orderId }) },
   { pattern: /^\/sign-in$/, route: () => ({ name: 'sign-in' }) },
   { pattern: /^\/register$/, route: () => ({ name: 'register' }) },
+  { pattern: /^\/forgot-password$/, route: () => ({ name: 'forgot-password' }) },
+  { pattern: /^\/reset-password$/, route: () => ({ name: 'reset-password' }) },
+  { pattern: /^\/verify-email$/, route: () => ({ name: 'verify-email' }) },
   { pattern: /^\/account$/, route: () => ({ name: 'account' }) },
   { pattern: new RegExp(`^/account/orders/${idPattern}$`), route: ([orderId = '']) => ({ name: 'order', orderId }) },
   { pattern: /^\/orders\/find$/, route: () => ({ name: 'order-lookup' }) },
@@ -72,6 +78,10 @@ export const cartHref = '/cart';
 export const checkoutHref = '/checkout';
 export const orderPlacedHref = (orderId: string) => `/checkout/placed/${encodeURIComponent(orderId)}`;
 export const accountHref = '/account';
+export const forgotPasswordHref = '/forgot-password';
+/** The pages the links in emails open (the server writes them: `<PUBLIC_URL>/reset-password?token=…`). */
+export const resetPasswordHref = (token: string) => `/reset-password?token=${encodeURIComponent(token)}`;
+export const verifyEmailHref = (token: string) => `/verify-email?token=${encodeURIComponent(token)}`;
 export const orderHref = (orderId: string) => `/account/orders/${encodeURIComponent(orderId)}`;
 /** Where a guest finds an order again, by its number and email. */
 export const orderLookupHref = '/orders/find';

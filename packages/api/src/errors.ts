@@ -76,6 +76,12 @@ export const domainReasons = {
   COUNTRY_NOT_SHIPPED: 'BAD_REQUEST',
   /** A shipping method that cannot ship this cart to this address (another zone's, inactive, unknown, or the cart too heavy for it). */
   SHIPPING_METHOD_UNAVAILABLE: 'BAD_REQUEST',
+  /** A password reset link's token that is unknown, expired, used already or altered. */
+  RESET_TOKEN_INVALID: 'BAD_REQUEST',
+  /** An email verification (or change of email) link's token that is unknown, expired, used already or altered. */
+  VERIFICATION_TOKEN_INVALID: 'BAD_REQUEST',
+  /** The signed-in shopper's current password, asked again before a change of email or password, is wrong. */
+  PASSWORD_INCORRECT: 'BAD_REQUEST',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
 export type DomainReason = keyof typeof domainReasons;
@@ -161,6 +167,9 @@ export interface DomainErrorDetailsByReason {
   COUNTRY_NOT_SHIPPED: { country: string };
   /** `available`: the ids of the methods that can ship this cart to this address; `methodId` null when none was chosen (and none can). */
   SHIPPING_METHOD_UNAVAILABLE: { methodId: string | null; country: string; available: string[] };
+  RESET_TOKEN_INVALID: null;
+  VERIFICATION_TOKEN_INVALID: null;
+  PASSWORD_INCORRECT: null;
 }
 
 /**

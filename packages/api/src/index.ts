@@ -57,3 +57,15 @@ export {
   type StockFeedOptions,
   type StockFeedSource,
 } from './services/stock-feed.ts';
+export { defaultMailSettings, escapeHtml, type MailKind, type MailSettings } from './services/mail-templates.ts';
+export { createDevMailbox, createSmtpTransport, redactSmtpUrl, type MailTransport, type OutgoingMail, type SmtpTimeouts } from './services/mail-transport.ts';
+export {
+  defaultOutboxSettings,
+  deliverNext,
+  drainOutbox,
+  enqueueMessage,
+  startOutboxWorker,
+  type DeliveryOutcome,
+  type OutboxDeps,
+  type OutboxSettings,
+} from './services/outbox.ts';

@@ -1,10 +1,13 @@
 import mongoose, { type Connection } from 'mongoose';
 
 mongoose.set('strictQuery', true);
+import { accountTokenSchema } from './models/account-token.ts';
 import { cartSchema } from './models/cart.ts';
 import { categorySchema } from './models/category.ts';
+import { devMailSchema } from './models/dev-mail.ts';
 import { discountSchema } from './models/discount.ts';
 import { orderSchema } from './models/order.ts';
+import { outboxMessageSchema } from './models/outbox-message.ts';
 import { paymentEventSchema } from './models/payment-event.ts';
 import { productSchema } from './models/product.ts';
 import { rateLimitSchema } from './models/rate-limit.ts';
@@ -49,6 +52,9 @@ function registerModels(connection: Connection) {
     TaxRate: connection.model('TaxRate', taxRateSchema),
     ShopSettings: connection.model('ShopSettings', shopSettingsSchema, 'shopsettings'),
     Discount: connection.model('Discount', discountSchema),
+    OutboxMessage: connection.model('OutboxMessage', outboxMessageSchema),
+    AccountToken: connection.model('AccountToken', accountTokenSchema),
+    DevMail: connection.model('DevMail', devMailSchema),
   };
 }
 

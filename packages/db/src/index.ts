@@ -10,6 +10,9 @@ export type { ShippingZoneDoc, ShippingZoneRecord, ShippingMethodRecord } from '
 export type { TaxRateDoc, TaxRateRecord } from './models/tax-rate.ts';
 export { shopSettingsId, type ShopSettingsDoc, type ShopSettingsRecord } from './models/shop-settings.ts';
 export type { DiscountDoc, DiscountRecord } from './models/discount.ts';
+export { outboxStatuses, type OutboxMessageDoc, type OutboxStatus } from './models/outbox-message.ts';
+export { accountTokenPurposes, type AccountTokenDoc, type AccountTokenPurpose } from './models/account-token.ts';
+export type { DevMailDoc } from './models/dev-mail.ts';
 export type { LeanRecord, Projected } from './records.ts';
 export { Types, isValidObjectId } from 'mongoose';
 export { trusted } from './trusted.ts';

@@ -7,6 +7,7 @@ import { Link } from '../link.tsx';
 import { useSearch } from '../location.ts';
 import { accountHref, orderHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
+import { AccountSecurity } from './account-security.tsx';
 import { AddressBook } from './address-book.tsx';
 import { OrderStatusBadge } from './order-status.tsx';
 import { useSignOut } from './session-actions.ts';
@@ -25,6 +26,7 @@ export function AccountPage() {
       <AccountHeader user={user} />
       <OrderHistory />
       <AddressBook />
+      <AccountSecurity user={user} />
     </section>
   );
 }

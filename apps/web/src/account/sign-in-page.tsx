@@ -2,7 +2,7 @@ import { loginInput } from '@shop/api/schemas';
 import { TextField } from '../forms/text-field.tsx';
 import { Link } from '../link.tsx';
 import { safeNextPath, useSearch } from '../location.ts';
-import { registerHref } from '../routes.ts';
+import { forgotPasswordHref, registerHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
 import { AuthForm } from './auth-form.tsx';
 import { useStartSession } from './session-actions.ts';
@@ -30,6 +30,9 @@ export function SignInPage() {
           </>
         )}
       </AuthForm>
+      <p className="auth-forgot">
+        <Link href={forgotPasswordHref}>Forgot your password?</Link>
+      </p>
       <p className="auth-switch">
         New here? <Link href={registerHref(next)}>Create an account</Link>
       </p>

@@ -23,9 +23,10 @@ describe('auth.register', () => {
       name: 'Ada',
     });
 
-    expect(result.user).toEqual({ id: expect.any(String), email: 'ada@example.com', name: 'Ada', role: 'customer' });
+    expect(result.user).toEqual({ id: expect.any(String), email: 'ada@example.com', name: 'Ada', role: 'customer', emailVerified: false });
     expect(result.user).not.toHaveProperty('passwordHash');
-    expect(await verifyAccessToken(testAuth, result.token)).toEqual({ user: result.user, sessionId: expect.any(String) });
+    const { emailVerified: _verified, ...claimed } = result.user;
+    expect(await verifyAccessToken(testAuth, result.token)).toEqual({ user: claimed, sessionId: expect.any(String) });
     expect(recorder.set.get(testAuth.accessCookieName)?.value).toBe(result.token);
     const stored = await db.models.User.findOne({ email: 'ada@example.com' }).select('+passwordHash').lean();
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);

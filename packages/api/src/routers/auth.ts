@@ -1,8 +1,25 @@
 import type { Context } from '../context.ts';
 import { DomainError } from '../errors.ts';
-import { loginInput, registerInput } from '../schemas/auth.ts';
+import {
+  changeEmailInput,
+  changePasswordInput,
+  loginInput,
+  registerInput,
+  requestPasswordResetInput,
+  resetPasswordInput,
+  verifyEmailInput,
+} from '../schemas/auth.ts';
 import { guestCartToken } from '../schemas/cart.ts';
 import { authenticate, findLiveSessionUser, findSessionUser, registerUser, signAccessToken, type SessionUser } from '../services/auth.ts';
+import {
+  changeEmail,
+  changePassword,
+  isEmailVerified,
+  requestPasswordReset,
+  resendVerification,
+  resetPassword,
+  verifyEmail,
+} from '../services/credentials.ts';
 import { mergeGuestCart, type CartMergeReport } from '../services/cart.ts';
 import {
   endSessions,
@@ -10,7 +27,7 @@ import {
   rotateRefreshToken,
   startSessionFamily,
 } from '../services/sessions.ts';
-import { createTRPCRouter, publicProcedure } from '../trpc.ts';
+import { authedProcedure, createTRPCRouter, publicProcedure } from '../trpc.ts';
 import { guestCartCookieName, refreshCookieName } from '../protocol.ts';
 
 /** Sets the short-lived access token and the rotating refresh token as httpOnly cookies. */
@@ -19,7 +36,10 @@ function setSessionCookies(ctx: Context, accessToken: string, refreshToken: stri
   ctx.cookies.set(refreshCookieName, refreshToken, { maxAgeSeconds: refreshTokenTtlSeconds, sameSite: 'strict' });
 }
 
-/** Signs the user in (a new session family) and moves their guest cart into their own cart. */
+/**
+ * Signs the user in (a new session family) and moves their guest cart into their own cart; the
+ * user is answered as `auth.me` answers it.
+ */
 async function startSession(ctx: Context, user: SessionUser) {
   const { familyId, refreshToken } = await startSessionFamily(ctx.security.sessions, user.id);
   const token = await signAccessToken(ctx.auth, user, familyId);
@@ -30,7 +50,7 @@ async function startSession(ctx: Context, user: SessionUser) {
     cartMerge = await mergeGuestCart(ctx.db, guest.data, user.id);
     ctx.cookies.clear(guestCartCookieName);
   }
-  return { user, token, cartMerge };
+  return { user: { ...user, emailVerified: await isEmailVerified(ctx.db, user.id) }, token, cartMerge };
 }
 
 function endSession(ctx: Context) {
@@ -74,8 +94,36 @@ export const authRouter = createTRPCRouter({
    */
   me: publicProcedure.query(async ({ ctx }) => {
     if (!ctx.user) return null;
-    return findLiveSessionUser(ctx.db, ctx.security.sessions, { userId: ctx.user.id, sessionId: ctx.sessionId });
+    const user = await findLiveSessionUser(ctx.db, ctx.security.sessions, { userId: ctx.user.id, sessionId: ctx.sessionId });
+    return user ? { ...user, emailVerified: await isEmailVerified(ctx.db, user.id) } : null;
   }),
+
+  /** Emails a reset link if the address has an account: `{ ok: true }` either way, in about the same time. */
+  requestPasswordReset: publicProcedure
+    .input(requestPasswordResetInput)
+    .mutation(({ ctx, input }) => requestPasswordReset(ctx.db, ctx.security.counters, input, ctx.ip)),
+
+  /**
+   * Sets the password with a reset link's token, ends every session of the account, and signs
+   * the caller in with a new one: they proved they read the account's mail and chose its password.
+   */
+  resetPassword: publicProcedure.input(resetPasswordInput).mutation(async ({ ctx, input }) => {
+    const user = await resetPassword(ctx.db, ctx.security.sessions, input);
+    return startSession(ctx, user);
+  }),
+
+  /** Opens a verification or change-of-email link; no session needed (the link may open in another browser). */
+  verifyEmail: publicProcedure.input(verifyEmailInput).mutation(({ ctx, input }) => verifyEmail(ctx.db, input.token)),
+
+  resendVerification: authedProcedure.mutation(({ ctx }) => resendVerification(ctx.db, ctx.security.counters, ctx.user.id)),
+
+  /** Sends a link to the new address; the change is made when it is opened (`verifyEmail`). */
+  changeEmail: authedProcedure.input(changeEmailInput).mutation(({ ctx, input }) => changeEmail(ctx.db, ctx.security.counters, ctx.user.id, input)),
+
+  /** Changes the password and ends every other session of the account; this one stays. */
+  changePassword: authedProcedure
+    .input(changePasswordInput)
+    .mutation(({ ctx, input }) => changePassword(ctx.db, ctx.security, { userId: ctx.user.id, sessionId: ctx.sessionId }, input)),
 
   /**
    * Ends the session family of the refresh cookie and that of the access token (a service may

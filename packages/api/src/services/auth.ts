@@ -4,6 +4,7 @@ import { accessCookieName } from '../protocol.ts';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
 import type { CounterStore, SessionStore } from '../stores/security-store.ts';
+import { sendVerification } from './credentials.ts';
 import { forgiveAttempt, loginLimits, perAddress, registrationLimits, takeAttempt } from './rate-limit.ts';
 
 export interface AuthConfig {
@@ -110,18 +111,23 @@ export function toSessionUser(user: UserRecord): SessionUser {
 export async function registerUser(db: Database, counters: CounterStore, input: RegisterInput, ip: string): Promise<SessionUser> {
   await takeAttempt(counters, [perAddress(registrationLimits.perIp, ip)]);
   const passwordHash = await hashPassword(input.password);
+  let user;
   try {
-    const user = await db.models.User.create({
+    user = await db.models.User.create({
       email: input.email,
       name: input.name ?? input.email.split('@')[0] ?? input.email,
       passwordHash,
       role: 'customer',
     });
-    return toSessionUser(user);
   } catch (error) {
     if (isDuplicateKey(error)) throw new DomainError('EMAIL_TAKEN', 'An account with this email already exists');
     throw error;
   }
+  const sessionUser = toSessionUser(user);
+  // The account exists and works unverified: a verification email that could not be written
+  // (the database failing just now) must not fail the sign-up; the account page offers "resend".
+  await sendVerification(db, sessionUser).catch(() => undefined);
+  return sessionUser;
 }
 
 // Verified against when the email is unknown, so that an unknown email and a wrong password

@@ -54,6 +54,26 @@ export const orderLookupLimits = {
 } as const satisfies Record<string, RateLimitRule>;
 
 /**
+ * Password reset emails: per address asked for (a flood of emails to one mailbox, whether or not
+ * it has an account: the answer is the same) and per client address (a script walking through
+ * many addresses). Every request counts.
+ */
+export const passwordResetLimits = {
+  perAccount: { name: 'password-reset-email', limit: 5, windowMs: 60 * 60_000, message: 'Too many reset emails for this address; try again later' },
+  perIp: { name: 'password-reset-ip', limit: 20, windowMs: 60 * 60_000, message: 'Too many reset requests from your network; try again later' },
+} as const satisfies Record<string, RateLimitRule>;
+
+/** Emails a signed-in shopper can have sent to themselves: verification again, change of email. */
+export const accountEmailLimits = {
+  perAccount: { name: 'account-email', limit: 5, windowMs: 60 * 60_000, message: 'Too many emails asked for; try again later' },
+} as const satisfies Record<string, RateLimitRule>;
+
+/** Checks of the current password before a change of email or password: guessing it through them is as slow as through sign-in. */
+export const passwordCheckLimits = {
+  perAccount: { name: 'password-check', limit: 5, windowMs: 15 * 60_000 },
+} as const satisfies Record<string, RateLimitRule>;
+
+/**
  * What a per-address limit counts: an IPv4 address (an IPv4-mapped IPv6 one included), or the
  * /64 network of an IPv6 address — a subscriber's network, in which one client can take any of
  * 2^64 addresses, so counting single IPv6 addresses would let it walk past every limit.

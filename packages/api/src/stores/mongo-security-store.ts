@@ -86,6 +86,15 @@ function mongoSessions(db: Database): SessionStore {
       await Session.updateMany({ familyId, revokedAt: trusted({ $exists: false }) }, { $set: { revokedAt: new Date() } });
     },
 
+    async revokeUserFamilies(userId, { keep } = {}) {
+      // One update over every token of the user's families (their family documents included); a
+      // token issued meanwhile in one of them is refused by `claim`, which sees its revoked siblings.
+      await Session.updateMany(
+        { userId, revokedAt: trusted({ $exists: false }), ...(keep ? { familyId: trusted({ $ne: keep }) } : {}) },
+        { $set: { revokedAt: new Date() } },
+      );
+    },
+
     findFamily,
 
     async isFamilyActive(familyId, now) {

@@ -6,6 +6,7 @@
 //   counter:<name>:<subject>:<window>  integer, expires when its window ends
 //   session:<sha256 of token>          hash { family, user, expires, used? }, expires with the token
 //   family:<family id>                 hash { id, revoked? }, expires with the family's last token
+//   user-families:<user id>            set of the user's family ids, expires with their last token
 //
 // The claim script reads a family key that it derives from the session, so it needs one Redis
 // server (a primary, with replicas or Sentinel if you like), not Redis Cluster.
@@ -47,14 +48,26 @@ if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECRBY', KEYS[1], ARGV[1]
 return 0`;
 
 /**
- * KEYS: session, family. ARGV: family id, user id, expiry (ms since the epoch).
- * The family key lives as long as the family's longest-lived token, so a revocation covers them all.
+ * KEYS: session, family, user's families. ARGV: family id, user id, expiry (ms since the epoch).
+ * The family key lives as long as the family's longest-lived token, so a revocation covers them
+ * all; the user's set of families as long as their longest-lived token.
  */
 const createSessionScript = `
 redis.call('HSET', KEYS[1], 'family', ARGV[1], 'user', ARGV[2], 'expires', ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 redis.call('HSETNX', KEYS[2], 'id', ARGV[1])
 if redis.call('PEXPIRETIME', KEYS[2]) < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[2], ARGV[3]) end
+redis.call('SADD', KEYS[3], ARGV[1])
+if redis.call('PEXPIRETIME', KEYS[3]) < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[3], ARGV[3]) end
+return 1`;
+
+/** KEYS: user's families. ARGV: family key prefix, now, family to keep (or ''). */
+const revokeUserFamiliesScript = `
+for _, family in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if family ~= ARGV[3] and redis.call('EXISTS', ARGV[1] .. family) == 1 then
+    redis.call('HSETNX', ARGV[1] .. family, 'revoked', ARGV[2])
+  end
+end
 return 1`;
 
 /**
@@ -116,10 +129,11 @@ function redisCounters(client: RedisClient, prefix: string): CounterStore {
 function redisSessions(client: RedisClient, prefix: string): SessionStore {
   const sessionKey = (tokenHash: string) => `${prefix}session:${tokenHash}`;
   const familyPrefix = `${prefix}family:`;
+  const userFamiliesKey = (userId: string) => `${prefix}user-families:${userId}`;
   return {
     async create({ familyId, userId, tokenHash, expiresAt }) {
       await client.eval(createSessionScript, {
-        keys: [sessionKey(tokenHash), familyPrefix + familyId],
+        keys: [sessionKey(tokenHash), familyPrefix + familyId, userFamiliesKey(userId)],
         arguments: [familyId, userId, String(expiresAt.getTime())],
       });
     },
@@ -132,6 +146,9 @@ function redisSessions(client: RedisClient, prefix: string): SessionStore {
     },
     async revokeFamily(familyId) {
       await client.eval(revokeFamilyScript, { keys: [familyPrefix + familyId], arguments: [String(Date.now())] });
+    },
+    async revokeUserFamilies(userId, { keep } = {}) {
+      await client.eval(revokeUserFamiliesScript, { keys: [userFamiliesKey(userId)], arguments: [familyPrefix, String(Date.now()), keep ?? ''] });
     },
     async findFamily(tokenHash) {
       return (await client.hGet(sessionKey(tokenHash), 'family')) ?? null;

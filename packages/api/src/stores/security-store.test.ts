@@ -63,9 +63,9 @@ describe.each(implementations)('the $name security store', ({ open }) => {
   });
   afterAll(() => close());
 
-  async function newSession(store: SecurityStore, fields: { familyId?: string; expiresAt?: Date } = {}) {
+  async function newSession(store: SecurityStore, fields: { familyId?: string; expiresAt?: Date; userId?: string } = {}) {
     const tokenHash = hashRefreshToken(randomUUID());
-    const session = { familyId: fields.familyId ?? randomUUID(), userId: userId(), tokenHash, expiresAt: fields.expiresAt ?? inAMinute() };
+    const session = { familyId: fields.familyId ?? randomUUID(), userId: fields.userId ?? userId(), tokenHash, expiresAt: fields.expiresAt ?? inAMinute() };
     await store.sessions.create(session);
     return session;
   }
@@ -149,6 +149,24 @@ describe.each(implementations)('the $name security store', ({ open }) => {
       expect(await a.sessions.claim(current.tokenHash, new Date())).toEqual({ status: 'refused' });
       expect(await b.sessions.claim(late.tokenHash, new Date())).toEqual({ status: 'refused' });
       expect(await a.sessions.claim(otherFamily.tokenHash, new Date())).toMatchObject({ status: 'claimed' });
+    });
+  });
+
+  describe('a user\'s families', () => {
+    it('are revoked together, on every instance, but the one kept, and no other user\'s', async () => {
+      const user = userId();
+      const kept = await newSession(a, { userId: user });
+      const phone = await newSession(a, { userId: user });
+      const laptop = await newSession(b, { userId: user });
+      const someoneElse = await newSession(a);
+      await b.sessions.revokeUserFamilies(user, { keep: kept.familyId });
+      const active = (familyId: string) => a.sessions.isFamilyActive(familyId, new Date());
+      expect(await Promise.all([phone, laptop].map((session) => active(session.familyId)))).toEqual([false, false]);
+      expect(await a.sessions.claim(laptop.tokenHash, new Date())).toEqual({ status: 'refused' });
+      expect(await active(kept.familyId)).toBe(true);
+      expect(await active(someoneElse.familyId)).toBe(true);
+      await a.sessions.revokeUserFamilies(user);
+      expect(await active(kept.familyId)).toBe(false);
     });
   });
 

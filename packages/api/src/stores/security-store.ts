@@ -42,6 +42,11 @@ export interface SessionStore {
   claim(tokenHash: string, now: Date): Promise<RefreshClaim>;
   /** Makes every token of the family unusable, including any issued after this call. */
   revokeFamily(familyId: string): Promise<void>;
+  /**
+   * Revokes every family of the user (a password reset or change) but `keep`, if given (the
+   * session that changed the password), as `revokeFamily` does each.
+   */
+  revokeUserFamilies(userId: string, options?: { keep?: string | null }): Promise<void>;
   /** The family of a token, used or not, while the token is remembered. */
   findFamily(tokenHash: string): Promise<string | null>;
   /**

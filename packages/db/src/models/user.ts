@@ -11,6 +11,8 @@ export const userSchema = new Schema(
     // Never selected unless asked for: nothing that lists users can leak a hash by accident.
     passwordHash: { type: String, required: true, select: false },
     role: { type: String, enum: userRoles, required: true, default: 'customer' },
+    /** Set once the owner opened a verification link sent to `email` (the shop works before that). */
+    emailVerified: { type: Boolean, required: true, default: false },
     /**
      * The address book: at most `maxSavedAddresses`, exactly one of them the default when there are
      * any. Changed only as a whole, under optimistic locking on `addressRevision` (so two tabs

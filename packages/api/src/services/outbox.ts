@@ -1,0 +1,211 @@
+// The outbox: messages that state changes must tell (an email today), written by the step that
+// makes the change and delivered by a worker in every server process, with retries.
+//
+// Delivery is at least once, and recognisably so: a worker takes a message with a lease (one
+// conditional update, so of several workers one has it), sends it, and marks it sent under that
+// lease. A worker that dies between the send and the mark leaves a lease that runs out; another
+// worker then sends the message again with the same Message-ID (made from the message's `_id`),
+// which receiving systems use to tell it is the same message. A send that fails is retried with
+// exponential backoff and jitter, up to `maxAttempts`, then the message is `failed` (and logged).
+// Nothing here ever fails the request that wrote the message: it only waits in the collection.
+import { randomUUID } from 'node:crypto';
+import { trusted, type Database } from '@shop/db';
+import { DomainError } from '../errors.ts';
+import { isMailKind, oneLine, renderMail, type MailKind, type MailPayload, type MailSettings } from './mail-templates.ts';
+import type { MailTransport } from './mail-transport.ts';
+
+export interface OutboxMessageInput<K extends MailKind = MailKind> {
+  kind: K;
+  to: string;
+  payload: MailPayload<K>;
+  /** The state change the message tells (`password-reset:<tokenId>`): one message per key, ever. */
+  dedupeKey: string;
+}
+
+/** Payload fields that are secrets (a link's token): removed once the message is sent or failed. */
+const secretPayloadFields = ['token'] as const;
+
+// An address as it may stand in a To header: one line, one @, no spaces, brackets or commas.
+const plainAddress = /^[^\s<>(),;:"@]+@[^\s<>(),;:"@]+$/;
+
+/**
+ * Writes a message into the outbox, once per `dedupeKey`: writing it again (a step re-run after a
+ * crash) leaves the first one as it is. Returns its id and whether this call wrote it.
+ */
+export async function enqueueMessage<K extends MailKind>(db: Database, input: OutboxMessageInput<K>, now = new Date()): Promise<{ id: string; created: boolean }> {
+  if (!plainAddress.test(input.to) || input.to.length > 254) {
+    throw new DomainError('INVALID_INPUT', 'Not an email address a message can be sent to');
+  }
+  const id = randomUUID();
+  const result = await db.models.OutboxMessage.findOneAndUpdate(
+    { dedupeKey: input.dedupeKey },
+    {
+      $setOnInsert: {
+        _id: id,
+        kind: input.kind,
+        to: input.to,
+        payload: input.payload,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        dedupeKey: input.dedupeKey,
+      },
+    },
+    { upsert: true, returnDocument: 'after', projection: { _id: 1 } },
+  ).lean();
+  if (!result) throw new Error('outbox upsert returned nothing');
+  return { id: result._id, created: result._id === id };
+}
+
+export interface OutboxSettings {
+  /** How long a worker holds a message while sending it; a worker that died lets go after this. */
+  leaseMs: number;
+  /** Sends of one message before it is marked `failed`. */
+  maxAttempts: number;
+  /** Wait after the first failure; doubled after each further one, up to `maxBackoffMs`. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const defaultOutboxSettings: OutboxSettings = {
+  // Longer than the SMTP transport's own timeouts together, so a slow send keeps its lease.
+  leaseMs: 60_000,
+  maxAttempts: 10,
+  baseBackoffMs: 30_000,
+  maxBackoffMs: 60 * 60_000,
+};
+
+/**
+ * The wait before the next attempt after `attempts` failed ones: exponential, capped, and drawn
+ * from its upper half ("equal jitter"), so messages that failed together do not all come back at once.
+ */
+export function backoffMs(attempts: number, settings: Pick<OutboxSettings, 'baseBackoffMs' | 'maxBackoffMs'>, random = Math.random): number {
+  const ceiling = Math.min(settings.maxBackoffMs, settings.baseBackoffMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+export interface OutboxDeps {
+  db: Database;
+  transport: MailTransport;
+  mail: MailSettings;
+  /** This worker's name in leases; unique per process. */
+  owner: string;
+  settings?: Partial<OutboxSettings>;
+  /** Test hook: runs after a send and before it is marked sent; throwing there is a crash in between. */
+  afterSend?: (message: { id: string; messageId: string }) => void | Promise<void>;
+}
+
+export type DeliveryOutcome =
+  | { status: 'idle' }
+  | { status: 'sent'; id: string }
+  | { status: 'retry'; id: string; attempts: number; error: string; nextAttemptAt: Date }
+  | { status: 'failed'; id: string; attempts: number; error: string };
+
+/** The Message-ID of an outbox message: the same for every attempt. */
+export function messageIdFor(id: string, from: string): string {
+  const domain = /@([^\s<>@]+)>?\s*$/.exec(from)?.[1] ?? 'shop.localhost';
+  return `<${id}@${domain}>`;
+}
+
+function errorText(error: unknown): string {
+  return oneLine(error instanceof Error ? error.message : String(error)).slice(0, 500);
+}
+
+/**
+ * Takes the next due message (pending and due, or held under a lease that ran out), sends it and
+ * marks it; `idle` when there is none. One conditional update takes it, so of several workers
+ * asking at once each gets a different message or none.
+ */
+export async function deliverNext(deps: OutboxDeps, now = new Date()): Promise<DeliveryOutcome> {
+  const settings = { ...defaultOutboxSettings, ...deps.settings };
+  const { OutboxMessage } = deps.db.models;
+  const message = await OutboxMessage.findOneAndUpdate(
+    {
+      $or: [
+        { status: 'pending', nextAttemptAt: trusted({ $lte: now }) },
+        { status: 'sending', 'lease.until': trusted({ $lte: now }) },
+      ],
+    },
+    { $set: { status: 'sending', lease: { owner: deps.owner, until: new Date(now.getTime() + settings.leaseMs) } }, $inc: { attempts: 1 } },
+    { returnDocument: 'after', sort: { nextAttemptAt: 1 } },
+  ).lean();
+  if (!message) return { status: 'idle' };
+
+  const held = { _id: message._id, status: 'sending' as const, 'lease.owner': deps.owner };
+  const scrub = Object.fromEntries(secretPayloadFields.map((field) => [`payload.${field}`, '']));
+  const messageId = messageIdFor(message._id, deps.mail.from);
+  try {
+    if (!isMailKind(message.kind)) throw new PermanentFailure(`unknown message kind ${message.kind}`);
+    let rendered;
+    try {
+      rendered = renderMail(message.kind, message.payload, deps.mail);
+    } catch (error) {
+      throw new PermanentFailure(`payload does not fit ${message.kind}: ${errorText(error)}`);
+    }
+    await deps.transport.send({ messageId, from: deps.mail.from, to: message.to, ...rendered });
+  } catch (error) {
+    const text = errorText(error);
+    if (error instanceof PermanentFailure || message.attempts >= settings.maxAttempts) {
+      await OutboxMessage.updateOne(held, { $set: { status: 'failed', lastError: text }, $unset: { lease: '', ...scrub } });
+      return { status: 'failed', id: message._id, attempts: message.attempts, error: text };
+    }
+    const nextAttemptAt = new Date(Date.now() + backoffMs(message.attempts, settings));
+    await OutboxMessage.updateOne(held, { $set: { status: 'pending', nextAttemptAt, lastError: text }, $unset: { lease: '' } });
+    return { status: 'retry', id: message._id, attempts: message.attempts, error: text, nextAttemptAt };
+  }
+  await deps.afterSend?.({ id: message._id, messageId });
+  // Under our lease only: a worker that took the message over (ours ran out mid-send) marks it itself.
+  await OutboxMessage.updateOne(held, { $set: { status: 'sent', sentAt: new Date() }, $unset: { lease: '', ...scrub } });
+  return { status: 'sent', id: message._id };
+}
+
+class PermanentFailure extends Error {}
+
+/** Delivers due messages until none is left (or `max` were handled); for tests and the worker. */
+export async function drainOutbox(deps: OutboxDeps, max = 100): Promise<DeliveryOutcome[]> {
+  const outcomes: DeliveryOutcome[] = [];
+  while (outcomes.length < max) {
+    const outcome = await deliverNext(deps);
+    if (outcome.status === 'idle') break;
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+export interface OutboxWorkerOptions {
+  /** How often an idle worker looks for due messages. */
+  pollIntervalMs?: number;
+  onOutcome?: (outcome: Exclude<DeliveryOutcome, { status: 'idle' }>) => void;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Runs in every server process (main.ts), like the recovery sweep: delivers what is due, then
+ * looks again every `pollIntervalMs`. The returned function stops it once the current send ends.
+ */
+export function startOutboxWorker(deps: OutboxDeps, options: OutboxWorkerOptions = {}): () => Promise<void> {
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  const run = () => {
+    running ??= (async () => {
+      while (!stopped) {
+        const outcome = await deliverNext(deps);
+        if (outcome.status === 'idle') break;
+        options.onOutcome?.(outcome);
+      }
+    })()
+      .catch((error: unknown) => options.onError?.(error))
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  void run();
+  const timer = setInterval(() => void run(), options.pollIntervalMs ?? 1000);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
+}
