@@ -53,7 +53,7 @@ describe.runIf(canRunBrowser)('guest checkout', () => {
     await page.getByLabel('Postal code').fill('62704');
     await page.getByRole('button', { name: 'Place order · $12.99' }).click();
     await page.getByRole('heading', { name: 'Thank you, your order is placed' }).waitFor();
-    const confirmation = (await page.locator('.confirmation-header strong').textContent()) ?? '';
+    const confirmation = (await page.locator('.confirmation-number').textContent()) ?? '';
     expect(confirmation).toMatch(/^SH-[2-9A-HJ-NP-Z]{6}$/);
     orderNumber = confirmation;
     await page.getByText('742 Evergreen Terrace').waitFor();

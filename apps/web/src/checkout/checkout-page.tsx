@@ -48,6 +48,9 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
   const [choice, setChoice] = useState<AddressChoice | null>(null);
   const [saveAddress, setSaveAddress] = useState(true);
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [billingSame, setBillingSame] = useState(true);
+  const [billingDraft, setBillingDraft] = useState<AddressDraft>(emptyAddress);
+  const [billingErrors, setBillingErrors] = useState<FieldErrors>({});
   const book = trpc.account.addresses.list.useQuery(undefined, { enabled: user !== null });
   const { mutation: placeOrder } = checkout;
   const saved = book.data ?? [];
@@ -55,12 +58,15 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
   const chosen: AddressChoice = choice ?? (saved[0] ? { kind: 'saved', id: saved[0].id } : { kind: 'new' });
   const serverErrors = placeOrder.isError ? fieldErrorsOf(placeOrder.error) : {};
   const shown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'shippingAddress'), ...fieldErrorsFromApi(serverErrors), ...errors };
+  const billingShown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'billingAddress'), ...billingErrors };
   const blocked = cart.hasIssues || (user !== null && book.isPending);
 
   function place() {
     const found: FieldErrors = {};
     let shippingAddress: SavedAddressFields | undefined;
     let contact: string | undefined;
+    let billingAddress: SavedAddressFields | undefined;
+    const foundBilling: FieldErrors = {};
     if (!user) {
       const parsed = emailSchema.safeParse(email);
       if (parsed.success) contact = parsed.data;
@@ -74,8 +80,14 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
       const picked = saved.find((address) => address.id === chosen.id);
       if (picked) shippingAddress = addressFieldsOf(picked);
     }
+    if (!billingSame) {
+      const parsed = addressInput.safeParse(billingDraft);
+      if (parsed.success) billingAddress = parsed.data;
+      else Object.assign(foundBilling, fieldErrorsFromIssues(parsed.error.issues));
+    }
     setErrors(found);
-    if (Object.keys(found).length > 0) {
+    setBillingErrors(foundBilling);
+    if (Object.keys(found).length > 0 || Object.keys(foundBilling).length > 0) {
       requestAnimationFrame(() => document.querySelector<HTMLElement>('.checkout-details [aria-invalid="true"]')?.focus());
       return;
     }
@@ -84,6 +96,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
       paymentMethod,
       ...(contact ? { email: contact } : {}),
       ...(shippingAddress ? { shippingAddress } : {}),
+      ...(billingAddress ? { billingAddress } : {}),
       ...(user && chosen.kind === 'new' && saveAddress ? { saveAddress: true } : {}),
     });
   }
@@ -149,7 +162,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
             ) : null}
             {chosen.kind === 'new' && !(user && book.isPending) ? (
               <>
-                <AddressFields value={draft} onChange={setDraft} errors={shown} disabled={placeOrder.isPending} />
+                <AddressFields value={draft} onChange={setDraft} errors={shown} disabled={placeOrder.isPending} section="shipping" />
                 {user ? (
                   <div className="field-inline field-inline--check">
                     <input id="save-address" type="checkbox" checked={saveAddress} onChange={(event) => setSaveAddress(event.target.checked)} />
@@ -158,6 +171,26 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                 ) : null}
               </>
             ) : null}
+          </section>
+          <section aria-labelledby="billing-heading">
+            <h2 id="billing-heading" className="section-heading">
+              Billing address
+            </h2>
+            <div className="field-inline field-inline--check">
+              <input
+                id="billing-same"
+                type="checkbox"
+                checked={billingSame}
+                onChange={(event) => setBillingSame(event.target.checked)}
+                disabled={placeOrder.isPending}
+              />
+              <label htmlFor="billing-same">Same as the shipping address</label>
+            </div>
+            {billingSame ? null : (
+              <div className="billing-address">
+                <AddressFields value={billingDraft} onChange={setBillingDraft} errors={billingShown} disabled={placeOrder.isPending} section="billing" />
+              </div>
+            )}
           </section>
           <section aria-labelledby="review-heading">
             <h2 id="review-heading" className="section-heading">
