@@ -155,8 +155,8 @@ export interface DomainErrorDetailsByReason {
   /** The countries already in the zone named (ISO 3166-1 alpha-2). */
   SHIPPING_COUNTRY_TAKEN: { countries: string[]; zoneId: string; zoneName: string };
   COUNTRY_NOT_SHIPPED: { country: string };
-  /** `available`: the ids of the methods that can ship this cart to this address. */
-  SHIPPING_METHOD_UNAVAILABLE: { methodId: string; country: string; available: string[] };
+  /** `available`: the ids of the methods that can ship this cart to this address; `methodId` null when none was chosen (and none can). */
+  SHIPPING_METHOD_UNAVAILABLE: { methodId: string | null; country: string; available: string[] };
 }
 
 /** A discount problem (`evaluateDiscount`, `takeDiscountUse`) as its error's details: all but the reason. */

@@ -1,8 +1,9 @@
 import type { Context } from '../context.ts';
 import { DomainError } from '../errors.ts';
 import { guestCartToken } from '../schemas/cart.ts';
-import { placeOrderInput } from '../schemas/checkout.ts';
+import { checkoutQuoteInput, placeOrderInput } from '../schemas/checkout.ts';
 import { placeOrder, type PlaceOrderInput, type Shopper } from '../services/checkout.ts';
+import { quoteCheckout } from '../services/checkout-pricing.ts';
 import { createTRPCRouter, guestOrUserProcedure, publicProcedure } from '../trpc.ts';
 
 /**
@@ -18,7 +19,16 @@ function shopperOf(ctx: Context, input: PlaceOrderInput): Shopper {
   return { guestToken: token.success ? token.data : null };
 }
 
+/** A quote is for the signed-in shopper, or a guest by their cart token. */
+function quoteShopperOf(ctx: Context): Shopper {
+  if (ctx.user) return ctx.user;
+  const token = guestCartToken.safeParse(ctx.cartToken);
+  return { guestToken: token.success ? token.data : null };
+}
+
 export const checkoutRouter = createTRPCRouter({
+  /** The cart priced for an address, method and code, with every problem in the way; reads only. */
+  quote: guestOrUserProcedure.input(checkoutQuoteInput).query(({ ctx, input }) => quoteCheckout(ctx.db, quoteShopperOf(ctx), input)),
   /** Which payment provider takes payments, and Stripe's publishable key: the storefront loads the Payment Element only with Stripe. */
   paymentConfig: publicProcedure.query(({ ctx }) => ctx.payments.publicConfig),
   placeOrder: guestOrUserProcedure

@@ -1,7 +1,36 @@
 import { z } from 'zod';
 import { addressInput } from './address.ts';
 import { email } from './auth.ts';
-import { money, objectId } from './common.ts';
+import { money, objectId, singleLineText } from './common.ts';
+import { countryCode } from './countries.ts';
+import { discountCode } from './pricing.ts';
+
+/**
+ * What of an address prices an order: its country (the shipping zone, the tax rate) and region (a
+ * regional tax rate, `CA`, `NY`). The quote takes only these, so a page can quote while the rest
+ * of the address is still being typed; placeOrder checks the whole address.
+ */
+export const pricedAddressInput = z.strictObject({
+  country: countryCode,
+  region: singleLineText(100)
+    .transform((value) => (value === '' ? undefined : value))
+    .optional(),
+});
+
+/**
+ * checkout.quote: the caller's cart priced for an address, a shipping method and a code. Each may
+ * be left out: without an address (and, signed in, without a default one) nothing is shipped or
+ * taxed yet; without a method the cheapest is chosen.
+ */
+export const checkoutQuoteInput = z.strictObject({
+  /** Left out: a signed-in shopper's default address, if their book has one. */
+  shippingAddress: pricedAddressInput.optional(),
+  shippingMethodId: objectId.optional(),
+  discountCode: discountCode.optional(),
+  /** A guest's email, so that a code limited per customer counts their earlier uses (a signed-in shopper's is the account's). */
+  email: email.optional(),
+});
+export type CheckoutQuoteInput = z.infer<typeof checkoutQuoteInput>;
 
 export const placeOrderInput = z.strictObject({
   /** A fresh UUID per purchase attempt, reused on every retry of that attempt. */

@@ -54,7 +54,7 @@ afterAll(() => db.drop());
 describe('checkoutPricingContext', () => {
   it('prices a cart with no address yet: no shipping, no tax, the shop setting', async () => {
     const context = await checkoutPricingContext(db, { cart: cart() });
-    expect(context).toEqual({ pricing: { taxInclusive: false, shippingMethod: null, taxRate: null, discount: null }, shippingMethods: [], discountCode: null });
+    expect(context).toEqual({ pricing: { taxInclusive: false, shippingMethod: null, taxRate: null, discount: null }, shippingMethods: [], discountCode: null, zoneId: null });
   });
 
   it("lists the address's methods cheapest first, resolves the chosen one and the region's tax rate: one breakdown", async () => {

@@ -38,11 +38,14 @@ export interface CheckoutPricing {
   shippingMethods: ShippingOption[];
   /** The code asked for and why it cannot be used (null when it can); null when none was asked for. */
   discountCode: { code: string; problem: DiscountProblem | null } | null;
+  /** The zone shipping to the address; null without an address, or when the shop has set up no zones at all. */
+  zoneId: string | null;
 }
 
 /**
  * Reads and resolves the pricing of a checkout (four reads at once). A country the shop does not
- * ship to is COUNTRY_NOT_SHIPPED, and a chosen method that cannot ship this cart there (unknown,
+ * ship to is COUNTRY_NOT_SHIPPED — unless the shop has no zones at all: shipping is not set up
+ * (a shop from before zones), so it ships anywhere and charges nothing for it — and a chosen method that cannot ship this cart there (unknown,
  * another zone's, inactive, or the cart too heavy for its weight bands) SHIPPING_METHOD_UNAVAILABLE.
  * A discount code that cannot be used is not an error here (the quote shows why, next to the
  * field): it comes back as `discountCode.problem`, and `discountError` makes it one.
@@ -71,8 +74,9 @@ export async function checkoutPricingContext(db: Database, request: CheckoutPric
 
   let shippingMethods: ShippingOption[] = [];
   let shippingMethod: ShippingOption | null = null;
-  if (country) {
-    if (!zones.some((zone) => zone.countries.includes(country))) {
+  const zone = country ? (zones.find((candidate) => candidate.countries.includes(country)) ?? null) : null;
+  if (country && zones.length > 0) {
+    if (!zone) {
       throw new DomainError('COUNTRY_NOT_SHIPPED', `The shop does not ship to ${country}`, { country });
     }
     shippingMethods = shippingMethodsFor(zones, { country }, request.cart, { discount });
@@ -97,5 +101,6 @@ export async function checkoutPricingContext(db: Database, request: CheckoutPric
     },
     shippingMethods,
     discountCode,
+    zoneId: zone?.id ?? null,
   };
 }
