@@ -14,7 +14,11 @@ export function useCart() {
  */
 export function useCartMutations() {
   const utils = trpc.useUtils();
-  const replaceCart = (cart: Cart) => utils.cart.get.setData(undefined, cart);
+  const replaceCart = (cart: Cart) => {
+    utils.cart.get.setData(undefined, cart);
+    // What checkout would charge moved with the cart: the checkout page's quote asks again.
+    void utils.checkout.quote.invalidate();
+  };
   return {
     addItem: trpc.cart.addItem.useMutation({ onSuccess: replaceCart }),
     setQuantity: trpc.cart.setQuantity.useMutation({ onSuccess: replaceCart }),

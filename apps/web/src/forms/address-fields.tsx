@@ -53,6 +53,7 @@ export function AddressFields({
         <TextField label="City" name="city" autoComplete={auto('address-level2')} value={value.city} onChange={set('city')} error={errors.city} disabled={disabled} />
         <TextField
           label="State or region (optional)"
+          hint={value.country === 'US' ? 'The state’s two letters: CA, NY' : undefined}
           name="region"
           autoComplete={auto('address-level1')}
           value={value.region}
