@@ -1,4 +1,5 @@
 import type { DiscountProblem } from '@shop/api/pricing';
+import { discountCode } from '@shop/api/schemas';
 import { useId, useState, type FormEvent } from 'react';
 import { discountProblemMessage } from './pricing-words.ts';
 
@@ -28,14 +29,17 @@ export function DiscountCodeField({
 }) {
   const id = useId();
   const [draft, setDraft] = useState('');
-  const [emptyTried, setEmptyTried] = useState(false);
-  const message = emptyTried ? 'Enter a code to apply it.' : problem ? discountProblemMessage(problem, currency) : null;
+  // What is wrong before asking the shop: nothing typed, or what no code can look like.
+  const [localProblem, setLocalProblem] = useState<string | null>(null);
+  const message = localProblem ?? (problem ? discountProblemMessage(problem, currency) : null);
 
   function apply(event: FormEvent) {
     event.preventDefault();
     const code = draft.trim();
-    setEmptyTried(code === '');
-    if (code) onApply(code);
+    if (code === '') return setLocalProblem('Enter a code to apply it.');
+    if (!discountCode.safeParse(code).success) return setLocalProblem(discountProblemMessage({ reason: 'DISCOUNT_UNKNOWN', code }, currency));
+    setLocalProblem(null);
+    onApply(code);
   }
 
   if (applied && !problem) {

@@ -47,7 +47,7 @@ export function ShippingMethodList({
   }
   return (
     <fieldset className="payment-methods shipping-methods" disabled={disabled} aria-busy={state.kind === 'loading' ? true : undefined}>
-      <legend>Shipping method</legend>
+      <legend className="visually-hidden">Shipping method</legend>
       {methods.map((method) => (
         <label key={method.id} className="radio-card">
           <input type="radio" name="shipping-method" value={method.id} checked={selected === method.id} onChange={() => onChange(method.id)} />
