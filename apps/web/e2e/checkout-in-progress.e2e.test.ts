@@ -71,7 +71,7 @@ describe.runIf(canRunBrowser)('checkout while the order is still being placed', 
       await route.continue();
     });
 
-    await page.getByRole('button', { name: 'Place order · $12.99' }).click();
+    await page.getByRole('button', { name: 'Place order · $18.93' }).click();
     await expect.poll(() => reasons.filter((reason) => reason === 'CHECKOUT_IN_PROGRESS').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
     // Still on the checkout, still placing: no confirmation for an order that is not placed.
     expect(new URL(page.url()).pathname).toBe('/checkout');

@@ -44,14 +44,15 @@ describe.runIf(canRunBrowser)('guest checkout', () => {
     await page.getByLabel('Street address').fill('742 Evergreen Terrace');
     await page.getByLabel('City').fill('Springfield');
     await page.getByLabel('Postal code').fill('1234');
-    await page.getByRole('button', { name: 'Place order · $12.99' }).click();
+    // $12.99 and Standard shipping (5.00): Illinois has no sales tax in the seed.
+    await page.getByRole('button', { name: 'Place order · $17.99' }).click();
     // The API's schema, in the browser: nothing is sent until the address is right.
     await page.getByText('A US ZIP code: 12345 or 12345-6789').waitFor();
     expect(calls).toBe(0);
     await saveScreenshot(page, 'guest-checkout-invalid-desktop');
 
     await page.getByLabel('Postal code').fill('62704');
-    await page.getByRole('button', { name: 'Place order · $12.99' }).click();
+    await page.getByRole('button', { name: 'Place order · $17.99' }).click();
     await page.getByRole('heading', { name: 'Thank you, your order is placed' }).waitFor();
     const confirmation = (await page.locator('.confirmation-number').textContent()) ?? '';
     expect(confirmation).toMatch(/^SH-[2-9A-HJ-NP-Z]{6}$/);
@@ -111,7 +112,8 @@ describe.runIf(canRunBrowser)('guest checkout', () => {
     await page.getByLabel('Postal code').fill('10117');
     // The 15-minute access token ran out while the shopper typed: the order is still theirs.
     await page.context().clearCookies({ name: 'shop_access' });
-    await page.getByRole('button', { name: 'Place order · $12.99' }).click();
+    // To Germany: Parcel (300 g) 8.00, and 19% VAT on the tote and the shipping.
+    await page.getByRole('button', { name: 'Place order · $24.98' }).click();
     await page.getByRole('heading', { name: 'Thank you, your order is placed' }).waitFor();
     await page.getByText('Unter den Linden 1').waitFor();
     const berlinOrder = await shop.db.models.Order.findOne({ 'shippingAddress.city': 'Berlin' }).lean();

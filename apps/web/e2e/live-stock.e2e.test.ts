@@ -123,9 +123,9 @@ describe.runIf(canRunBrowser)('live stock', () => {
     // refuses to charge more than the shopper saw, and says by how much.
     await page.route('**/trpc/stock.changes**', (route) => route.abort());
     await page.goto(`${shop.url}/checkout`);
-    await page.getByRole('button', { name: 'Place order · $58.96' }).waitFor();
+    await page.getByRole('button', { name: 'Place order · $63.24' }).waitFor();
     await setProduct(shop.db, 'plain-white-tee', { price: 2499 });
-    await page.getByRole('button', { name: 'Place order · $58.96' }).click();
+    await page.getByRole('button', { name: 'Place order · $63.24' }).click();
     await page.getByRole('heading', { name: 'Prices changed since you last looked' }).waitFor();
     expect(await page.locator('.checkout-problem').textContent()).toContain('Plain White Tee: $19.99 → $24.99');
     await page.getByText('The price went up from $19.99 to $24.99 since you added it.').waitFor();
@@ -134,7 +134,7 @@ describe.runIf(canRunBrowser)('live stock', () => {
 
     // Stock runs short while the shopper looks: the line says so and offers the fix.
     await page.reload();
-    await page.getByRole('button', { name: 'Place order · $63.96' }).waitFor();
+    await page.getByRole('button', { name: 'Place order · $68.60' }).waitFor();
     await setProduct(shop.db, 'canvas-tote', { stock: 2 });
     // (The page's live subscription connects after its cart loads: allow for that.)
     await page.getByText('Only 2 left: you have 3.').waitFor({ timeout: 3_000 });
@@ -142,7 +142,7 @@ describe.runIf(canRunBrowser)('live stock', () => {
     await saveScreenshot(page, 'checkout-short-desktop');
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Change to 2' }).click();
-    await page.getByRole('button', { name: 'Place order · $50.97' }).click();
+    await page.getByRole('button', { name: 'Place order · $54.66' }).click();
     await page.getByRole('heading', { name: 'Thank you, your order is placed' }).waitFor();
 
     // A declined card says so, and nothing is bought.

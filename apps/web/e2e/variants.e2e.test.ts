@@ -172,7 +172,8 @@ describe.runIf(canRunBrowser)('products in variants', () => {
     await page.getByRole('link', { name: 'Check out' }).click();
     await heading().filter({ hasText: 'Checkout' }).waitFor();
     await page.locator('.cart-line', { hasText: 'Colour: White · Size: M' }).waitFor();
-    await page.getByRole('button', { name: 'Place order · $54.00' }).click();
+    // $54.00 and California's 7.25% per line (261 + 131); free shipping from $50.00.
+    await page.getByRole('button', { name: 'Place order · $57.92' }).click();
     await page.waitForURL(/\/checkout\/placed\/[a-f0-9]{24}$/, { timeout: 15_000 });
     await page.getByRole('heading', { name: 'Thank you, your order is placed' }).waitFor();
     const orderLines = page.locator('.order-table tbody tr');

@@ -1,5 +1,5 @@
 import type { OrderStatus } from '@shop/db';
-import type { DiscountProblem } from './pricing/index.ts';
+import type { Breakdown, DiscountProblem, PricePart } from './pricing/index.ts';
 import type { UploadImageType } from './protocol.ts';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
@@ -115,7 +115,11 @@ export interface DomainErrorDetailsByReason {
   /** `orderId`: the order that failed, at checkout; null when adding to the cart. */
   OUT_OF_STOCK: { orderId: string | null; lines: ShortLine[] };
   INSUFFICIENT_STOCK: { productId: string; variantId: string; requested: number; available: number };
-  PRICE_CHANGED: { expectedTotal: number; total: number; lines: RepricedLine[] };
+  /**
+   * `lines`: the lines whose price moved since they were added to the cart; `parts`: what differs
+   * from what the shopper saw (`lines`, `discount`, `shipping`, `tax`); `breakdown`: the price now.
+   */
+  PRICE_CHANGED: { expectedTotal: number; total: number; lines: RepricedLine[]; parts: PricePart[]; breakdown: BreakdownDetails };
   CART_EMPTY: null;
   EMAIL_REQUIRED: null;
   SHIPPING_ADDRESS_REQUIRED: null;
@@ -158,6 +162,13 @@ export interface DomainErrorDetailsByReason {
   /** `available`: the ids of the methods that can ship this cart to this address; `methodId` null when none was chosen (and none can). */
   SHIPPING_METHOD_UNAVAILABLE: { methodId: string | null; country: string; available: string[] };
 }
+
+/**
+ * A breakdown as PRICE_CHANGED carries it: each line one object type, not `priceCart`'s
+ * intersection, so the error's type is the same on the server and through @shop/client (which
+ * sees JSON, where an intersection is one object).
+ */
+type BreakdownDetails = { [K in keyof Breakdown]: K extends 'lines' ? { [F in keyof Breakdown['lines'][number]]: Breakdown['lines'][number][F] }[] : Breakdown[K] };
 
 /** A discount problem (`evaluateDiscount`, `takeDiscountUse`) as its error's details: all but the reason. */
 type DiscountProblemDetails<R extends DiscountProblem['reason']> = Omit<Extract<DiscountProblem, { reason: R }>, 'reason'>;

@@ -4,7 +4,10 @@ import { createContextInner, type Context, type ResponseCookies } from './contex
 import { createCaller } from './root.ts';
 import { addressInput, type AddressInput } from './schemas/address.ts';
 import { defaultAuthSettings, signAccessToken, verifyAccessToken, type AuthConfig, type SessionUser } from './services/auth.ts';
+import { createDiscount } from './services/discount-codes.ts';
 import { startSessionFamily } from './services/sessions.ts';
+import { createShippingZone } from './services/shipping-zones.ts';
+import { setTaxRate } from './services/tax-rates.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
 import type { SecurityStore } from './stores/security-store.ts';
 
@@ -229,3 +232,69 @@ export async function setVariantForTest(db: Database, productId: string, fields:
   if (fields.price !== undefined) set['variants.$[variant].price'] = fields.price;
   await db.models.Product.updateOne({ _id: productId }, { $set: set }, { arrayFilters: [{ 'variant._id': new Types.ObjectId(variantId) }] });
 }
+
+/**
+ * The invariants of one order, for tests: its total is its breakdown (`subtotal − discount +
+ * shipping`, plus the tax unless prices include it), the lines' discounts add up to the
+ * discount; a placed (shipped, delivered) order has one succeeded payment in the test provider's
+ * ledger of exactly its total, and a failed or cancelled order that was charged is refunded.
+ * Throws saying what does not hold.
+ */
+export async function checkOrderInvariant(db: Database, orderId: string): Promise<void> {
+  const order = await db.models.Order.findById(orderId).lean();
+  if (!order) throw new Error(`no order ${orderId}`);
+  const discount = order.discount?.amount ?? 0;
+  const shipping = order.shipping?.price ?? 0;
+  const tax = order.taxInclusive ? 0 : (order.tax ?? 0);
+  if (order.total !== order.subtotal - discount + shipping + tax) {
+    throw new Error(`order ${orderId}: total ${order.total} is not ${order.subtotal} − ${discount} + ${shipping} + ${tax}`);
+  }
+  const lineDiscounts = order.lines.reduce((sum, line) => sum + (line.discount ?? 0), 0);
+  if (lineDiscounts !== discount) throw new Error(`order ${orderId}: the lines' discounts come to ${lineDiscounts}, the discount is ${discount}`);
+  const charge = await db.connection.collection<{ _id: string; amount: number; status: string }>('test_payments').findOne({ _id: orderId });
+  if (['placed', 'shipped', 'delivered'].includes(order.status)) {
+    if (charge?.status !== 'succeeded' || charge.amount !== order.total) {
+      throw new Error(`placed order ${orderId} of ${order.total}: its payment is ${charge ? `${charge.status}, ${charge.amount}` : 'missing'}`);
+    }
+  } else if ((order.status === 'failed' || order.status === 'cancelled') && charge?.status === 'succeeded') {
+    throw new Error(`${order.status} order ${orderId} was charged and not refunded`);
+  }
+}
+
+/**
+ * Shipping and tax for tests that price checkouts in full: the US (Standard 5.00, free from 50.00
+ * after discounts; Express 15.00) and Germany (Parcel, by weight: 9.00 up to 1 kg); California's
+ * 7.25% (shipping untaxed) and Germany's 19% (shipping taxed); the code WELCOME10 (10% off).
+ */
+export async function createTestPricing(db: Database): Promise<{ standardId: string; expressId: string; parcelId: string }> {
+  const us = await createShippingZone(db, {
+    name: 'United States',
+    countries: ['US'],
+    methods: [
+      { name: 'Standard', rate: { type: 'flat', price: 500, freeOver: 5000 }, active: true },
+      { name: 'Express', rate: { type: 'flat', price: 1500, freeOver: null }, active: true },
+    ],
+  });
+  const de = await createShippingZone(db, {
+    name: 'Germany',
+    countries: ['DE'],
+    methods: [{ name: 'Parcel', rate: { type: 'weight', bands: [{ upToGrams: 1000, price: 900 }], freeOver: null }, active: true }],
+  });
+  await setTaxRate(db, { country: 'US', region: 'CA', name: 'California', rate: 725, shipping: false });
+  await setTaxRate(db, { country: 'DE', region: '', name: 'MwSt', rate: 1900, shipping: true });
+  await createDiscount(db, { code: 'WELCOME10', type: 'percentage', value: 10, minSubtotal: 0, startsAt: null, endsAt: null, usageLimit: null, perCustomerLimit: null });
+  return { standardId: us.methods[0]?.id ?? '', expressId: us.methods[1]?.id ?? '', parcelId: de.methods[0]?.id ?? '' };
+}
+
+/** A California address (7.25% sales tax in `createTestPricing`). */
+export const testCaliforniaAddress = {
+  name: 'Cali Shopper',
+  line1: '1 Ocean Ave',
+  city: 'Santa Monica',
+  region: 'CA',
+  postalCode: '90401',
+  country: 'US',
+} as const satisfies AddressInput;
+
+/** A code's uses and the orders holding it (see services/discounts.ts), for tests beyond this package. */
+export { discountInvariant } from './services/discounts.ts';

@@ -1,12 +1,13 @@
 import { CartLoadFailed, EmptyCart } from '../cart/cart-notices.tsx';
 import { addressInput, email as emailSchema } from '@shop/api/schemas';
+import { keepPreviousData } from '@tanstack/react-query';
 import { useState } from 'react';
 import { fieldErrorsOf } from '../api-errors.ts';
 import { useSession, type SessionUser } from '../account/use-session.ts';
 import { CartLineItem } from '../cart/cart-line-item.tsx';
 import { useCart, type Cart } from '../cart/use-cart.ts';
 import { AddressFields, addressLine, emptyAddress, type AddressDraft } from '../forms/address-fields.tsx';
-import { fieldErrorsFromApi, fieldErrorsFromIssues, type FieldErrors } from '../forms/field-errors.ts';
+import { fieldErrorsFromApi, fieldErrorsFromIssues, withoutEditedFields, type FieldErrors } from '../forms/field-errors.ts';
 import { TextField } from '../forms/text-field.tsx';
 import { formatMoney } from '../format.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
@@ -17,7 +18,11 @@ import { trpc, type RouterOutputs } from '../trpc.ts';
 import { CheckoutProblem } from './checkout-problem.tsx';
 import { PaymentMethodChoice, type PaymentMethodId } from './payment-method.tsx';
 import { usePlaceOrder } from './use-place-order.ts';
-import { SummaryRows } from '../cart/summary-rows.tsx';
+import { DiscountCodeField } from './discount-code-field.tsx';
+import { PriceBreakdown } from './price-breakdown.tsx';
+import { addressProblemOf, breakdownFor, chosenMethod, discountProblemOf, pricedAddressOf, samePricedAddress } from './quote-pricing.ts';
+import { ShippingMethodList } from './shipping-method-list.tsx';
+import { useDebouncedValue } from './use-debounced-value.ts';
 
 type SavedAddress = RouterOutputs['account']['addresses']['list'][number];
 
@@ -51,15 +56,34 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
   const [billingSame, setBillingSame] = useState(true);
   const [billingDraft, setBillingDraft] = useState<AddressDraft>(emptyAddress);
   const [billingErrors, setBillingErrors] = useState<FieldErrors>({});
+  const [pickedMethod, setPickedMethod] = useState<string | null>(null);
+  const [discountCode, setDiscountCode] = useState<string | null>(null);
   const book = trpc.account.addresses.list.useQuery(undefined, { enabled: user !== null });
   const { mutation: placeOrder } = checkout;
   const saved = book.data ?? [];
   // Until the shopper picks, the book's default (listed first); a new address when the book is empty.
   const chosen: AddressChoice = choice ?? (saved[0] ? { kind: 'saved', id: saved[0].id } : { kind: 'new' });
+  const pickedSaved = chosen.kind === 'saved' ? saved.find((address) => address.id === chosen.id) : undefined;
+
+  // The quote follows the address's country and region (what prices an order) a moment after typing stops.
+  const typedAddress = useDebouncedValue(pricedAddressOf(draft), 400, samePricedAddress);
+  const quoteAddress = pickedSaved ? pricedAddressOf(pickedSaved) : typedAddress;
+  const typedEmail = useDebouncedValue(email.trim(), 600);
+  const quoteEmail = !user && emailSchema.safeParse(typedEmail).success ? typedEmail : null;
+  const quote = trpc.checkout.quote.useQuery(
+    { shippingAddress: quoteAddress, ...(discountCode ? { discountCode } : {}), ...(quoteEmail ? { email: quoteEmail } : {}) },
+    { enabled: !(user && book.isPending), placeholderData: keepPreviousData },
+  );
+  const priced = quote.data ? breakdownFor(quote.data, pickedMethod) : null;
+  const method = quote.data ? chosenMethod(quote.data, pickedMethod) : null;
+  const addressProblem = quote.data ? addressProblemOf(quote.data) : null;
+  const discountProblem = quote.data && discountCode ? discountProblemOf(quote.data) : null;
+  // The figures on screen are an earlier address's or code's until the new quote answers.
+  const updating = quote.isPlaceholderData || quote.isPending;
   const serverErrors = placeOrder.isError ? fieldErrorsOf(placeOrder.error) : {};
   const shown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'shippingAddress'), ...fieldErrorsFromApi(serverErrors), ...errors };
   const billingShown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'billingAddress'), ...billingErrors };
-  const blocked = cart.hasIssues || (user !== null && book.isPending);
+  const blocked = cart.hasIssues || (user !== null && book.isPending) || !priced || updating || addressProblem !== null;
 
   function place() {
     const found: FieldErrors = {};
@@ -76,9 +100,8 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
       const parsed = addressInput.safeParse(draft);
       if (parsed.success) shippingAddress = parsed.data;
       else Object.assign(found, fieldErrorsFromIssues(parsed.error.issues));
-    } else {
-      const picked = saved.find((address) => address.id === chosen.id);
-      if (picked) shippingAddress = addressFieldsOf(picked);
+    } else if (pickedSaved) {
+      shippingAddress = addressFieldsOf(pickedSaved);
     }
     if (!billingSame) {
       const parsed = addressInput.safeParse(billingDraft);
@@ -91,8 +114,11 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
       requestAnimationFrame(() => document.querySelector<HTMLElement>('.checkout-details [aria-invalid="true"]')?.focus());
       return;
     }
+    if (!priced) return;
     checkout.place({
-      expectedTotal: cart.subtotal,
+      expectedTotal: priced.total,
+      shippingMethodId: method?.methodId,
+      discountCode: priced.discountCode ?? undefined,
       paymentMethod,
       ...(contact ? { email: contact } : {}),
       ...(shippingAddress ? { shippingAddress } : {}),
@@ -122,7 +148,10 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                 type="email"
                 autoComplete="email"
                 value={email}
-                onChange={(event) => setEmail(event.target.value)}
+                onChange={(event) => {
+                  setEmail(event.target.value);
+                  setErrors(withoutEditedFields(errors, { email }, { email: event.target.value }));
+                }}
                 error={shown.email}
                 hint="For your confirmation; with your order number it finds your order again."
                 disabled={placeOrder.isPending}
@@ -162,7 +191,13 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
             ) : null}
             {chosen.kind === 'new' && !(user && book.isPending) ? (
               <>
-                <AddressFields value={draft} onChange={setDraft} errors={shown} disabled={placeOrder.isPending} section="shipping" />
+                <AddressFields
+                  value={draft}
+                  onChange={(next) => {
+                    setErrors(withoutEditedFields(errors, draft, next));
+                    setDraft(next);
+                  }}
+                  errors={shown} disabled={placeOrder.isPending} section="shipping" />
                 {user ? (
                   <div className="field-inline field-inline--check">
                     <input id="save-address" type="checkbox" checked={saveAddress} onChange={(event) => setSaveAddress(event.target.checked)} />
@@ -171,6 +206,27 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                 ) : null}
               </>
             ) : null}
+          </section>
+          <section aria-labelledby="shipping-method-heading">
+            <h2 id="shipping-method-heading" className="section-heading">
+              Shipping
+            </h2>
+            <ShippingMethodList
+              methods={quote.data?.shippingMethods ?? []}
+              selected={method?.methodId ?? null}
+              currency={cart.currency}
+              state={
+                addressProblem?.reason === 'COUNTRY_NOT_SHIPPED'
+                  ? { kind: 'not-shipped', country: addressProblem.country }
+                  : quote.data?.addressNeeded
+                    ? { kind: 'address-needed' }
+                    : updating
+                      ? { kind: 'loading' }
+                      : { kind: 'ready' }
+              }
+              disabled={placeOrder.isPending}
+              onChange={setPickedMethod}
+            />
           </section>
           <section aria-labelledby="billing-heading">
             <h2 id="billing-heading" className="section-heading">
@@ -188,7 +244,13 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
             </div>
             {billingSame ? null : (
               <div className="billing-address">
-                <AddressFields value={billingDraft} onChange={setBillingDraft} errors={billingShown} disabled={placeOrder.isPending} section="billing" />
+                <AddressFields
+                  value={billingDraft}
+                  onChange={(next) => {
+                    setBillingErrors(withoutEditedFields(billingErrors, billingDraft, next));
+                    setBillingDraft(next);
+                  }}
+                  errors={billingShown} disabled={placeOrder.isPending} section="billing" />
               </div>
             )}
           </section>
@@ -208,11 +270,30 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
         </div>
         <aside className="summary" aria-labelledby="order-summary-heading">
           <h2 id="order-summary-heading">Summary</h2>
-          <SummaryRows cart={cart} totalLabel="Total" />
+          <DiscountCodeField
+            applied={priced?.discountCode ?? null}
+            problem={discountProblem}
+            currency={cart.currency}
+            pending={discountCode !== null && updating}
+            disabled={placeOrder.isPending}
+            onApply={(code) => setDiscountCode(code)}
+            onRemove={() => setDiscountCode(null)}
+          />
+          <div className="price-summary" aria-live="polite" aria-busy={updating ? true : undefined}>
+            {priced ? (
+              <PriceBreakdown breakdown={priced} note={quote.data?.addressNeeded ? 'Shipping and tax follow once we know your address.' : undefined} />
+            ) : quote.isError ? (
+              <p className="field-error" role="alert">
+                We could not price your order. <button type="button" className="link-button" onClick={() => void quote.refetch()}>Try again</button>
+              </p>
+            ) : (
+              <p className="muted">Pricing your order…</p>
+            )}
+          </div>
           <PaymentMethodChoice value={paymentMethod} onChange={setPaymentMethod} disabled={placeOrder.isPending} />
           {cart.hasIssues ? <p className="field-hint">Fix the marked lines to place your order.</p> : null}
           <button type="button" className="button button--wide" onClick={place} disabled={blocked || placeOrder.isPending}>
-            {placeOrder.isPending ? 'Placing your order…' : `Place order · ${formatMoney(cart.subtotal, cart.currency)}`}
+            {placeOrder.isPending ? 'Placing your order…' : priced ? `Place order · ${formatMoney(priced.total, priced.currency)}` : 'Place order'}
           </button>
         </aside>
       </div>

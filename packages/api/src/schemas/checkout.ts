@@ -49,8 +49,21 @@ export const placeOrderInput = z.strictObject({
   billingAddress: addressInput.optional(),
   /** A signed-in shopper's: also keep `shippingAddress` in the address book (once the order is placed). Ignored for a guest. */
   saveAddress: z.boolean().optional(),
-  /** The subtotal the shopper saw; if prices moved since, the order is refused with PRICE_CHANGED. */
+  /** The method to ship by (`checkout.quote`'s `shippingMethods`); left out: the cheapest that can ship the cart there. */
+  shippingMethodId: objectId.optional(),
+  /** A discount code (any case); one that cannot be used is refused with its reason (DISCOUNT_UNKNOWN, …). */
+  discountCode: discountCode.optional(),
+  /**
+   * The total the shopper saw (the quote's `breakdown.total`): if the order would cost anything
+   * else, it is refused with PRICE_CHANGED, whose details name the parts that changed.
+   */
   expectedTotal: money.optional(),
+  /**
+   * The rest of what the shopper saw (the quote's breakdown), so that PRICE_CHANGED can say which
+   * parts moved; any of them differing refuses the order too. Without it, `parts` is worked out
+   * from the prices the lines were added at.
+   */
+  expectedBreakdown: z.strictObject({ subtotal: money, discount: money, shipping: money, tax: money }).optional(),
   /** A payment method reference (`pm_…`); the test provider declines `pm_card_declined`. */
   paymentMethod: z.string().regex(/^pm_[A-Za-z0-9_]{1,64}$/).optional(),
 });

@@ -45,8 +45,8 @@ describe('checkout.placeOrder', () => {
     expect(order).toMatchObject({ status: 'placed', subtotal: 5297, total: 5297, currency: 'USD', failure: null });
     expect(order.lines).toEqual(
       expect.arrayContaining([
-        { productId: tee.id, variantId: tee.id, sku: 'CO-TEE', options: {}, slug: 'co-tee', name: expect.any(String), unitPrice: 1999, quantity: 2, lineTotal: 3998 },
-        { productId: tote.id, variantId: tote.id, sku: 'CO-TOTE', options: {}, slug: 'co-tote', name: expect.any(String), unitPrice: 1299, quantity: 1, lineTotal: 1299 },
+        { productId: tee.id, variantId: tee.id, sku: 'CO-TEE', options: {}, slug: 'co-tee', name: expect.any(String), unitPrice: 1999, quantity: 2, lineTotal: 3998, discount: 0, tax: 0 },
+        { productId: tote.id, variantId: tote.id, sku: 'CO-TOTE', options: {}, slug: 'co-tote', name: expect.any(String), unitPrice: 1299, quantity: 1, lineTotal: 1299, discount: 0, tax: 0 },
       ]),
     );
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 8, held: 0, sold: 2 });

@@ -1,12 +1,15 @@
 // Checkout as an order journal, not a transaction (see the architecture notes):
-//   pending order (unique per owner — a user or a guest's cart token — + idempotency key)
-//   → one atomic conditional hold per line → payment → placed (holds dropped, cart emptied).
+//   pending order (unique per owner — a user or a guest's cart token — + idempotency key),
+//   priced in full (lines, discount, shipping, tax: checkout-pricing.ts)
+//   → one atomic conditional hold per line → the code's use (one conditional update)
+//   → payment of the total → placed (holds dropped, the code's use settled, cart emptied).
 // Every step that changes state has its undo next to it, every step can be re-run safely, and a
 // crash at any point leaves an order that a retry of the same key or the recovery sweep
 // (recovery.ts) settles. Whoever drives a pending order holds its lease: a short one, renewed
 // while the driver works, so a dead driver's order is taken over within one lease.
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  Types,
   isDuplicateKeyOn,
   newOrderNumber,
   trusted,
@@ -16,21 +19,24 @@ import {
   type ProductRecord,
   type Projected,
   type OrderStatus,
-  type Types,
   type VariantRecord,
 } from '@shop/db';
 import type { z } from 'zod';
 import { DomainError, isDuplicateKey } from '../errors.ts';
+import { breakdownDifferences, priceCart, type Breakdown, type PricePart, type PricingCart, type PricingContext, type PricingLine, type SeenPrice } from '../pricing/index.ts';
 import type { placeOrderInput } from '../schemas/checkout.ts';
 import { findDefaultAddress, rememberAddress, type AddressDto } from './address-book.ts';
 import type { SessionUser } from './auth.ts';
+import { addressError, resolveCheckoutPricing } from './checkout-pricing.ts';
+import { discountError } from './discounts.ts';
 import {
   LeaseLost,
   completeOrder,
   holdStock,
   markFailed,
-  releaseHolds,
+  releaseOrder,
   renewLease,
+  takeOrderDiscount,
   takeOverOrder,
   type OrderFailure,
   type OrderLease,
@@ -69,6 +75,8 @@ export interface CheckoutFaults {
   /** Before the hold of the line at `index` is written. */
   beforeHold?: (index: number) => void | Promise<void>;
   afterHolds?: () => void | Promise<void>;
+  /** After the code's use is taken, before the payment. */
+  afterDiscountTake?: () => void | Promise<void>;
   afterPayment?: () => void | Promise<void>;
   /** After the order is marked placed, before its holds are dropped and the cart is emptied. */
   afterPlaced?: () => void | Promise<void>;
@@ -134,16 +142,39 @@ export function cartHash(lines: CartLine[]): string {
   return createHash('sha256').update(content.join(',')).digest('hex');
 }
 
+/**
+ * What makes a key's request the same request: the cart (`cartHash`'s content), the shipping
+ * address sent (or none: the default one), the method and the code. Orders from before the
+ * breakdown kept `cartHash(lines)` alone, and are matched by it (`sameRequest`).
+ */
+export function requestHash(lines: CartLine[], request: Pick<PlaceOrderInput, 'shippingAddress' | 'shippingMethodId' | 'discountCode'>): string {
+  const address = request.shippingAddress;
+  const content = [
+    'v2',
+    cartHash(lines),
+    address
+      ? [address.name, address.line1, address.line2 ?? '', address.city, address.region ?? '', address.postalCode, address.country, address.phone ?? ''].join('\u001f')
+      : 'default address',
+    request.shippingMethodId ?? 'cheapest method',
+    request.discountCode?.trim().toLowerCase() ?? 'no code',
+  ];
+  return createHash('sha256').update(content.join('\n')).digest('hex');
+}
+
+/** Whether a request is the one the order was made for (see `requestHash`). */
+function sameRequest(order: Pick<OrderRecord, 'requestHash' | 'taxInclusive'>, cartLines: CartLine[], hash: string): boolean {
+  if (order.requestHash === hash) return true;
+  // An order from before the breakdown (no `taxInclusive`) hashed its cart alone.
+  return (order.taxInclusive === undefined || order.taxInclusive === null) && order.requestHash === cartHash(cartLines);
+}
+
 async function readCartLines(db: Database, owner: Owner): Promise<CartLine[]> {
   const cart = await db.models.Cart.findOne(owner, { lines: 1 }).lean<Projected<CartRecord, { lines: 1 }>>();
   return cart?.lines ?? [];
 }
 
-interface PricedCart {
-  lines: OrderLine[];
-  subtotal: number;
-  currency: string;
-}
+/** A cart line priced at its variant's current price, with what the order keeps of the variant. */
+type CheckoutLine = PricingLine & Pick<OrderLine, 'options' | 'slug'>;
 
 /** What pricing and checking a line reads of a product (its variants' definitions and stock). */
 const pricingProjection = {
@@ -155,16 +186,17 @@ const pricingProjection = {
   'variants.options': 1,
   'variants.price': 1,
   'variants.stock': 1,
+  'variants.weightGrams': 1,
 } as const;
 type PricingProduct = Pick<ProductRecord, '_id' | 'slug' | 'name' | 'currency'> & {
-  variants: Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock'>[];
+  variants: Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'weightGrams'>[];
 };
 
 /**
- * Prices every line at its variant's current price. A product or variant that no longer exists
- * is out of stock.
+ * The cart's lines at their variants' current prices, as `priceCart` takes them. A product or
+ * variant that no longer exists is out of stock.
  */
-export async function priceCart(db: Database, cartLines: CartLine[]): Promise<PricedCart> {
+export async function readCartPrices(db: Database, cartLines: CartLine[]): Promise<PricingCart<CheckoutLine>> {
   const lines = mergeCartLines(cartLines);
   const products = await db.models.Product.find(
     { _id: trusted({ $in: [...new Set(lines.map((line) => line.productId.toString()))] }) },
@@ -188,50 +220,68 @@ export async function priceCart(db: Database, cartLines: CartLine[]): Promise<Pr
   }
   const currencies = new Set(products.map((product) => product.currency));
   if (currencies.size > 1) throw new DomainError('INVALID_INPUT', 'A cart can only be paid in one currency');
-  const priced = lines.map((line) => {
+  const priced = lines.map((line): CheckoutLine => {
     const product = byId.get(line.productId.toString());
     const variant = variantOf(line);
     if (!product || !variant) throw new Error('unreachable: product and variant checked above');
     return {
-      productId: product._id,
-      variantId: variant._id,
+      productId: product._id.toString(),
+      variantId: variant._id.toString(),
       sku: variant.sku,
       options: variant.options,
       slug: product.slug,
       name: product.name,
       unitPrice: variant.price,
       quantity: line.quantity,
-      lineTotal: variant.price * line.quantity,
+      weightGrams: variant.weightGrams ?? 0,
     };
   });
-  return {
-    lines: priced,
-    subtotal: priced.reduce((sum, line) => sum + line.lineTotal, 0),
-    currency: products[0]?.currency ?? 'USD',
-  };
+  return { currency: products[0]?.currency ?? 'USD', lines: priced };
 }
 
-function checkExpectedTotal(priced: PricedCart, cartLines: CartLine[], expectedTotal: number | undefined): void {
-  if (expectedTotal === undefined || expectedTotal === priced.subtotal) return;
-  const seenPrices = new Map(mergeCartLines(cartLines).map((line) => [lineKey(line), line.priceAtAdd]));
-  const changed = priced.lines
-    .filter((line) => seenPrices.get(lineKey(line)) !== line.unitPrice)
-    .map((line) => ({
-      productId: line.productId.toString(),
-      variantId: line.variantId.toString(),
-      name: line.name,
-      oldPrice: seenPrices.get(lineKey(line)) ?? line.unitPrice,
-      newPrice: line.unitPrice,
-    }));
-  throw new DomainError('PRICE_CHANGED', 'Prices changed since you last saw your cart', {
-    expectedTotal,
-    total: priced.subtotal,
-    lines: changed,
+type ExpectedPrice = Pick<PlaceOrderInput, 'expectedTotal' | 'expectedBreakdown'>;
+
+/**
+ * Refuses with PRICE_CHANGED an order that would cost other than what the shopper saw: its total
+ * (`expectedTotal`), or any part of `expectedBreakdown`. `parts` names what differs: from
+ * `expectedBreakdown` when sent; else from the cart priced at the prices its lines were added at,
+ * and when those are today's, the parts that are not nothing (what a total of the goods alone left out).
+ */
+function checkExpectedPrice(
+  breakdown: Breakdown<CheckoutLine>,
+  cartLines: CartLine[],
+  cart: PricingCart<CheckoutLine>,
+  pricing: PricingContext,
+  expected: ExpectedPrice,
+): void {
+  const { expectedTotal, expectedBreakdown } = expected;
+  if (expectedTotal === undefined && expectedBreakdown === undefined) return;
+  const pricesAtAdd = new Map(mergeCartLines(cartLines).map((line) => [lineKey(line), line.priceAtAdd]));
+  const atAdd = (line: CheckoutLine) => pricesAtAdd.get(`${line.productId}/${line.variantId}`) ?? line.unitPrice;
+  let seen: SeenPrice;
+  if (expectedBreakdown) {
+    const { subtotal, discount, shipping, tax } = expectedBreakdown;
+    seen = { subtotal, discount, shipping, tax, total: expectedTotal ?? subtotal - discount + shipping + (breakdown.taxInclusive ? 0 : tax) };
+  } else {
+    seen = priceCart({ ...cart, lines: cart.lines.map((line) => ({ ...line, unitPrice: atAdd(line) })) }, pricing);
+  }
+  let parts: PricePart[] = breakdownDifferences(seen, breakdown);
+  const totalDiffers = expectedTotal !== undefined && expectedTotal !== breakdown.total;
+  if (!totalDiffers && (!expectedBreakdown || parts.length === 0)) return;
+  if (parts.length === 0) parts = (['discount', 'shipping', 'tax'] as const).filter((part) => breakdown[part] !== 0);
+  throw new DomainError('PRICE_CHANGED', 'The price changed since you last saw it', {
+    expectedTotal: expectedTotal ?? seen.total,
+    total: breakdown.total,
+    lines: breakdown.lines
+      .filter((line) => atAdd(line) !== line.unitPrice)
+      .map((line) => ({ productId: line.productId, variantId: line.variantId, name: line.name, oldPrice: atAdd(line), newPrice: line.unitPrice })),
+    parts,
+    breakdown,
   });
 }
 
 /** The error a failed order answers with, on the first request and on every replay. */
-function failureError(order: Pick<OrderRecord, '_id' | 'failure'>): DomainError {
+function failureError(order: Pick<OrderRecord, '_id' | 'failure'> & Partial<Pick<OrderRecord, 'discount'>>): DomainError {
   const failure = order.failure;
   const orderId = order._id.toString();
   const message = failure?.message || 'The order could not be placed';
@@ -249,6 +299,9 @@ function failureError(order: Pick<OrderRecord, '_id' | 'failure'>): DomainError 
     });
   }
   if (failure?.reason === 'PAYMENT_DECLINED') return new DomainError('PAYMENT_DECLINED', message, { orderId });
+  const code = order.discount?.code ?? '';
+  if (failure?.reason === 'DISCOUNT_EXHAUSTED') return discountError({ reason: 'DISCOUNT_EXHAUSTED', code, limit: failure.discountLimit ?? 'total' });
+  if (failure?.reason === 'DISCOUNT_UNKNOWN') return discountError({ reason: 'DISCOUNT_UNKNOWN', code });
   return new DomainError('CHECKOUT_ABANDONED', message, { orderId });
 }
 
@@ -319,21 +372,33 @@ async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceO
     // Read alongside, not after: it costs no extra round trip of latency.
     !guest && !input.shippingAddress ? findDefaultAddress(db, shopper.id) : null,
   ]);
-  const requestHash = cartHash(cartLines);
-  if (existing) return replay(deps, existing, cartLines, requestHash, paymentMethod);
+  const hash = requestHash(cartLines, input);
+  if (existing) return replay(deps, existing, cartLines, hash, paymentMethod);
 
   if (cartLines.length === 0) {
     // The two reads ran side by side: a request with the same key may have placed its order (and
     // emptied the cart) after the order was looked for and before the cart was read. The order
     // was inserted before the cart emptied, so it is found now.
     const placedMeanwhile = await findOrderByKey(db, owner, input.idempotencyKey);
-    if (placedMeanwhile) return replay(deps, placedMeanwhile, cartLines, requestHash, paymentMethod);
+    if (placedMeanwhile) return replay(deps, placedMeanwhile, cartLines, hash, paymentMethod);
     throw new DomainError('CART_EMPTY', 'Your cart is empty');
   }
   const shippingAddress: AddressDto | null = input.shippingAddress ?? defaultAddress;
   if (!shippingAddress) throw shippingAddressRequired(guest);
-  const priced = await priceCart(db, cartLines);
-  checkExpectedTotal(priced, cartLines, input.expectedTotal);
+  const email = guest ? input.email : shopper.email;
+  const cart = await readCartPrices(db, cartLines);
+  const resolved = await resolveCheckoutPricing(db, {
+    cart,
+    address: shippingAddress,
+    shippingMethodId: input.shippingMethodId,
+    discountCode: input.discountCode,
+    email,
+  });
+  if (resolved.addressProblem) throw addressError(resolved.addressProblem);
+  if (resolved.discountProblem) throw discountError(resolved.discountProblem);
+  const breakdown = priceCart(cart, resolved.pricing);
+  checkExpectedPrice(breakdown, cartLines, cart, resolved.pricing, input);
+  const discount = resolved.pricing.discount;
 
   const leaseOwner = randomUUID();
   let order: OrderRecord;
@@ -341,15 +406,13 @@ async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceO
     order = await insertOrder(deps, {
       ...owner,
       idempotencyKey: input.idempotencyKey,
-      email: guest ? input.email : shopper.email,
+      email,
       shippingAddress,
       billingAddress: input.billingAddress ?? shippingAddress,
-      requestHash,
+      requestHash: hash,
       status: 'pending',
-      lines: priced.lines,
-      subtotal: priced.subtotal,
-      total: priced.subtotal,
-      currency: priced.currency,
+      ...orderPrice(breakdown),
+      ...(discount ? { discount: { discountId: new Types.ObjectId(discount.discountId), code: discount.code, amount: breakdown.discount } } : {}),
       paymentMethod,
       lease: { owner: leaseOwner, until: new Date(Date.now() + leaseMs) },
     });
@@ -358,7 +421,7 @@ async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceO
     // A concurrent request with the same key inserted first: this one is a replay of it.
     const winner = await findOrderByKey(db, owner, input.idempotencyKey);
     if (!winner) throw error;
-    return replay(deps, winner, cartLines, requestHash, paymentMethod);
+    return replay(deps, winner, cartLines, hash, paymentMethod);
   }
 
   const outcome = await driveOrder(deps, order, renewLease(db, order._id, leaseOwner, leaseMs), paymentMethod);
@@ -366,6 +429,33 @@ async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceO
   if (outcome.status === 'placed') return toOrderDto({ ...order, status: 'placed', failure: null });
   if (outcome.status === 'failed') throw failureError({ ...order, failure: outcome.failure });
   return settle(deps, order._id, paymentMethod);
+}
+
+/** The order's lines and breakdown, as it stores them. */
+function orderPrice(breakdown: Breakdown<CheckoutLine>) {
+  return {
+    lines: breakdown.lines.map((line) => ({
+      productId: new Types.ObjectId(line.productId),
+      variantId: new Types.ObjectId(line.variantId),
+      sku: line.sku,
+      options: line.options,
+      slug: line.slug,
+      name: line.name,
+      unitPrice: line.unitPrice,
+      quantity: line.quantity,
+      lineTotal: line.subtotal,
+      discount: line.discount,
+      tax: line.tax,
+    })),
+    subtotal: breakdown.subtotal,
+    ...(breakdown.shippingMethod ? { shipping: { methodId: breakdown.shippingMethod.methodId, name: breakdown.shippingMethod.name, price: breakdown.shipping } } : {}),
+    tax: breakdown.tax,
+    shippingTax: breakdown.shippingTax,
+    taxInclusive: breakdown.taxInclusive,
+    ...(breakdown.taxRate ? { taxRate: breakdown.taxRate } : {}),
+    total: breakdown.total,
+    currency: breakdown.currency,
+  };
 }
 
 /** What a new order is created with (its number aside), as `Order.create` casts it. */
@@ -395,15 +485,15 @@ async function replay(
   deps: CheckoutDeps,
   order: OrderRecord,
   cartLines: CartLine[],
-  requestHash: string,
+  hash: string,
   paymentMethod: string,
 ): Promise<OrderDto> {
   // A placed order's key answers with that order, whatever the cart holds now (another tab may
   // have changed it). Otherwise an empty cart is a plain retry (the bought lines left it), and a
   // different cart under the same key is a different purchase.
-  const differentCart = cartLines.length > 0 && requestHash !== order.requestHash;
+  const differentCart = cartLines.length > 0 && !sameRequest(order, cartLines, hash);
   if (differentCart && !wasPlaced(order.status)) {
-    throw new DomainError('IDEMPOTENCY_CONFLICT', 'This idempotency key was used for a different cart', {
+    throw new DomainError('IDEMPOTENCY_CONFLICT', 'This idempotency key was used for a different cart, address, shipping method or code', {
       orderId: order._id.toString(),
     });
   }
@@ -466,7 +556,7 @@ async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, 
   const { db } = deps;
   const shortLines = await holdStock(db, order, { lease, beforeHold: deps.faults?.beforeHold });
   if (shortLines.length > 0) {
-    await releaseHolds(db, order, lease);
+    await releaseOrder(db, order, lease);
     return failed(db, order, lease, {
       reason: 'OUT_OF_STOCK',
       message: shortLines.length === 1 ? `Not enough stock for ${shortLines[0]?.name ?? 'a product'}` : 'Not enough stock for some products',
@@ -474,6 +564,19 @@ async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, 
     });
   }
   await deps.faults?.afterHolds?.();
+
+  // The code's use, after the stock: a code used up meanwhile fails the order, its holds given back.
+  const discountProblem = await takeOrderDiscount(db, order, lease);
+  if (discountProblem) {
+    await releaseOrder(db, order, lease);
+    return failed(db, order, lease, {
+      reason: discountProblem.reason,
+      message: discountError(discountProblem).message,
+      lines: [],
+      ...(discountProblem.reason === 'DISCOUNT_EXHAUSTED' ? { discountLimit: discountProblem.limit } : {}),
+    });
+  }
+  await deps.faults?.afterDiscountTake?.();
 
   // Renew the lease before charging: if someone took this order over, do not charge at all.
   if (!(await lease.renew())) return { status: 'unknown' };
@@ -488,7 +591,7 @@ async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, 
     description: `Shop order ${order._id.toString()}`,
   });
   if (charge.status === 'declined') {
-    await releaseHolds(db, order, lease);
+    await releaseOrder(db, order, lease);
     return failed(db, order, lease, { reason: 'PAYMENT_DECLINED', message: charge.message, lines: [] });
   }
   // A crash from here on leaves a paid, pending order: whoever takes it over finds the charge by

@@ -125,7 +125,7 @@ describe('migration 001-variants', () => {
     const api = callerFor(db, { user: { id: userId, email: 'legacy@example.com', name: 'legacy', role: 'customer' } });
     const placed = await api.orders.byId({ id: placedId.toString() });
     expect(placed.lines).toEqual([
-      { productId: productId.toString(), variantId: productId.toString(), sku: 'LEGACY-TEE', options: {}, slug: 'legacy-tee', name: 'Legacy Tee', unitPrice: 1500, quantity: 1, lineTotal: 1500 },
+      { productId: productId.toString(), variantId: productId.toString(), sku: 'LEGACY-TEE', options: {}, slug: 'legacy-tee', name: 'Legacy Tee', unitPrice: 1500, quantity: 1, lineTotal: 1500, discount: 0, tax: 0 },
     ]);
     const cart = await api.cart.get();
     expect(cart.lines).toMatchObject([{ productId: productId.toString(), variantId: productId.toString(), sku: 'LEGACY-TEE', quantity: 1, issue: null }]);

@@ -2,19 +2,21 @@
 // step next to its undo. Checkout, the recovery sweep, cancellations and admin status changes all
 // move orders through these functions only; nothing else writes an order's status or its stock.
 //
-//   pending ──(holdStock → charge → completeOrder)──▶ placed ──▶ shipped ──▶ delivered
-//      │                                                 │
-//      └─(releaseHolds → markFailed)──▶ failed           └─(moveOrder: cancelled → restockCancelledOrder + refund)
+//   pending ──(holdStock → takeOrderDiscount → charge → completeOrder)──▶ placed ──▶ shipped ──▶ delivered
+//      │                                                                   │
+//      └─(releaseOrder → markFailed)──▶ failed                             └─(moveOrder: cancelled → restockCancelledOrder + refund)
 //
-// | step                | undo                                   | once only because                               |
-// |---------------------|----------------------------------------|-------------------------------------------------|
-// | holdStock (a line)  | releaseHold: the units back            | the hold is the condition of both               |
-// | charge              | refund (payments.ts)                   | the order id is the idempotency key             |
-// | completeOrder       | cancellation: restockCancelledOrder    | a return receipt per variant (then a watermark) |
+// | step                  | undo                                   | once only because                               |
+// |-----------------------|----------------------------------------|-------------------------------------------------|
+// | holdStock (a line)    | releaseHold: the units back            | the hold is the condition of both               |
+// | takeOrderDiscount     | releaseOrder: the code's use back      | the order's hold on the code is the condition   |
+// | charge                | refund (payments.ts)                   | the order id is the idempotency key             |
+// | completeOrder         | cancellation: restockCancelledOrder    | a return receipt per variant (then a watermark) |
+// | markFailed            | — (final)                              | conditional on pending and the lease owner      |
 //
-// (completeOrder also takes the bought lines out of the cart the order came from: its user's, or
-// its guest's by the cart token.)
-// | markFailed          | — (final)                              | conditional on pending and the lease owner      |
+// (completeOrder also takes the bought lines out of the cart the order came from — its user's, or
+// its guest's by the cart token — and settles the code's use: the hold goes, the use stays. A
+// cancellation's restock gives the use back, once, by a release receipt.)
 //
 // A pending order is driven by whoever holds its lease (`renewLease`, `takeOverOrder`); every
 // change of a pending order is conditional on the lease owner. Statuses and transitions are
@@ -22,6 +24,8 @@
 import { randomUUID } from 'node:crypto';
 import { orderTransitions, trusted, type Database, type OrderRecord, type OrderStatus, type Types } from '@shop/db';
 import { DomainError, notFound } from '../errors.ts';
+import type { DiscountProblem } from '../pricing/index.ts';
+import { discountCustomerKey, releaseCancelledDiscountUse, releaseDiscountUse, settleDiscountUse, takeDiscountUse } from './discounts.ts';
 import { orderProjection, type OrderView } from './order-view.ts';
 import { refundKey, type PaymentProvider } from './payments.ts';
 
@@ -144,6 +148,35 @@ export async function releaseHolds(db: Database, order: OrderStockLines, lease?:
   }
 }
 
+/** What the discount steps need of an order: its id, its code (if any) and whose use it is. */
+export type OrderDiscount = Pick<OrderRecord, '_id'> & Partial<Pick<OrderRecord, 'discount' | 'email'>>;
+
+/**
+ * Takes the use of the order's code, after its stock holds: one conditional update of the code's
+ * document (`takeDiscountUse`), so of any number of racers only the uses left get one, and a
+ * re-run for the same order takes nothing more. Null when taken (or the order has no code), else
+ * why not (DISCOUNT_EXHAUSTED, or DISCOUNT_UNKNOWN when it was disabled meanwhile). With a lease,
+ * first checks that it is still this caller's (LeaseLost otherwise).
+ */
+export async function takeOrderDiscount(db: Database, order: OrderDiscount, lease?: OrderLease): Promise<DiscountProblem | null> {
+  if (!order.discount) return null;
+  if (lease?.lost()) throw new LeaseLost();
+  const taken = await takeDiscountUse(db, { discountId: order.discount.discountId, orderId: order._id, customerKey: discountCustomerKey(order.email ?? '') });
+  return taken.taken ? null : taken.problem;
+}
+
+/**
+ * Undoes what a pending order took, before it is failed: its stock holds, then its code's use.
+ * Each give-back consumes the hold it returns, so it happens at most once. With a lease, stops
+ * once it is lost.
+ */
+export async function releaseOrder(db: Database, order: OrderStockLines & OrderDiscount, lease?: OrderLease): Promise<void> {
+  await releaseHolds(db, order, lease);
+  if (!order.discount) return;
+  if (lease?.lost()) throw new LeaseLost();
+  await releaseDiscountUse(db, { discountId: order.discount.discountId, orderId: order._id });
+}
+
 /** One hold of one variant: what `releaseHold` gives back. */
 export interface HeldUnits {
   productId: Types.ObjectId;
@@ -188,7 +221,7 @@ export async function markFailed(db: Database, id: Types.ObjectId, leaseOwner: s
  */
 export async function completeOrder(
   deps: LifecycleDeps & { faults?: { afterPlaced?: () => void | Promise<void> } },
-  order: OrderStockLines & Pick<OrderRecord, 'userId' | 'guestToken'>,
+  order: OrderStockLines & OrderDiscount & Pick<OrderRecord, 'userId' | 'guestToken'>,
   payment: { provider: string; reference: string },
   leaseOwner: string,
 ): Promise<boolean> {
@@ -204,8 +237,10 @@ export async function completeOrder(
   }
   await deps.faults?.afterPlaced?.();
   const cart = cartOf(order);
+  const discount = order.discount;
   await Promise.all([
     dropHolds(db, order),
+    discount ? settleDiscountUse(db, { discountId: discount.discountId, orderId: order._id }) : null,
     cart
       ? db.models.Cart.updateOne(cart, { $pull: { lines: { variantId: { $in: order.lines.map((line) => line.variantId) } } }, $inc: { revision: 1 } })
       : null,
@@ -246,14 +281,14 @@ export interface RestockFaults {
 }
 
 /**
- * Puts a cancelled order's stock back and refunds it. Each product update writes a receipt of
+ * Puts a cancelled order's stock back, gives its code's use back and refunds it. Each product update writes a receipt of
  * the return in the same atomic update as the `$inc`, and only applies while there is no receipt
  * for the order (nor a pruning watermark past its cancellation), so of any number of restocks —
  * a retry, the sweep after a crash, several instances at once — exactly one returns the units.
  */
 export async function restockCancelledOrder(deps: LifecycleDeps, orderId: Types.ObjectId, faults: RestockFaults = {}): Promise<void> {
   const { db } = deps;
-  const order = await db.models.Order.findById(orderId, { status: 1, lines: 1, payment: 1, restockedAt: 1, cancelledAt: 1, updatedAt: 1 }).lean();
+  const order = await db.models.Order.findById(orderId, { status: 1, lines: 1, discount: 1, payment: 1, restockedAt: 1, cancelledAt: 1, updatedAt: 1 }).lean();
   if (!order || order.status !== 'cancelled' || order.restockedAt) return;
   await faults.afterRead?.();
   const cancelledAt = order.cancelledAt ?? order.updatedAt;
@@ -271,6 +306,8 @@ export async function restockCancelledOrder(deps: LifecycleDeps, orderId: Types.
       variantFilter(line.variantId),
     );
   }
+  // Before `restockedAt`: the code's release receipts are pruned only behind restocked orders.
+  if (order.discount) await releaseCancelledDiscountUse(db, { discountId: order.discount.discountId, orderId, cancelledAt });
   if (order.payment) await deps.payments.refund(order.payment.reference, { idempotencyKey: refundKey(orderId.toString()) });
   await db.models.Order.updateOne({ _id: orderId, restockedAt: trusted({ $exists: false }) }, { $set: { restockedAt: new Date() } });
 }

@@ -8,6 +8,12 @@ export const orderProjection = {
   status: 1,
   lines: 1,
   subtotal: 1,
+  discount: 1,
+  shipping: 1,
+  tax: 1,
+  shippingTax: 1,
+  taxInclusive: 1,
+  taxRate: 1,
   total: 1,
   currency: 1,
   shippingAddress: 1,
@@ -40,9 +46,21 @@ export function toOrderDto(order: OrderView) {
       name: line.name,
       unitPrice: line.unitPrice,
       quantity: line.quantity,
+      /** `unitPrice × quantity`, before the discount. */
       lineTotal: line.lineTotal,
+      discount: line.discount ?? 0,
+      tax: line.tax ?? 0,
     })),
+    // The breakdown: total = subtotal − discount + shipping (+ tax unless taxInclusive). Orders
+    // from before it show no discount, shipping or tax (their total is their subtotal).
     subtotal: order.subtotal,
+    discount: order.discount ? { code: order.discount.code, amount: order.discount.amount } : null,
+    shipping: order.shipping ? { methodId: order.shipping.methodId, name: order.shipping.name, price: order.shipping.price } : null,
+    tax: order.tax ?? 0,
+    /** The tax on (or in) the shipping: part of `tax`. */
+    shippingTax: order.shippingTax ?? 0,
+    taxInclusive: order.taxInclusive ?? false,
+    taxRate: order.taxRate ? { name: order.taxRate.name, rate: order.taxRate.rate } : null,
     total: order.total,
     currency: order.currency,
     /** Null on orders placed before checkout asked for addresses. */

@@ -7,13 +7,14 @@
 import { soldOrderStatuses, trusted, type Database, type OrderRecord, type Types, type VariantRecord } from '@shop/db';
 import { createMongoSecurityStore } from '../stores/mongo-security-store.ts';
 import { defaultCheckoutSettings, type CheckoutDeps } from './checkout.ts';
+import { pruneDiscountReleaseReceipts, settleLeftoverDiscountHolds } from './discounts.ts';
 import {
   LeaseLost,
   completeOrder,
   dropHold,
   markFailed,
   releaseHold,
-  releaseHolds,
+  releaseOrder,
   restockCancelledOrder,
   takeOverOrder,
   type LifecycleDeps,
@@ -25,7 +26,7 @@ import {
 export interface SweepResult {
   /** Pending orders found paid and completed. */
   completed: number;
-  /** Pending orders found unpaid and rolled back (stock released, order failed). */
+  /** Pending orders found unpaid and rolled back (stock and the code's use released, order failed). */
   rolledBack: number;
   /** Pending orders whose payment the provider is still processing: left pending, settled when it is done. */
   awaitingPayment: number;
@@ -33,6 +34,12 @@ export interface SweepResult {
   orphanHoldsCleared: number;
   /** Holds whose order does not exist (e.g. lost to a database rollback), released after a grace period. */
   holdsOfMissingOrdersReleased: number;
+  /** Discount-code holds of orders no longer pending: dropped for placed orders (the use stays). */
+  discountHoldsSettled: number;
+  /** Discount-code holds of failed orders (or of none), their uses given back. */
+  discountHoldsReleased: number;
+  /** Discount codes whose release receipts of long-restocked orders were pruned. */
+  discountReceiptsPruned: number;
   /** Cancelled orders whose stock return was finished. */
   restocked: number;
   /** Products whose return receipts of long-restocked orders were pruned. */
@@ -73,6 +80,9 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
     awaitingPayment: 0,
     orphanHoldsCleared: 0,
     holdsOfMissingOrdersReleased: 0,
+    discountHoldsSettled: 0,
+    discountHoldsReleased: 0,
+    discountReceiptsPruned: 0,
     restocked: 0,
     returnReceiptsPruned: 0,
     expiredGuestCarts: 0,
@@ -98,11 +108,16 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
 
   // 2. Holds whose order is no longer pending (a crash between settling and cleaning up), or
   //    does not exist at all.
-  const cleared = await clearLeftoverHolds(db, now, leaseMs, options.missingOrderGraceMs ?? 15 * 60_000);
+  const missingOrderGraceMs = options.missingOrderGraceMs ?? 15 * 60_000;
+  const cleared = await clearLeftoverHolds(db, now, leaseMs, missingOrderGraceMs);
   result.orphanHoldsCleared = cleared.settled;
   result.holdsOfMissingOrdersReleased = cleared.missing;
+  // The same for discount codes' holds.
+  const discountHolds = await settleLeftoverDiscountHolds(db, { now, leaseMs, missingOrderGraceMs });
+  result.discountHoldsSettled = discountHolds.settled;
+  result.discountHoldsReleased = discountHolds.released;
 
-  // 3. Cancelled orders whose stock is not fully back yet, then the receipts of long-finished returns.
+  // 3. Cancelled orders whose stock (and code's use) is not fully back yet, then the receipts of long-finished returns.
   const cancelling = await db.models.Order.find(
     { status: 'cancelled', restockedAt: trusted({ $exists: false }) },
     { _id: 1 },
@@ -111,7 +126,9 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
     await restockCancelledOrder(deps, _id, deps.restockFaults);
     result.restocked += 1;
   }
-  result.returnReceiptsPruned = await pruneReturnReceipts(db, new Date(now.getTime() - (options.returnReceiptRetentionMs ?? 24 * 60 * 60_000)));
+  const receiptHorizon = new Date(now.getTime() - (options.returnReceiptRetentionMs ?? 24 * 60 * 60_000));
+  result.returnReceiptsPruned = await pruneReturnReceipts(db, receiptHorizon);
+  result.discountReceiptsPruned = await pruneDiscountReleaseReceipts(db, receiptHorizon);
 
   // 4. Abandoned guest carts (TTL indexes are not available everywhere, so expire them here):
   // 30 days after their last change; and after a day already when empty, or never changed after
@@ -242,7 +259,7 @@ export async function settleTakenOrder(
       return placed ? 'completed' : 'lost';
     }
     if (payment?.status === 'processing') return 'awaitingPayment';
-    await releaseHolds(deps.db, order, lease);
+    await releaseOrder(deps.db, order, lease);
     return (await markFailed(deps.db, order._id, lease.owner, options.failure)) ? 'rolledBack' : 'lost';
   } catch (error) {
     if (error instanceof LeaseLost) return 'lost';

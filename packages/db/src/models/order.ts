@@ -15,7 +15,11 @@ const orderLineSchema = new Schema(
     slug: { type: String, required: true },
     unitPrice: { type: Number, required: true, min: 0 },
     quantity: { type: Number, required: true, min: 1 },
+    /** `unitPrice × quantity`, before the discount. */
     lineTotal: { type: Number, required: true, min: 0 },
+    /** The discount's share of this line, and the tax on (or, tax-inclusive, in) what is left: 0 on orders from before the breakdown. */
+    discount: { type: Number, min: 0, default: 0 },
+    tax: { type: Number, min: 0, default: 0 },
   },
   { _id: false },
 );
@@ -40,6 +44,8 @@ const failureSchema = new Schema(
       ],
       default: [],
     },
+    /** DISCOUNT_EXHAUSTED: which limit the code hit (`total`, `per-customer`). */
+    discountLimit: { type: String, enum: ['total', 'per-customer'] },
   },
   { _id: false },
 );
@@ -57,11 +63,36 @@ export const orderSchema = new Schema(
     shippingAddress: { type: addressSchema, default: undefined },
     /** The shipping address unless the shopper gave another. */
     billingAddress: { type: addressSchema, default: undefined },
-    /** Hash of the priced cart: the same key with a different cart is a conflict, not a replay. */
+    /** Hash of the request (its cart, address, method and code): the same key with another request is a conflict, not a replay. */
     requestHash: { type: String, required: true },
     status: { type: String, enum: orderStatuses, required: true, default: 'pending' },
     lines: { type: [orderLineSchema], default: [] },
+    /**
+     * The breakdown (`priceCart`): `total = subtotal − discount.amount + shipping.price (+ tax
+     * unless taxInclusive)`. Orders from before it have only `subtotal` and `total` (equal).
+     */
     subtotal: { type: Number, required: true, min: 0 },
+    /** The method it ships by and what that cost (tax-inclusive: with its tax). */
+    shipping: {
+      type: new Schema(
+        { methodId: { type: String, required: true }, name: { type: String, required: true }, price: { type: Number, required: true, min: 0 } },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    /** All the tax: the lines' and `shippingTax`. */
+    tax: { type: Number, min: 0 },
+    shippingTax: { type: Number, min: 0 },
+    /** Whether the prices included the tax (then `tax` is inside the total, not added to it). */
+    taxInclusive: { type: Boolean },
+    /** The rate the address was taxed at (its region's, else its country's). */
+    taxRate: {
+      type: new Schema(
+        { name: { type: String, required: true }, rate: { type: Number, required: true, min: 0 }, shipping: { type: Boolean, required: true } },
+        { _id: false },
+      ),
+      default: undefined,
+    },
     total: { type: Number, required: true, min: 0 },
     currency: { type: String, required: true, default: 'USD' },
     failure: { type: failureSchema, default: undefined },
