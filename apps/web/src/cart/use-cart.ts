@@ -14,11 +14,7 @@ export function useCart() {
  */
 export function useCartMutations() {
   const utils = trpc.useUtils();
-  const replaceCart = (cart: Cart) => {
-    utils.cart.get.setData(undefined, cart);
-    // What checkout would charge moved with the cart: the checkout page's quote asks again.
-    void utils.checkout.quote.invalidate();
-  };
+  const replaceCart = (cart: Cart) => utils.cart.get.setData(undefined, cart);
   return {
     addItem: trpc.cart.addItem.useMutation({ onSuccess: replaceCart }),
     setQuantity: trpc.cart.setQuantity.useMutation({ onSuccess: replaceCart }),

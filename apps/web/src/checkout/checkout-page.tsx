@@ -1,7 +1,7 @@
 import { CartLoadFailed, EmptyCart } from '../cart/cart-notices.tsx';
 import { addressInput, email as emailSchema } from '@shop/api/schemas';
 import { keepPreviousData } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { fieldErrorsOf } from '../api-errors.ts';
 import { useSession, type SessionUser } from '../account/use-session.ts';
 import { CartLineItem } from '../cart/cart-line-item.tsx';
@@ -74,6 +74,12 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
     { shippingAddress: quoteAddress, ...(discountCode ? { discountCode } : {}), ...(quoteEmail ? { email: quoteEmail } : {}) },
     { enabled: !(user && book.isPending), placeholderData: keepPreviousData },
   );
+  // A cart that changed (a quantity, a price found moved) is priced again.
+  const utils = trpc.useUtils();
+  const cartContent = cart.lines.map((line) => `${line.variantId}:${line.quantity}:${line.unitPrice}`).join(',');
+  useEffect(() => {
+    void utils.checkout.quote.invalidate();
+  }, [cartContent, utils]);
   const priced = quote.data ? breakdownFor(quote.data, pickedMethod) : null;
   const method = quote.data ? chosenMethod(quote.data, pickedMethod) : null;
   const addressProblem = quote.data ? addressProblemOf(quote.data) : null;
@@ -117,6 +123,8 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
     if (!priced) return;
     checkout.place({
       expectedTotal: priced.total,
+      // What the shopper saw, part by part: a refusal names the parts that moved.
+      expectedBreakdown: { subtotal: priced.subtotal, discount: priced.discount, shipping: priced.shipping, tax: priced.tax },
       shippingMethodId: method?.methodId,
       discountCode: priced.discountCode ?? undefined,
       paymentMethod,

@@ -46,6 +46,12 @@ export function pricePartsSentence(parts: readonly PricePart[]): string | null {
   return `${listed.charAt(0).toUpperCase()}${listed.slice(1)} changed.`;
 }
 
+/** What the rows are made of: a `Breakdown` (checkout's), or an order's figures. */
+export type BreakdownFigures = Pick<Breakdown, 'currency' | 'taxInclusive' | 'subtotal' | 'discount' | 'shipping' | 'tax' | 'total' | 'discountCode'> & {
+  shippingMethod: { name: string } | null;
+  taxRate: { name: string; rate: number } | null;
+};
+
 export interface BreakdownRow {
   key: 'subtotal' | 'discount' | 'shipping' | 'tax' | 'total';
   label: string;
@@ -58,7 +64,7 @@ export interface BreakdownRow {
  * with its method (only once one is chosen); tax with its rate's name ("incl." when prices include
  * it; only once the address is known); the total.
  */
-export function breakdownRows(breakdown: Pick<Breakdown, 'currency' | 'taxInclusive' | 'subtotal' | 'discount' | 'shipping' | 'tax' | 'total' | 'discountCode' | 'shippingMethod' | 'taxRate'>): BreakdownRow[] {
+export function breakdownRows(breakdown: BreakdownFigures): BreakdownRow[] {
   const money = (minor: number) => formatMoney(minor, breakdown.currency);
   const rows: BreakdownRow[] = [{ key: 'subtotal', label: 'Subtotal', amount: money(breakdown.subtotal) }];
   if (breakdown.discountCode) {
