@@ -3,12 +3,18 @@
 //           50) in the cart, all calling checkout.placeOrder at once;
 //   spread: the same B buyers' load over P products (default 100; B/P buyers each, stock enough
 //           for all), all at once.
-// Before every run the checkout database is emptied (orders, carts, users, products, payments),
-// so each run starts from the same state; the server process and its indexes stay. After every
-// run the stock ledger of every product is checked: stock + held + sold = initial, nothing held.
+// Every buyer checks out priced in full, as the storefront does: the seed's shipping and tax (a
+// California address sent with the order, Standard shipping, or Express for every third buyer)
+// and the code WELCOME10 for every fourth.
+// Before every run the checkout database is emptied (orders, carts, users, products, payments,
+// the code's uses), so each run starts from the same state; the server process and its indexes
+// stay. After every run the stock ledger of every product is checked (stock + held + sold =
+// initial, nothing held), the code's uses against the orders holding it, and every order's total
+// against its breakdown and its payment.
 import { randomUUID } from 'node:crypto';
-import { stockLedger } from '@shop/api/testing';
+import { checkOrderInvariant, discountInvariant, stockLedger } from '@shop/api/testing';
 import { Types, defaultVariant, type Database } from '@shop/db';
+import { demoAddress, seedPricing } from '@shop/db/seed';
 import { burst, createBurstAgent, type BurstResult } from '../lib/burst.ts';
 import type { Bench } from '../lib/context.ts';
 import { cpuSecondsOf, type ServerProcess } from '../lib/proc.ts';
@@ -79,8 +85,17 @@ async function emptyDatabase(db: Database): Promise<void> {
     db.models.User.deleteMany({}),
     db.models.Product.deleteMany({}),
     db.connection.collection('test_payments').deleteMany({}),
+    db.models.Discount.updateMany({}, { $set: { uses: 0, holds: [], customers: [], releases: [] } }),
   ]);
 }
+
+/** Who gets which method and code: every third buyer Express, every fourth WELCOME10. */
+const expressEvery = 3;
+const codeEvery = 4;
+const benchCode = 'WELCOME10';
+
+/** The address every buyer sends (the demo account's, in California: 7.25% sales tax). */
+const { label: _label, ...shippingAddress } = demoAddress;
 
 interface Prepared {
   products: { id: string; initial: number }[];
@@ -104,6 +119,14 @@ async function prepare(bench: Bench, db: Database, kind: CheckoutKind): Promise<
       return { _id, name: `Bench ${kind} product ${i}`, ...fields, variants: [defaultVariant(_id, fields)], category: category._id };
     }),
   );
+  await seedPricing(db);
+  const us = await db.models.ShippingZone.findOne({ countries: 'US' }, { methods: 1 }).lean();
+  const methodId = (name: string) => {
+    const method = us?.methods.find((candidate) => candidate.name === name);
+    if (!method) throw new Error(`the seed has no US method ${name}`);
+    return method._id.toString();
+  };
+  const [standard, express] = [methodId('Standard'), methodId('Express')];
   const buyers = await createShoppers(bench, db, config.buyers, `${kind}-buyer`);
   await db.models.Cart.insertMany(
     buyers.map((buyer, i) => {
@@ -114,10 +137,15 @@ async function prepare(bench: Bench, db: Database, kind: CheckoutKind): Promise<
   );
   return {
     products: products.map((product) => ({ id: product._id.toString(), initial: stock })),
-    requests: buyers.map((buyer) => ({
+    requests: buyers.map((buyer, i) => ({
       path: '/trpc/checkout.placeOrder',
       headers: { authorization: `Bearer ${buyer.token}` },
-      body: JSON.stringify({ idempotencyKey: randomUUID() }),
+      body: JSON.stringify({
+        idempotencyKey: randomUUID(),
+        shippingAddress,
+        shippingMethodId: i % expressEvery === 0 ? express : standard,
+        ...(i % codeEvery === 0 ? { discountCode: benchCode } : {}),
+      }),
     })),
   };
 }
@@ -145,6 +173,14 @@ async function verify(db: Database, prepared: Prepared, placed: number): Promise
     if (ledger.stock < 0) problems.push(`product ${product.id}: stock ${ledger.stock} < 0`);
   }
   if (sold !== placed) problems.push(`${placed} orders answered placed but ${sold} units sold`);
+  const code = await db.models.Discount.findOne({ codeKey: benchCode.toLowerCase() }, { _id: 1 }).lean();
+  if (code) {
+    const uses = await discountInvariant(db, code._id);
+    if (uses.uses !== uses.orders || uses.holds !== 0) problems.push(`${benchCode}: ${uses.uses} uses for ${uses.orders} orders, ${uses.holds} held`);
+  }
+  for (const order of await db.models.Order.find({}, { _id: 1 }).lean()) {
+    await checkOrderInvariant(db, order._id.toString()).catch((error: unknown) => problems.push(error instanceof Error ? error.message : String(error)));
+  }
   return problems;
 }
 

@@ -7,6 +7,8 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createTestProduct, createTestUser, gate, simulatedCrash, sleep, stockLedger } from '../testing.ts';
 import { placeOrder, type CheckoutDeps } from './checkout.ts';
+import { createDiscount } from './discount-codes.ts';
+import { discountInvariant } from './discounts.ts';
 import { receiveStripeEvent, verifyStripeWebhook, type PaymentEventDeps } from './payment-events.ts';
 import type { PaymentProvider } from './payments.ts';
 import { recoverOrders } from './recovery.ts';
@@ -271,6 +273,51 @@ describe('the recovery sweep with the Stripe provider', () => {
     expect((await recoverOrders({ db, payments: stripe, leaseMs }, { now: new Date(Date.now() + 60_000) })).rolledBack).toBe(1);
     expect(await orderOf(user.id)).toMatchObject({ status: 'failed', failure: { reason: 'CHECKOUT_ABANDONED' } });
     expect((await intentOf(order._id.toString())).status).toBe('canceled');
+    expect(await stockLedger(db, product.id)).toEqual({ stock: 5, held: 0, sold: 0 });
+  });
+});
+
+describe('a discount code through the webhooks', () => {
+  async function codeWithUses(code: string) {
+    const discount = await createDiscount(db, { code, type: 'fixed', value: 500, currency: 'USD', minSubtotal: 0, startsAt: null, endsAt: null, usageLimit: 5, perCustomerLimit: null });
+    return discount.id;
+  }
+
+  it('payment_intent.succeeded completes the order of a dead driver through the lifecycle: the use stays, its hold goes, the charge is the discounted total', async () => {
+    const discountId = await codeWithUses('HOOK-PAID');
+    const { user } = await shopper(2);
+    await expect(
+      placeOrder(checkout({ faults: { afterPayment: simulatedCrash } }), user, { idempotencyKey: randomUUID(), discountCode: 'hook-paid' }),
+    ).rejects.toThrow('simulated crash');
+    await sleep(leaseMs + 50);
+    const order = await orderOf(user.id);
+    const intent = await intentOf(order._id.toString());
+    expect(intent).toMatchObject({ status: 'succeeded', amount: 3000 - 500 });
+    expect(await discountInvariant(db, discountId)).toEqual({ uses: 1, orders: 1, holds: 1 });
+
+    expect(await deliver('payment_intent.succeeded', intent)).toMatchObject({ outcome: 'placed' });
+    expect(await discountInvariant(db, discountId)).toEqual({ uses: 1, orders: 1, holds: 0 });
+  });
+
+  it('payment_intent.payment_failed rolls the order of a dead driver back through the lifecycle: the use comes back', async () => {
+    const discountId = await codeWithUses('HOOK-DECLINED');
+    const { user, product } = await shopper(1);
+    const diesAfterCharging: PaymentProvider = {
+      ...stripe,
+      async charge(request) {
+        await stripe.charge(request);
+        throw new Error('connection reset after the charge');
+      },
+    };
+    await expect(
+      placeOrder(checkout({ payments: diesAfterCharging }), user, { idempotencyKey: randomUUID(), discountCode: 'HOOK-DECLINED', paymentMethod: 'pm_card_chargeCustomerFail' }),
+    ).rejects.toThrow('connection reset');
+    await sleep(leaseMs + 50);
+    const order = await orderOf(user.id);
+    expect(await discountInvariant(db, discountId)).toEqual({ uses: 1, orders: 1, holds: 1 });
+
+    expect(await deliver('payment_intent.payment_failed', await intentOf(order._id.toString()))).toMatchObject({ outcome: 'failed' });
+    expect(await discountInvariant(db, discountId)).toEqual({ uses: 0, orders: 0, holds: 0 });
     expect(await stockLedger(db, product.id)).toEqual({ stock: 5, held: 0, sold: 0 });
   });
 });

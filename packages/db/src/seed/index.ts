@@ -17,7 +17,7 @@ import {
 import { seedPricing, type PricingSeedResult } from './pricing.ts';
 
 export { adminUser, defaultAdminPassword, demoAddress, demoUser, namedProducts, seedCategories } from './catalogue.ts';
-export { euCountries, seedDiscounts, seedShippingZones, seedTaxRates, type PricingSeedResult } from './pricing.ts';
+export { euCountries, seedDiscounts, seedPricing, seedShippingZones, seedTaxRates, type PricingSeedResult } from './pricing.ts';
 
 export interface SeedOptions {
   /** Wipe every collection first. */
