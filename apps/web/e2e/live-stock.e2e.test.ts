@@ -127,7 +127,11 @@ describe.runIf(canRunBrowser)('live stock', () => {
     await setProduct(shop.db, 'plain-white-tee', { price: 2499 });
     await page.getByRole('button', { name: 'Place order · $63.24' }).click();
     await page.getByRole('heading', { name: 'Prices changed since you last looked' }).waitFor();
-    expect(await page.locator('.checkout-problem').textContent()).toContain('Plain White Tee: $19.99 → $24.99');
+    const problem = (await page.locator('.checkout-problem').textContent()) ?? '';
+    expect(problem).toContain('Plain White Tee: $19.99 → $24.99');
+    // Which parts moved (PRICE_CHANGED's parts), and the tax as it is now.
+    expect(problem).toContain('The price of an item and the tax changed.');
+    expect(problem).toContain('California sales tax (7.25%): now $4.64');
     await page.getByText('The price went up from $19.99 to $24.99 since you added it.').waitFor();
     await saveScreenshot(page, 'checkout-price-changed-desktop');
     await page.unroute('**/trpc/stock.changes**');

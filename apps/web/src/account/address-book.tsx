@@ -1,7 +1,7 @@
-import { addSavedAddressInput, maxSavedAddresses } from '@shop/api/schemas';
+import { addSavedAddressInput, maxSavedAddresses, updateSavedAddressInput } from '@shop/api/schemas';
 import { useState, type FormEvent } from 'react';
 import { errorMessage, fieldErrorsOf } from '../api-errors.ts';
-import { AddressFields, emptyAddress, type AddressDraft } from '../forms/address-fields.tsx';
+import { AddressFields, addressLine, emptyAddress, type AddressDraft } from '../forms/address-fields.tsx';
 import { fieldErrorsFromApi, fieldErrorsFromIssues, type FieldErrors } from '../forms/field-errors.ts';
 import { TextField } from '../forms/text-field.tsx';
 import { LoadFailed } from '../layout/load-failed.tsx';
@@ -20,6 +20,7 @@ export function AddressBook() {
   const setDefault = trpc.account.addresses.setDefault.useMutation({ onSuccess });
   const remove = trpc.account.addresses.remove.useMutation({ onSuccess });
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
   const failed = setDefault.error ?? remove.error;
 
   return (
@@ -42,26 +43,35 @@ export function AddressBook() {
           <ul className="address-list">
             {book.data.map((address) => (
               <li key={address.id} className="address-card">
-                <p className="radio-card-label">
-                  {address.label ?? 'Address'}
-                  {address.isDefault ? ' · Default' : ''}
-                </p>
-                <PostalAddress address={address} />
-                <div className="notice-actions">
-                  {address.isDefault ? null : (
-                    <button type="button" className="button button--quiet" onClick={() => setDefault.mutate({ id: address.id })} disabled={setDefault.isPending}>
-                      Make default
-                    </button>
-                  )}
-                  <button type="button" className="button button--quiet" onClick={() => remove.mutate({ id: address.id })} disabled={remove.isPending}>
-                    Remove
-                  </button>
-                </div>
+                {editing === address.id ? (
+                  <AddressForm saved={address} onDone={() => setEditing(null)} />
+                ) : (
+                  <>
+                    <p className="radio-card-label">
+                      {address.label ?? 'Address'}
+                      {address.isDefault ? ' · Default' : ''}
+                    </p>
+                    <PostalAddress address={address} />
+                    <div className="notice-actions">
+                      {address.isDefault ? null : (
+                        <button type="button" className="button button--quiet" onClick={() => setDefault.mutate({ id: address.id })} disabled={setDefault.isPending}>
+                          Make default
+                        </button>
+                      )}
+                      <button type="button" className="button button--quiet" onClick={() => setEditing(address.id)} aria-label={`Edit ${address.label ?? addressLine(address)}`}>
+                        Edit
+                      </button>
+                      <button type="button" className="button button--quiet" onClick={() => remove.mutate({ id: address.id })} disabled={remove.isPending}>
+                        Remove
+                      </button>
+                    </div>
+                  </>
+                )}
               </li>
             ))}
           </ul>
           {adding ? (
-            <NewAddressForm onDone={() => setAdding(false)} />
+            <AddressForm onDone={() => setAdding(false)} />
           ) : book.data.length < maxSavedAddresses ? (
             <button type="button" className="button button--quiet" onClick={() => setAdding(true)}>
               Add an address
@@ -75,44 +85,47 @@ export function AddressBook() {
   );
 }
 
-function NewAddressForm({ onDone }: { onDone: () => void }) {
+/** A new address for the book, or (`saved`) one of the book's changed in place. */
+function AddressForm({ saved, onDone }: { saved?: SavedAddress; onDone: () => void }) {
   const utils = trpc.useUtils();
-  const [draft, setDraft] = useState<AddressDraft>(emptyAddress);
-  const [label, setLabel] = useState('');
+  const [draft, setDraft] = useState<AddressDraft>(saved ? draftOf(saved) : emptyAddress);
+  const [label, setLabel] = useState(saved?.label ?? '');
   const [errors, setErrors] = useState<FieldErrors>({});
-  const add = trpc.account.addresses.add.useMutation({
-    onSuccess: (addresses) => {
-      utils.account.addresses.list.setData(undefined, addresses);
-      onDone();
-    },
-  });
+  const onSuccess = (addresses: SavedAddress[]) => {
+    utils.account.addresses.list.setData(undefined, addresses);
+    onDone();
+  };
+  const add = trpc.account.addresses.add.useMutation({ onSuccess });
+  const update = trpc.account.addresses.update.useMutation({ onSuccess });
+  const save = saved ? update : add;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const parsed = addSavedAddressInput.safeParse({ ...draft, label });
+    const parsed = saved ? updateSavedAddressInput.safeParse({ id: saved.id, ...draft, label }) : addSavedAddressInput.safeParse({ ...draft, label });
     if (!parsed.success) {
       setErrors(fieldErrorsFromIssues(parsed.error.issues));
       requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
     setErrors({});
-    add.mutate(parsed.data);
+    if ('id' in parsed.data) update.mutate(parsed.data);
+    else add.mutate(parsed.data);
   }
 
-  const shown = { ...(add.isError ? fieldErrorsFromApi(fieldErrorsOf(add.error)) : {}), ...errors };
+  const shown = { ...(save.isError ? fieldErrorsFromApi(fieldErrorsOf(save.error)) : {}), ...errors };
   return (
-    <form className="form form--wide" onSubmit={onSubmit} noValidate aria-label="New address">
-      {add.isError ? (
+    <form className="form form--wide" onSubmit={onSubmit} noValidate aria-label={saved ? 'Edit address' : 'New address'}>
+      {save.isError ? (
         <p className="banner banner--error" role="alert">
-          {errorMessage(add.error)}
+          {errorMessage(save.error)}
         </p>
       ) : null}
       <TextField label="Label (optional)" name="label" placeholder="Home, Office…" value={label} onChange={(event) => setLabel(event.target.value)} error={shown.label} />
-      <AddressFields value={draft} onChange={setDraft} errors={shown} disabled={add.isPending} />
+      <AddressFields value={draft} onChange={setDraft} errors={shown} disabled={save.isPending} />
       <div className="notice-actions">
-        <button type="submit" className="button" disabled={add.isPending}>
-          {add.isPending ? 'Saving…' : 'Save address'}
+        <button type="submit" className="button" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : 'Save address'}
         </button>
         <button type="button" className="button button--quiet" onClick={onDone}>
           Cancel
@@ -120,4 +133,18 @@ function NewAddressForm({ onDone }: { onDone: () => void }) {
       </div>
     </form>
   );
+}
+
+/** A saved address as the form edits it: every field a string. */
+function draftOf(address: SavedAddress): AddressDraft {
+  return {
+    name: address.name,
+    line1: address.line1,
+    line2: address.line2 ?? '',
+    city: address.city,
+    region: address.region ?? '',
+    postalCode: address.postalCode,
+    country: address.country,
+    phone: address.phone ?? '',
+  };
 }

@@ -1,3 +1,4 @@
+import { breakdownRows, type BreakdownFigures } from '../checkout/pricing-words.ts';
 import { formatMoney } from '../format.ts';
 import { Link } from '../link.tsx';
 import { VariantDetails } from '../cart/cart-line-item.tsx';
@@ -7,7 +8,7 @@ import type { RouterOutputs } from '../trpc.ts';
 
 type Order = RouterOutputs['orders']['byId'];
 
-/** What an order holds: its lines at the prices paid, and the totals. */
+/** What an order holds: its lines at the prices paid, and what it cost part by part (orders from before the breakdown: the total alone). */
 export function OrderSummary({ order }: { order: Order }) {
   return (
     <table className="order-table">
@@ -40,13 +41,31 @@ export function OrderSummary({ order }: { order: Order }) {
         ))}
       </tbody>
       <tfoot>
-        <tr>
-          <th scope="row" colSpan={3}>
-            Total
-          </th>
-          <td className="numeric">{formatMoney(order.total, order.currency)}</td>
-        </tr>
+        {breakdownRows(orderFigures(order)).map((row) => (
+          <tr key={row.key} data-part={row.key} className={row.key === 'total' ? 'order-total' : undefined}>
+            <th scope="row" colSpan={3}>
+              {row.label}
+            </th>
+            <td className="numeric">{row.amount}</td>
+          </tr>
+        ))}
       </tfoot>
     </table>
   );
+}
+
+/** An order's figures as the breakdown's rows take them. */
+function orderFigures(order: Order): BreakdownFigures {
+  return {
+    currency: order.currency,
+    taxInclusive: order.taxInclusive,
+    subtotal: order.subtotal,
+    discount: order.discount?.amount ?? 0,
+    discountCode: order.discount?.code ?? null,
+    shipping: order.shipping?.price ?? 0,
+    shippingMethod: order.shipping,
+    tax: order.tax,
+    taxRate: order.taxRate,
+    total: order.total,
+  };
 }

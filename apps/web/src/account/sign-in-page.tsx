@@ -2,7 +2,7 @@ import { loginInput } from '@shop/api/schemas';
 import { TextField } from '../forms/text-field.tsx';
 import { Link } from '../link.tsx';
 import { safeNextPath, useSearch } from '../location.ts';
-import { forgotPasswordHref, registerHref } from '../routes.ts';
+import { forgotPasswordHref, orderLookupHref, registerHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
 import { AuthForm } from './auth-form.tsx';
 import { useStartSession } from './session-actions.ts';
@@ -35,6 +35,9 @@ export function SignInPage() {
       </p>
       <p className="auth-switch">
         New here? <Link href={registerHref(next)}>Create an account</Link>
+      </p>
+      <p className="auth-switch">
+        Bought as a guest? <Link href={orderLookupHref}>Find your order</Link> with its number and your email.
       </p>
     </section>
   );

@@ -1,5 +1,5 @@
 import { CartLoadFailed, EmptyCart } from '../cart/cart-notices.tsx';
-import { addressInput, email as emailSchema, pricedAddressInput } from '@shop/api/schemas';
+import { addressInput, email as emailSchema } from '@shop/api/schemas';
 import { keepPreviousData } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { fieldErrorsOf } from '../api-errors.ts';
@@ -7,7 +7,7 @@ import { useSession, type SessionUser } from '../account/use-session.ts';
 import { CartLineItem } from '../cart/cart-line-item.tsx';
 import { useCart, type Cart } from '../cart/use-cart.ts';
 import { AddressFields, addressLine, emptyAddress, type AddressDraft } from '../forms/address-fields.tsx';
-import { fieldErrorsFromApi, fieldErrorsFromIssues, type FieldErrors } from '../forms/field-errors.ts';
+import { fieldErrorsFromApi, fieldErrorsFromIssues, withoutEditedFields, type FieldErrors } from '../forms/field-errors.ts';
 import { TextField } from '../forms/text-field.tsx';
 import { formatMoney } from '../format.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
@@ -18,7 +18,11 @@ import { trpc, type RouterOutputs } from '../trpc.ts';
 import { CheckoutProblem } from './checkout-problem.tsx';
 import { PaymentMethodChoice, type PaymentMethodId } from './payment-method.tsx';
 import { usePlaceOrder } from './use-place-order.ts';
-import { SummaryRows } from '../cart/summary-rows.tsx';
+import { DiscountCodeField } from './discount-code-field.tsx';
+import { PriceBreakdown } from './price-breakdown.tsx';
+import { addressProblemOf, breakdownFor, chosenMethod, discountProblemOf, pricedAddressOf, samePricedAddress } from './quote-pricing.ts';
+import { ShippingMethodList } from './shipping-method-list.tsx';
+import { useDebouncedValue } from './use-debounced-value.ts';
 
 type SavedAddress = RouterOutputs['account']['addresses']['list'][number];
 
@@ -49,34 +53,50 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
   const [choice, setChoice] = useState<AddressChoice | null>(null);
   const [saveAddress, setSaveAddress] = useState(true);
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [billingSame, setBillingSame] = useState(true);
+  const [billingDraft, setBillingDraft] = useState<AddressDraft>(emptyAddress);
+  const [billingErrors, setBillingErrors] = useState<FieldErrors>({});
+  const [pickedMethod, setPickedMethod] = useState<string | null>(null);
+  const [discountCode, setDiscountCode] = useState<string | null>(null);
   const book = trpc.account.addresses.list.useQuery(undefined, { enabled: user !== null });
   const { mutation: placeOrder } = checkout;
   const saved = book.data ?? [];
   // Until the shopper picks, the book's default (listed first); a new address when the book is empty.
   const chosen: AddressChoice = choice ?? (saved[0] ? { kind: 'saved', id: saved[0].id } : { kind: 'new' });
-  const serverErrors = placeOrder.isError ? fieldErrorsOf(placeOrder.error) : {};
-  const shown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'shippingAddress'), ...fieldErrorsFromApi(serverErrors), ...errors };
-  // What the order costs with shipping and tax, for the address chosen (its country and region
-  // price it): the total shown and sent as expectedTotal, so a price that moves is PRICE_CHANGED.
-  const pickedAddress = chosen.kind === 'saved' ? saved.find((address) => address.id === chosen.id) : draft;
-  const priced = pricedAddressInput.safeParse({ country: pickedAddress?.country, region: pickedAddress?.region ?? '' });
+  const pickedSaved = chosen.kind === 'saved' ? saved.find((address) => address.id === chosen.id) : undefined;
+
+  // The quote follows the address's country and region (what prices an order) a moment after typing stops.
+  const typedAddress = useDebouncedValue(pricedAddressOf(draft), 400, samePricedAddress);
+  const quoteAddress = pickedSaved ? pricedAddressOf(pickedSaved) : typedAddress;
+  const typedEmail = useDebouncedValue(email.trim(), 600);
+  const quoteEmail = !user && emailSchema.safeParse(typedEmail).success ? typedEmail : null;
+  const quote = trpc.checkout.quote.useQuery(
+    { shippingAddress: quoteAddress, ...(discountCode ? { discountCode } : {}), ...(quoteEmail ? { email: quoteEmail } : {}) },
+    { enabled: !(user && book.isPending), placeholderData: keepPreviousData },
+  );
+  // A cart that changed (a quantity, a price found moved) is priced again.
   const utils = trpc.useUtils();
-  const quote = trpc.checkout.quote.useQuery(priced.success ? { shippingAddress: priced.data } : {}, {
-    enabled: !(user !== null && book.isPending),
-    placeholderData: keepPreviousData,
-  });
   const cartContent = cart.lines.map((line) => `${line.variantId}:${line.quantity}:${line.unitPrice}`).join(',');
   useEffect(() => {
     void utils.checkout.quote.invalidate();
   }, [cartContent, utils]);
-  const total = quote.data?.breakdown.total;
-  // Not while the total shown is the last address's (a new one is being priced).
-  const blocked = cart.hasIssues || (user !== null && book.isPending) || total === undefined || quote.isPlaceholderData;
+  const priced = quote.data ? breakdownFor(quote.data, pickedMethod) : null;
+  const method = quote.data ? chosenMethod(quote.data, pickedMethod) : null;
+  const addressProblem = quote.data ? addressProblemOf(quote.data) : null;
+  const discountProblem = quote.data && discountCode ? discountProblemOf(quote.data) : null;
+  // The figures on screen are an earlier address's or code's until the new quote answers.
+  const updating = quote.isPlaceholderData || quote.isPending;
+  const serverErrors = placeOrder.isError ? fieldErrorsOf(placeOrder.error) : {};
+  const shown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'shippingAddress'), ...fieldErrorsFromApi(serverErrors), ...errors };
+  const billingShown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'billingAddress'), ...billingErrors };
+  const blocked = cart.hasIssues || (user !== null && book.isPending) || !priced || updating || addressProblem !== null;
 
   function place() {
     const found: FieldErrors = {};
     let shippingAddress: SavedAddressFields | undefined;
     let contact: string | undefined;
+    let billingAddress: SavedAddressFields | undefined;
+    const foundBilling: FieldErrors = {};
     if (!user) {
       const parsed = emailSchema.safeParse(email);
       if (parsed.success) contact = parsed.data;
@@ -86,20 +106,31 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
       const parsed = addressInput.safeParse(draft);
       if (parsed.success) shippingAddress = parsed.data;
       else Object.assign(found, fieldErrorsFromIssues(parsed.error.issues));
-    } else {
-      const picked = saved.find((address) => address.id === chosen.id);
-      if (picked) shippingAddress = addressFieldsOf(picked);
+    } else if (pickedSaved) {
+      shippingAddress = addressFieldsOf(pickedSaved);
+    }
+    if (!billingSame) {
+      const parsed = addressInput.safeParse(billingDraft);
+      if (parsed.success) billingAddress = parsed.data;
+      else Object.assign(foundBilling, fieldErrorsFromIssues(parsed.error.issues));
     }
     setErrors(found);
-    if (Object.keys(found).length > 0) {
+    setBillingErrors(foundBilling);
+    if (Object.keys(found).length > 0 || Object.keys(foundBilling).length > 0) {
       requestAnimationFrame(() => document.querySelector<HTMLElement>('.checkout-details [aria-invalid="true"]')?.focus());
       return;
     }
+    if (!priced) return;
     checkout.place({
-      ...(total === undefined ? {} : { expectedTotal: total }),
+      expectedTotal: priced.total,
+      // What the shopper saw, part by part: a refusal names the parts that moved.
+      expectedBreakdown: { subtotal: priced.subtotal, discount: priced.discount, shipping: priced.shipping, tax: priced.tax },
+      shippingMethodId: method?.methodId,
+      discountCode: priced.discountCode ?? undefined,
       paymentMethod,
       ...(contact ? { email: contact } : {}),
       ...(shippingAddress ? { shippingAddress } : {}),
+      ...(billingAddress ? { billingAddress } : {}),
       ...(user && chosen.kind === 'new' && saveAddress ? { saveAddress: true } : {}),
     });
   }
@@ -125,7 +156,10 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                 type="email"
                 autoComplete="email"
                 value={email}
-                onChange={(event) => setEmail(event.target.value)}
+                onChange={(event) => {
+                  setEmail(event.target.value);
+                  setErrors(withoutEditedFields(errors, { email }, { email: event.target.value }));
+                }}
                 error={shown.email}
                 hint="For your confirmation; with your order number it finds your order again."
                 disabled={placeOrder.isPending}
@@ -165,7 +199,13 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
             ) : null}
             {chosen.kind === 'new' && !(user && book.isPending) ? (
               <>
-                <AddressFields value={draft} onChange={setDraft} errors={shown} disabled={placeOrder.isPending} />
+                <AddressFields
+                  value={draft}
+                  onChange={(next) => {
+                    setErrors(withoutEditedFields(errors, draft, next));
+                    setDraft(next);
+                  }}
+                  errors={shown} disabled={placeOrder.isPending} section="shipping" />
                 {user ? (
                   <div className="field-inline field-inline--check">
                     <input id="save-address" type="checkbox" checked={saveAddress} onChange={(event) => setSaveAddress(event.target.checked)} />
@@ -174,6 +214,53 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                 ) : null}
               </>
             ) : null}
+          </section>
+          <section aria-labelledby="shipping-method-heading">
+            <h2 id="shipping-method-heading" className="section-heading">
+              Shipping
+            </h2>
+            <ShippingMethodList
+              methods={quote.data?.shippingMethods ?? []}
+              selected={method?.methodId ?? null}
+              currency={cart.currency}
+              state={
+                addressProblem?.reason === 'COUNTRY_NOT_SHIPPED'
+                  ? { kind: 'not-shipped', country: addressProblem.country }
+                  : quote.data?.addressNeeded
+                    ? { kind: 'address-needed' }
+                    : updating
+                      ? { kind: 'loading' }
+                      : { kind: 'ready' }
+              }
+              disabled={placeOrder.isPending}
+              onChange={setPickedMethod}
+            />
+          </section>
+          <section aria-labelledby="billing-heading">
+            <h2 id="billing-heading" className="section-heading">
+              Billing address
+            </h2>
+            <div className="field-inline field-inline--check">
+              <input
+                id="billing-same"
+                type="checkbox"
+                checked={billingSame}
+                onChange={(event) => setBillingSame(event.target.checked)}
+                disabled={placeOrder.isPending}
+              />
+              <label htmlFor="billing-same">Same as the shipping address</label>
+            </div>
+            {billingSame ? null : (
+              <div className="billing-address">
+                <AddressFields
+                  value={billingDraft}
+                  onChange={(next) => {
+                    setBillingErrors(withoutEditedFields(billingErrors, billingDraft, next));
+                    setBillingDraft(next);
+                  }}
+                  errors={billingShown} disabled={placeOrder.isPending} section="billing" />
+              </div>
+            )}
           </section>
           <section aria-labelledby="review-heading">
             <h2 id="review-heading" className="section-heading">
@@ -191,11 +278,30 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
         </div>
         <aside className="summary" aria-labelledby="order-summary-heading">
           <h2 id="order-summary-heading">Summary</h2>
-          {quote.data ? <BreakdownRows cart={cart} breakdown={quote.data.breakdown} /> : <SummaryRows cart={cart} totalLabel="Subtotal" />}
+          <DiscountCodeField
+            applied={priced?.discountCode ?? null}
+            problem={discountProblem}
+            currency={cart.currency}
+            pending={discountCode !== null && updating}
+            disabled={placeOrder.isPending}
+            onApply={(code) => setDiscountCode(code)}
+            onRemove={() => setDiscountCode(null)}
+          />
+          <div className="price-summary" aria-live="polite" aria-busy={updating ? true : undefined}>
+            {priced ? (
+              <PriceBreakdown breakdown={priced} note={quote.data?.addressNeeded ? 'Shipping and tax follow once we know your address.' : undefined} />
+            ) : quote.isError ? (
+              <p className="field-error" role="alert">
+                We could not price your order. <button type="button" className="link-button" onClick={() => void quote.refetch()}>Try again</button>
+              </p>
+            ) : (
+              <p className="muted">Pricing your order…</p>
+            )}
+          </div>
           <PaymentMethodChoice value={paymentMethod} onChange={setPaymentMethod} disabled={placeOrder.isPending} />
           {cart.hasIssues ? <p className="field-hint">Fix the marked lines to place your order.</p> : null}
           <button type="button" className="button button--wide" onClick={place} disabled={blocked || placeOrder.isPending}>
-            {placeOrder.isPending ? 'Placing your order…' : `Place order · ${formatMoney(total ?? cart.subtotal, cart.currency)}`}
+            {placeOrder.isPending ? 'Placing your order…' : priced ? `Place order · ${formatMoney(priced.total, priced.currency)}` : 'Place order'}
           </button>
         </aside>
       </div>
@@ -209,43 +315,4 @@ type SavedAddressFields = Omit<SavedAddress, 'id' | 'label' | 'isDefault'>;
 function addressFieldsOf(address: SavedAddress): SavedAddressFields {
   const { id: _id, label: _label, isDefault: _isDefault, ...fields } = address;
   return fields;
-}
-
-/** The item count and what the order costs, part by part, as checkout.quote prices it. */
-function BreakdownRows({ cart, breakdown }: { cart: Cart; breakdown: RouterOutputs['checkout']['quote']['breakdown'] }) {
-  const money = (amount: number) => formatMoney(amount, breakdown.currency);
-  return (
-    <dl className="summary-rows">
-      <div>
-        <dt>Items</dt>
-        <dd>{cart.itemCount}</dd>
-      </div>
-      <div>
-        <dt>Subtotal</dt>
-        <dd>{money(breakdown.subtotal)}</dd>
-      </div>
-      {breakdown.discount > 0 ? (
-        <div>
-          <dt>Discount{breakdown.discountCode ? ` (${breakdown.discountCode})` : ''}</dt>
-          <dd>−{money(breakdown.discount)}</dd>
-        </div>
-      ) : null}
-      {breakdown.shippingMethod ? (
-        <div>
-          <dt>Shipping ({breakdown.shippingMethod.name})</dt>
-          <dd>{breakdown.shipping === 0 ? 'Free' : money(breakdown.shipping)}</dd>
-        </div>
-      ) : null}
-      {breakdown.tax > 0 ? (
-        <div>
-          <dt>{breakdown.taxInclusive ? 'Including tax' : 'Tax'}</dt>
-          <dd>{money(breakdown.tax)}</dd>
-        </div>
-      ) : null}
-      <div className="summary-total">
-        <dt>Total</dt>
-        <dd>{money(breakdown.total)}</dd>
-      </div>
-    </dl>
-  );
 }

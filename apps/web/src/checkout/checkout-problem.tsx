@@ -2,6 +2,9 @@ import type { ReactNode } from 'react';
 import { domainProblem, errorMessage, isUnanswered } from '../api-errors.ts';
 import { formatMoney } from '../format.ts';
 import { Link } from '../link.tsx';
+import { countryName } from '@shop/api/schemas';
+import type { DiscountProblem } from '@shop/api/pricing';
+import { breakdownRows, discountProblemMessage, pricePartsSentence } from './pricing-words.ts';
 
 /** Why the order was not placed, line by line where it is about lines, and what to do next. */
 export function CheckoutProblem({ error, currency }: { error: unknown; currency: string }) {
@@ -25,13 +28,22 @@ export function CheckoutProblem({ error, currency }: { error: unknown; currency:
       );
     }
     case 'PRICE_CHANGED': {
-      const { total, lines } = problem.details;
+      const { total, lines, parts, breakdown } = problem.details;
+      const changed = pricePartsSentence(parts);
+      // The parts other than the items' prices, as they are now (the lines say how the items moved).
+      const rows = breakdownRows(breakdown).filter((row) => row.key !== 'subtotal' && row.key !== 'total' && parts.includes(row.key));
       return (
         <Problem title="Prices changed since you last looked">
+          {changed ? <p>{changed}</p> : null}
           <ul className="problem-lines">
             {lines.map((line) => (
               <li key={`${line.productId}:${line.variantId}`}>
                 <strong>{line.name}</strong>: {formatMoney(line.oldPrice, currency)} → {formatMoney(line.newPrice, currency)}
+              </li>
+            ))}
+            {rows.map((row) => (
+              <li key={row.key}>
+                <strong>{row.label}</strong>: now {row.amount}
               </li>
             ))}
           </ul>
@@ -42,6 +54,27 @@ export function CheckoutProblem({ error, currency }: { error: unknown; currency:
         </Problem>
       );
     }
+    case 'DISCOUNT_UNKNOWN':
+    case 'DISCOUNT_EXPIRED':
+    case 'DISCOUNT_EXHAUSTED':
+    case 'DISCOUNT_MINIMUM_NOT_MET':
+      return (
+        <Problem title="Your discount code could not be used">
+          <p>{discountProblemMessage(discountProblemOf(problem), currency)} Remove it or try another, then place your order. Nothing was charged.</p>
+        </Problem>
+      );
+    case 'COUNTRY_NOT_SHIPPED':
+      return (
+        <Problem title="We don’t ship there">
+          <p>Sorry, we don’t ship to {countryName(problem.details.country)}. Choose another address. Nothing was charged.</p>
+        </Problem>
+      );
+    case 'SHIPPING_METHOD_UNAVAILABLE':
+      return (
+        <Problem title="That shipping method is not available any more">
+          <p>Choose one of the shipping methods listed for your address, then place your order. Nothing was charged.</p>
+        </Problem>
+      );
     case 'PAYMENT_DECLINED':
       return (
         <Problem title="Your payment was declined">
@@ -105,6 +138,22 @@ export function CheckoutProblem({ error, currency }: { error: unknown; currency:
           <p>{errorMessage(error)}</p>
         </Problem>
       );
+  }
+}
+
+type DiscountRefusal = Extract<ReturnType<typeof domainProblem>, { reason: DiscountProblem['reason'] }>;
+
+/** A refusal for the code, as the problem the quote would have named (its reason and its details). */
+function discountProblemOf(problem: DiscountRefusal): DiscountProblem {
+  switch (problem.reason) {
+    case 'DISCOUNT_UNKNOWN':
+      return { reason: problem.reason, ...problem.details };
+    case 'DISCOUNT_EXPIRED':
+      return { reason: problem.reason, ...problem.details };
+    case 'DISCOUNT_EXHAUSTED':
+      return { reason: problem.reason, ...problem.details };
+    case 'DISCOUNT_MINIMUM_NOT_MET':
+      return { reason: problem.reason, ...problem.details };
   }
 }
 

@@ -1,6 +1,6 @@
 import { orderLookupInput } from '@shop/api/schemas';
 import { useState, type FormEvent } from 'react';
-import { errorMessage, fieldErrorsOf, isNotFound } from '../api-errors.ts';
+import { domainProblem, errorMessage, fieldErrorsOf, isNotFound } from '../api-errors.ts';
 import { OrderAddresses } from '../account/order-addresses.tsx';
 import { OrderStatusBadge } from '../account/order-status.tsx';
 import { OrderSummary } from '../account/order-summary.tsx';
@@ -42,7 +42,7 @@ export function OrderLookupPage() {
       <form className="form" onSubmit={onSubmit} noValidate>
         {lookup.isError ? (
           <p className="banner banner--error" role="alert">
-            {isNotFound(lookup.error) ? 'We found no order with this number and email. Check both and try again.' : errorMessage(lookup.error)}
+            {lookupFailure(lookup.error)}
           </p>
         ) : null}
         <TextField label="Order number" name="number" placeholder="SH-7K3M9Q" autoComplete="off" error={shown.number} />
@@ -66,4 +66,15 @@ export function OrderLookupPage() {
       ) : null}
     </section>
   );
+}
+
+/** Why a look-up found nothing: one message for a wrong number or email (the shop does not say which), another for too many tries. */
+function lookupFailure(error: unknown): string {
+  const problem = domainProblem(error);
+  if (problem.reason === 'RATE_LIMITED') {
+    const minutes = Math.max(1, Math.ceil(problem.details.retryAfterSeconds / 60));
+    return `Too many look-ups in a short time. Wait ${minutes === 1 ? 'a minute' : `${minutes} minutes`} and try again.`;
+  }
+  if (isNotFound(error)) return 'We found no order with this number and email. Check both and try again.';
+  return errorMessage(error);
 }

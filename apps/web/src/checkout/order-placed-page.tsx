@@ -45,12 +45,17 @@ export function OrderPlacedPage({ orderId }: { orderId: string }) {
         </p>
         <h1 id="confirmation-heading">Thank you, your order is placed</h1>
         <p>
-          Order <strong>{orderNumber(order.data)}</strong> · {formatDateTime(order.data.createdAt)}
+          Order <strong className="confirmation-number">{orderNumber(order.data)}</strong> · {formatDateTime(order.data.createdAt)}
         </p>
+        {order.data.email ? (
+          <p className="confirmation-email">
+            A confirmation is on its way to <strong>{order.data.email}</strong>.
+          </p>
+        ) : null}
       </div>
       {user ? null : (
         <p className="banner">
-          Keep your order number: with it and your email ({order.data.email}) you can <Link href={orderLookupHref}>find this order</Link> again
+          Keep your order number: with it and your email you can <Link href={orderLookupHref}>find this order</Link> again
           at any time.
         </p>
       )}

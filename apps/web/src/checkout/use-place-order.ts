@@ -31,8 +31,9 @@ export function usePlaceOrder() {
       // A definite "no" ends this attempt: the next one is a new purchase with a new key. "Still
       // in progress" is not a no: the next click asks about the same order again.
       if (!isUnanswered(error) && !isCheckoutInProgress(error)) attempt.renew();
-      // Stock or prices moved: show the cart as it is now, with its lines marked.
+      // Stock or prices moved: show the cart as it is now, with its lines marked, and its price now.
       void utils.cart.get.invalidate();
+      void utils.checkout.quote.invalidate();
     },
   });
   return {

@@ -1,6 +1,6 @@
 import { loginInput, registerInput } from '@shop/api/schemas';
 import { describe, expect, it } from 'vitest';
-import { fieldErrorsFromApi, fieldErrorsFromIssues } from './field-errors.ts';
+import { fieldErrorsFromApi, fieldErrorsFromIssues, withoutEditedFields } from './field-errors.ts';
 
 describe('fieldErrorsFromIssues', () => {
   it('keeps the first message per field of the API schema', () => {
@@ -28,5 +28,14 @@ describe('fieldErrorsFromApi', () => {
   it('reads the fields of one nested object with `under`', () => {
     const fieldErrors = { 'shippingAddress.postalCode': ['A US ZIP code: 12345 or 12345-6789'], 'billingAddress.city': ['Enter the city'], email: ['Enter a valid email address'] };
     expect(fieldErrorsFromApi(fieldErrors, 'shippingAddress')).toEqual({ postalCode: 'A US ZIP code: 12345 or 12345-6789' });
+  });
+});
+
+describe('withoutEditedFields', () => {
+  it('drops the errors of the fields edited, keeping the others', () => {
+    const errors = { postalCode: 'A US ZIP code: 12345 or 12345-6789', city: 'Enter the city', email: 'Enter an email' };
+    const before = { postalCode: '9410', city: '', country: 'US' };
+    expect(withoutEditedFields(errors, before, { ...before, postalCode: '94103' })).toEqual({ city: 'Enter the city', email: 'Enter an email' });
+    expect(withoutEditedFields(errors, before, { ...before, country: 'DE' })).toEqual(errors);
   });
 });

@@ -34,3 +34,10 @@ export function fieldErrorsFromApi(fieldErrors: Record<string, string[]>, under?
   }
   return errors;
 }
+
+/** `errors` less those of the fields whose value changed from `before` to `after`: a field's error goes once it is edited. */
+export function withoutEditedFields<T extends Record<string, string>>(errors: FieldErrors, before: T, after: T): FieldErrors {
+  const kept: FieldErrors = {};
+  for (const [field, message] of Object.entries(errors)) if (before[field] === after[field]) kept[field] = message;
+  return kept;
+}
