@@ -4,7 +4,7 @@ import { errorMessage, isForbidden } from '../api-errors.ts';
 import { Pagination } from '../catalog/pagination.tsx';
 import { LoadFailed } from '../layout/load-failed.tsx';
 import { PageLoading } from '../layout/page-boundary.tsx';
-import { navigate, useSearch } from '../location.ts';
+import { useSearch } from '../location.ts';
 import { showNotice } from '../notices/notices.ts';
 import { adminDiscountsHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
@@ -12,6 +12,7 @@ import { AdminsOnly } from './admins-only.tsx';
 import { DiscountForm } from './discount-form.tsx';
 import { discountAmountLabel, discountMinimumLabel, discountStatusLabels, discountUsesLabel, discountWindowLabel, type Discount } from './discount-draft.ts';
 import { shopCurrency } from './shop-currency.ts';
+import { AdminSearch } from './admin-search.tsx';
 
 const perPage = 20;
 
@@ -45,23 +46,7 @@ export function AdminDiscounts() {
   return (
     <div className="admin-section">
       <h2 className="section-heading">Discount codes</h2>
-      <form
-        role="search"
-        className="search-box"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const text = new FormData(event.currentTarget).get('q');
-          navigate(discountsHref(typeof text === 'string' ? text.trim() : '', 1));
-        }}
-      >
-        <label htmlFor="admin-discount-search" className="visually-hidden">
-          Search codes
-        </label>
-        <input id="admin-discount-search" type="search" name="q" defaultValue={q} key={q} placeholder="Search codes" maxLength={32} />
-        <button type="submit" className="button button--quiet">
-          Search
-        </button>
-      </form>
+      <AdminSearch id="admin-discount-search" label="Search codes" q={q} maxLength={32} hrefFor={(text) => discountsHref(text, 1)} />
       {discounts.isPending ? (
         <PageLoading />
       ) : discounts.isError ? (

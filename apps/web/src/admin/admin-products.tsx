@@ -4,11 +4,12 @@ import { isForbidden } from '../api-errors.ts';
 import { LoadFailed } from '../layout/load-failed.tsx';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { useLiveStock } from '../live-stock/use-live-stock.ts';
-import { navigate, useSearch } from '../location.ts';
+import { useSearch } from '../location.ts';
 import { adminProductsHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
 import { AdminsOnly } from './admins-only.tsx';
 import { ProductRow } from './product-row.tsx';
+import { AdminSearch } from './admin-search.tsx';
 
 const perPage = 20;
 
@@ -31,23 +32,7 @@ export function AdminProducts() {
 
   return (
     <div className="admin-section">
-      <form
-        role="search"
-        className="search-box"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const text = new FormData(event.currentTarget).get('q');
-          navigate(adminProductsPageHref(typeof text === 'string' ? text.trim() : '', 1));
-        }}
-      >
-        <label htmlFor="admin-product-search" className="visually-hidden">
-          Search products
-        </label>
-        <input id="admin-product-search" type="search" name="q" defaultValue={q} key={q} placeholder="Search products" maxLength={100} />
-        <button type="submit" className="button button--quiet">
-          Search
-        </button>
-      </form>
+      <AdminSearch id="admin-product-search" label="Search products" q={q} maxLength={100} hrefFor={(text) => adminProductsPageHref(text, 1)} />
 
       {products.isPending ? (
         <PageLoading />
