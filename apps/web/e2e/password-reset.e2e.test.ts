@@ -98,4 +98,38 @@ describe.runIf(canRunBrowser)('a shopper who forgot their password', () => {
     await smtp.waitFor((received) => received.subject.startsWith('Your password was changed'), 20_000);
     expect(smtp.received.map((received) => received.subject.split(' — ')[0])).toEqual(['Reset your password', 'Your password was changed']);
   });
+  it('a new account gets a confirmation link; opening it confirms nothing until the shopper asks', { timeout: 90_000 }, async () => {
+    const email = 'new.shopper@example.com';
+    const shopper = await (await browser.newContext({ viewport: desktop })).newPage();
+    await shopper.goto(`${shop.url}/register`);
+    await shopper.getByLabel('Email').fill(email);
+    await shopper.getByLabel('Password', { exact: true }).fill('long enough password');
+    await shopper.getByRole('button', { name: 'Create account' }).click();
+    await shopper.waitForURL(`${shop.url}/`);
+
+    const mail = await smtp.waitFor((received) => received.to === email && received.subject.startsWith('Confirm your email address'), 20_000);
+    const link = new RegExp(`${shop.url.replace(/[.:/]/g, '\\$&')}/verify-email\\?token=[A-Za-z0-9_-]+`).exec(mail.text)?.[0];
+    expect(link, mail.text).toBeDefined();
+
+    // A mail scanner opening the link (scripts and all) confirms nothing.
+    const scanner = await (await browser.newContext({ viewport: desktop })).newPage();
+    await scanner.goto(link ?? '');
+    await scanner.getByRole('button', { name: 'Confirm my email' }).waitFor();
+    await scanner.context().close();
+    expect((await shop.db.models.User.findOne({ email }, { emailVerified: 1 }).lean())?.emailVerified).toBe(false);
+
+    await shopper.goto(link ?? '');
+    await shopper.getByRole('heading', { level: 1, name: 'Confirm your email' }).waitFor();
+    expect(await accessibilityProblems(shopper)).toEqual([]);
+    await shopper.getByRole('button', { name: 'Confirm my email' }).click();
+    await shopper.getByRole('status').filter({ hasText: `Thank you: ${email} is confirmed.` }).waitFor();
+    expect((await shop.db.models.User.findOne({ email }, { emailVerified: 1 }).lean())?.emailVerified).toBe(true);
+
+    // The same link again: used up, said so, and no button to try it again.
+    await shopper.goto(link ?? '');
+    await shopper.getByRole('button', { name: 'Confirm my email' }).click();
+    await shopper.getByRole('alert').filter({ hasText: 'This confirmation link is invalid, used already or expired.' }).waitFor();
+    expect(await shopper.getByRole('button', { name: 'Confirm my email' }).count()).toBe(0);
+    await shopper.context().close();
+  });
 });

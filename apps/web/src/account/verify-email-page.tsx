@@ -1,53 +1,24 @@
-import { useEffect, useState } from 'react';
 import { errorMessage, errorReason } from '../api-errors.ts';
-import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
 import { useSearch } from '../location.ts';
 import { accountHref } from '../routes.ts';
-import { trpc, type RouterOutputs } from '../trpc.ts';
+import { trpc } from '../trpc.ts';
 
-type Outcome = { ok: true; result: RouterOutputs['auth']['verifyEmail'] } | { ok: false; message: string };
+function failureMessage(error: unknown): string {
+  if (errorReason(error) === 'VERIFICATION_TOKEN_INVALID') return 'This confirmation link is invalid, used already or expired.';
+  if (errorReason(error) === 'EMAIL_TAKEN') return 'Another account uses this email address now, so it could not become yours.';
+  return errorMessage(error);
+}
 
-// One request per token, however often the page mounts (React's strict mode mounts it twice):
-// a second request would find the token used up.
-const opened = new Map<string, Promise<Outcome>>();
-
+/**
+ * Confirms an address when the shopper asks, not when the page opens: mail scanners open links
+ * (some run their scripts too), and one that did would use the token up — for a change of email,
+ * it would confirm the change.
+ */
 export function VerifyEmailPage() {
   const token = new URLSearchParams(useSearch()).get('token') ?? '';
-  const verify = trpc.auth.verifyEmail.useMutation();
   const utils = trpc.useUtils();
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-
-  useEffect(() => {
-    if (!token) return;
-    let current = opened.get(token);
-    if (!current) {
-      current = verify.mutateAsync({ token }).then(
-        (result): Outcome => ({ ok: true, result }),
-        (error: unknown): Outcome => ({
-          ok: false,
-          message:
-            errorReason(error) === 'VERIFICATION_TOKEN_INVALID'
-              ? 'This confirmation link is invalid, used already or expired.'
-              : errorReason(error) === 'EMAIL_TAKEN'
-                ? 'Another account uses this email address now, so it could not become yours.'
-                : errorMessage(error),
-        }),
-      );
-      opened.set(token, current);
-    }
-    let active = true;
-    void current.then((value) => {
-      if (!active) return;
-      setOutcome(value);
-      if (value.ok) void utils.auth.me.invalidate();
-    });
-    return () => {
-      active = false;
-    };
-    // The token is the page's one input; `verify` and `utils` are stable enough for one call per token.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [token]);
+  const verify = trpc.auth.verifyEmail.useMutation({ onSuccess: () => void utils.auth.me.invalidate() });
 
   return (
     <section className="auth-page" aria-labelledby="verify-heading">
@@ -57,20 +28,29 @@ export function VerifyEmailPage() {
         <p className="banner banner--error" role="alert">
           This confirmation link has no token. Open the link from the email again.
         </p>
-      ) : !outcome ? (
-        <PageLoading />
-      ) : outcome.ok ? (
+      ) : verify.isSuccess ? (
         <div className="banner banner--success" role="status">
           <p>
-            {outcome.result.change === 'email-changed' ? 'Your account now uses ' : 'Thank you: '}
-            <strong>{outcome.result.email}</strong>
-            {outcome.result.change === 'email-changed' ? '.' : ' is confirmed.'}
+            {verify.data.change === 'email-changed' ? 'Your account now uses ' : 'Thank you: '}
+            <strong>{verify.data.email}</strong>
+            {verify.data.change === 'email-changed' ? '.' : ' is confirmed.'}
           </p>
         </div>
       ) : (
-        <p className="banner banner--error" role="alert">
-          {outcome.message}
-        </p>
+        <>
+          {verify.isError ? (
+            <p className="banner banner--error" role="alert">
+              {failureMessage(verify.error)}
+            </p>
+          ) : (
+            <p>Confirm that this email address is yours.</p>
+          )}
+          {verify.isError && errorReason(verify.error) === 'VERIFICATION_TOKEN_INVALID' ? null : (
+            <button type="button" className="button" disabled={verify.isPending} onClick={() => verify.mutate({ token })}>
+              {verify.isPending ? 'Confirming…' : 'Confirm my email'}
+            </button>
+          )}
+        </>
       )}
       <p className="auth-switch">
         <Link href={accountHref}>Go to your account</Link>
