@@ -1,6 +1,7 @@
 import { TextField } from '../forms/text-field.tsx';
 import type { PathErrors } from './variant-draft.ts';
 import { addBand, removeBand, setRateType, updateBand, type MethodDraft } from './zone-draft.ts';
+import { CellInput } from './cell-input.tsx';
 
 interface MethodEditorProps {
   method: MethodDraft;
@@ -92,7 +93,8 @@ function BandsEditor({ method, at, label, currency, errors, onChange }: { method
               return (
                 <tr key={band.key}>
                   <td>
-                    <BandInput
+                    <CellInput
+                      className="input-short"
                       id={`band-${band.key}-grams`}
                       label={`Band ${number} of ${label}: up to how many grams`}
                       inputMode="numeric"
@@ -103,7 +105,8 @@ function BandsEditor({ method, at, label, currency, errors, onChange }: { method
                     />
                   </td>
                   <td>
-                    <BandInput
+                    <CellInput
+                      className="input-short"
                       id={`band-${band.key}-price`}
                       label={`Band ${number} of ${label}: price`}
                       inputMode="decimal"
@@ -128,48 +131,6 @@ function BandsEditor({ method, at, label, currency, errors, onChange }: { method
         Add a band<span className="visually-hidden"> to {label}</span>
       </button>
       {bandsError ? <p className="field-error">{bandsError}</p> : null}
-    </div>
-  );
-}
-
-/** A band's cell: its label is the column's, spelled out for screen readers. */
-function BandInput({
-  id,
-  label,
-  value,
-  error,
-  onChange,
-  inputMode,
-  placeholder,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  error: string | undefined;
-  onChange: (value: string) => void;
-  inputMode: 'decimal' | 'numeric';
-  placeholder: string;
-}) {
-  return (
-    <div className="cell-field">
-      <label htmlFor={id} className="visually-hidden">
-        {label}
-      </label>
-      <input
-        id={id}
-        className="input-short"
-        inputMode={inputMode}
-        placeholder={placeholder}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      />
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
     </div>
   );
 }

@@ -17,6 +17,7 @@ import {
   type Draft,
   type PathErrors,
 } from './variant-draft.ts';
+import { CellInput } from './cell-input.tsx';
 import { ProductImages } from './product-images.tsx';
 import { VariantStockEditor } from './variant-stock-editor.tsx';
 
@@ -245,49 +246,6 @@ function OptionEditor({ draft, index, onChange, errors }: { draft: Draft; index:
       ) : null}
       {nameError ? <p className="field-error">{nameError}</p> : null}
       {valuesError ? <p className="field-error">{valuesError}</p> : null}
-    </div>
-  );
-}
-
-function CellInput({
-  id,
-  label,
-  value,
-  error,
-  onChange,
-  className,
-  inputMode,
-  placeholder,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  error: string | undefined;
-  onChange: (value: string) => void;
-  className?: string;
-  inputMode?: 'decimal' | 'numeric';
-  placeholder?: string;
-}) {
-  return (
-    <div className="cell-field">
-      <label htmlFor={id} className="visually-hidden">
-        {label}
-      </label>
-      <input
-        id={id}
-        className={className}
-        inputMode={inputMode}
-        placeholder={placeholder}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      />
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
     </div>
   );
 }
