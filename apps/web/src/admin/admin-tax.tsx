@@ -1,7 +1,7 @@
 import { countryName } from '@shop/api/schemas';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { errorMessage, fieldErrorsOf, isForbidden } from '../api-errors.ts';
-import { fieldErrorsFromApi, type FieldErrors } from '../forms/field-errors.ts';
+import { fieldErrorsFromApi, withoutFields, type FieldErrors } from '../forms/field-errors.ts';
 import { TextField } from '../forms/text-field.tsx';
 import { LoadFailed } from '../layout/load-failed.tsx';
 import { PageLoading } from '../layout/page-boundary.tsx';
@@ -140,7 +140,7 @@ function TaxRateForm({ editing, rates, onDone }: { editing: TaxRate | null; rate
   // A field's error goes as soon as it is changed; the others stay until the next try.
   const set = (fields: Partial<TaxRateDraft>) => {
     setDraft((current) => ({ ...current, ...fields }));
-    setErrors((current) => Object.fromEntries(Object.entries(current).filter(([field]) => !(field in fields))));
+    setErrors((current) => withoutFields(current, fields));
   };
   const replaced = draft.country === '' ? undefined : rates.find((rate) => taxRateKey(rate) === taxRateKey(draft));
 

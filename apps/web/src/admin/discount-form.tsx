@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { domainProblem, errorMessage, fieldErrorsOf } from '../api-errors.ts';
-import { fieldErrorsFromApi, type FieldErrors } from '../forms/field-errors.ts';
+import { fieldErrorsFromApi, withoutFields, type FieldErrors } from '../forms/field-errors.ts';
 import { TextField } from '../forms/text-field.tsx';
 import { showNotice } from '../notices/notices.ts';
 import { trpc } from '../trpc.ts';
@@ -32,7 +32,7 @@ export function DiscountForm({ discount, onDone }: { discount: Discount | null; 
   // A field's error goes as soon as it is changed; the others stay until the next try.
   const set = (fields: Partial<DiscountDraft>) => {
     setDraft((current) => ({ ...current, ...fields }));
-    setErrors((current) => Object.fromEntries(Object.entries(current).filter(([field]) => !(field in fields))));
+    setErrors((current) => withoutFields(current, fields));
   };
 
   async function submit(event: FormEvent<HTMLFormElement>) {

@@ -1,6 +1,6 @@
 import { loginInput, registerInput } from '@shop/api/schemas';
 import { describe, expect, it } from 'vitest';
-import { fieldErrorsFromApi, fieldErrorsFromIssues, withoutEditedFields } from './field-errors.ts';
+import { fieldErrorsFromApi, fieldErrorsFromIssues, withoutEditedFields, withoutFields } from './field-errors.ts';
 
 describe('fieldErrorsFromIssues', () => {
   it('keeps the first message per field of the API schema', () => {
@@ -37,5 +37,11 @@ describe('withoutEditedFields', () => {
     const before = { postalCode: '9410', city: '', country: 'US' };
     expect(withoutEditedFields(errors, before, { ...before, postalCode: '94103' })).toEqual({ city: 'Enter the city', email: 'Enter an email' });
     expect(withoutEditedFields(errors, before, { ...before, country: 'DE' })).toEqual(errors);
+  });
+});
+
+describe('withoutFields', () => {
+  it('drops the errors of the fields just edited and keeps the others', () => {
+    expect(withoutFields({ code: 'Taken', value: 'Too small', endsAt: 'Before the start' }, { code: 'SUMMER6', endsAt: '' })).toEqual({ value: 'Too small' });
   });
 });

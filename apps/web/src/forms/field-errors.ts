@@ -41,3 +41,8 @@ export function withoutEditedFields<T extends Record<string, string>>(errors: Fi
   for (const [field, message] of Object.entries(errors)) if (before[field] === after[field]) kept[field] = message;
   return kept;
 }
+
+/** `errors` less those of the fields named in `fields` (the ones just edited): a field's error goes as soon as it is changed. */
+export function withoutFields(errors: FieldErrors, fields: object): FieldErrors {
+  return Object.fromEntries(Object.entries(errors).filter(([field]) => !(field in fields)));
+}
