@@ -30,6 +30,7 @@ import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { devMailboxRoutes } from './dev-mailbox-routes.ts';
 import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './event-stream-slots.ts';
 import { imageRoutes } from './image-routes.ts';
+import { createShopMetrics, registerMetricsRoute, type ShopMetrics } from './metrics.ts';
 import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
 import { stripeWebhookRoutes } from './stripe-webhook-route.ts';
 import { createTrpcHttpPlugin, type TrpcErrorInfo } from './trpc-http.ts';
@@ -79,6 +80,16 @@ export interface AppOptions {
    * unless asked for: main.ts asks in development without SMTP_URL; refused in production.
    */
   devMailbox?: boolean;
+  /**
+   * The app's metrics (GET /metrics); by default its own, without the process's (main.ts passes
+   * one with them, and feeds it the sweep's and the outbox's outcomes).
+   */
+  metrics?: ShopMetrics;
+  /**
+   * The Bearer token GET /metrics asks for (METRICS_TOKEN). Without one, /metrics is open outside
+   * production and not served at all in production.
+   */
+  metricsToken?: string | undefined;
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -123,6 +134,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // checkout in a socket buffer must not get a 503); new connections are refused, and /readyz
     // answers 503 so load balancers stop sending traffic.
     return503OnClosing: false,
+  });
+
+  const metrics = options.metrics ?? createShopMetrics({ db: options.db });
+  // Every response, by its route's pattern (`/trpc/:path`, `/images/:name`), never its raw URL.
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpResponse(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   let shuttingDown = false;
@@ -189,7 +206,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Live stock (`stock.changes`): one feed per app. It closes before the server drains, which
   // ends open SSE streams without a "done" event, so browsers reconnect (here or to another instance).
   const stockFeed =
-    options.stockFeed ?? (await openStockFeed(options.db, { onError: (err) => app.log.warn({ err }, 'stock feed reopened') }));
+    options.stockFeed ??
+    (await openStockFeed(options.db, {
+      onError: (err) => {
+        metrics.stockFeedReconnected();
+        app.log.warn({ err }, 'stock feed reopened');
+      },
+      onEventLag: (lagMs) => metrics.stockFeedLag(lagMs),
+    }));
   app.addHook('preClose', () => stockFeed.close());
   app.log.info({ source: stockFeed.source }, 'live stock feed ready');
 
@@ -205,6 +229,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     stockFeed,
     security,
     production,
+    observer: metrics,
   });
   const trpcOptions = {
     router: appRouter,
@@ -244,6 +269,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (production) throw new Error('The development mailbox (/dev/mail) is never served in production');
     await app.register(devMailboxRoutes, { db: options.db });
   }
+
+  if (options.metricsToken || !production) registerMetricsRoute(app, metrics, options.metricsToken);
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {

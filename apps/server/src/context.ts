@@ -9,6 +9,7 @@ import {
   type CheckoutSettings,
   type Context,
   type PaymentProvider,
+  type ProcedureObserver,
   type ResponseCookies,
   type SecurityStore,
   type StockFeed,
@@ -28,6 +29,8 @@ export interface ContextDeps {
   security: SecurityStore;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
+  /** Told what every procedure call did (the app's metrics). */
+  observer?: ProcedureObserver;
 }
 
 function replyCookies(reply: FastifyReply, secure: boolean): ResponseCookies {
@@ -74,6 +77,7 @@ export function createContextFactory(deps: ContextDeps) {
       cookies: replyCookies(res, deps.production),
       ip: req.ip,
       exposeErrors: !deps.production,
+      observer: deps.observer,
     });
   };
 }

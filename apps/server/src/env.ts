@@ -99,6 +99,11 @@ const envSchema = z.object({
     .optional(),
   /** The shop's name in emails. */
   SHOP_NAME: singleLine(100).default(defaultMailSettings.shopName),
+  /**
+   * The Bearer token GET /metrics asks for (Prometheus' `authorization: { credentials: … }`). In
+   * production /metrics is served only when it is set; elsewhere it is open without it.
+   */
+  METRICS_TOKEN: z.string().min(32, 'At least 32 characters (e.g. `openssl rand -hex 32`)').regex(/^\S+$/, 'No spaces').optional(),
 });
 
 /** What the Stripe provider and its webhook endpoint are given, when STRIPE_SECRET_KEY is set. */

@@ -9,14 +9,17 @@ import {
   createRedisSecurityStore,
   createStripePaymentProvider,
   createTestPaymentProvider,
+  checkStockInvariant,
   defaultAuthSettings,
   redactSmtpUrl,
   startOutboxWorker,
   startRecoverySweep,
+  stockInvariantViolations,
 } from '@shop/api';
 import { connect, disconnect, migrate } from '@shop/db';
 import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
 import { buildApp } from './app.ts';
+import { createShopMetrics } from './metrics.ts';
 import { loadEnv } from './env.ts';
 
 const env = loadEnv();
@@ -47,8 +50,12 @@ const checkout = { leaseMs: env.CHECKOUT_LEASE_MS, settleWaitMs: env.CHECKOUT_LE
 // Email: SMTP when SMTP_URL is set; else, outside production, the development mailbox (/dev/mail).
 // In production without SMTP_URL nothing is sent: messages wait in the outbox until it is set.
 const mailTransport = env.SMTP_URL ? createSmtpTransport(env.SMTP_URL) : env.NODE_ENV === 'production' ? null : createDevMailbox(db);
+// GET /metrics (Prometheus): with the process's own figures, and the sweep's and outbox's below.
+const metrics = createShopMetrics({ db, processMetrics: true });
 const app = await buildApp({
   db,
+  metrics,
+  metricsToken: env.METRICS_TOKEN,
   payments,
   stripeWebhookSecret: env.stripe?.webhookSecret,
   checkout,
@@ -87,14 +94,33 @@ if (env.SEED_ON_EMPTY && (await isEmpty(db))) {
 }
 
 // Settles checkouts that a crash (of this or another instance) left pending; see recovery.ts.
+// After a sweep, the stock invariant is checked (at most every five minutes: it reads every
+// product) and its gauge set; a violation is logged, as something the sweep could not mend.
+const invariantEveryMs = 5 * 60_000;
+let invariantCheckedAt = 0;
+async function checkInvariantNow(): Promise<number | null> {
+  if (Date.now() - invariantCheckedAt < invariantEveryMs) return null;
+  invariantCheckedAt = Date.now();
+  try {
+    const report = await checkStockInvariant(db);
+    const violations = stockInvariantViolations(report);
+    if (violations > 0) app.log.error(report, 'the stock invariant does not hold');
+    return violations;
+  } catch (error) {
+    app.log.warn({ err: error }, 'stock invariant check failed');
+    return null;
+  }
+}
 const stopSweep = startRecoverySweep(
   { db, payments, ...checkout },
   {
     intervalMs: env.RECOVERY_SWEEP_INTERVAL_MS,
     onResult(result) {
       if (Object.values(result).some((count) => count > 0)) app.log.info(result, 'recovery sweep settled leftovers');
+      void checkInvariantNow().then((violations) => metrics.sweepDone(result, violations));
     },
     onError(error) {
+      metrics.sweepFailed();
       app.log.error({ err: error }, 'recovery sweep failed');
     },
   },
@@ -110,6 +136,7 @@ const stopOutbox = mailTransport
       { db, transport: mailTransport, mail: env.mail, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
       {
         onOutcome(outcome) {
+          metrics.outboxDelivered(outcome);
           if (outcome.status === 'failed') app.log.error(outcome, 'outbox message failed for good');
           else if (outcome.status === 'retry') app.log.warn(outcome, 'outbox message not delivered; will retry');
         },

@@ -2,6 +2,7 @@ import type { Database } from '@shop/db';
 import type { AuthConfig, SessionUser } from './services/auth.ts';
 import { createCategoryCache, type CategoryCache } from './services/catalog.ts';
 import { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
+import { noObserver, type ProcedureObserver } from './observer.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
 import type { StockFeed } from './services/stock-feed.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
@@ -46,6 +47,8 @@ export interface ContextInner {
   ip: string;
   /** Whether error responses may carry stack traces and internal messages (never in production). */
   exposeErrors: boolean;
+  /** Told what every procedure call did (the server's metrics); by default nobody. */
+  observer: ProcedureObserver;
 }
 
 export const noCookies: ResponseCookies = {
@@ -72,6 +75,7 @@ export function createContextInner(options: {
   cookies?: ResponseCookies;
   ip?: string;
   exposeErrors?: boolean;
+  observer?: ProcedureObserver;
 }): ContextInner {
   return {
     db: options.db,
@@ -88,6 +92,7 @@ export function createContextInner(options: {
     cookies: options.cookies ?? noCookies,
     ip: options.ip ?? '127.0.0.1',
     exposeErrors: options.exposeErrors ?? process.env.NODE_ENV !== 'production',
+    observer: options.observer ?? noObserver,
   };
 }
 

@@ -1,5 +1,7 @@
 export { appRouter, createCaller, type AppRouter } from './root.ts';
 export { createContextInner, noCookies, type Context, type ResponseCookies } from './context.ts';
+export { noObserver, type ProcedureObservation, type ProcedureObserver } from './observer.ts';
+export { checkStockInvariant, stockInvariantViolations, type StockInvariantReport } from './services/stock-invariant.ts';
 export { DomainError, type DomainErrorData, type DomainErrorDetailsByReason, type DomainReason } from './errors.ts';
 export {
   defaultAuthSettings,

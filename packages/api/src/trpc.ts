@@ -1,7 +1,7 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, type TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from './context.ts';
-import { DomainError, type DomainErrorData } from './errors.ts';
+import { DomainError, type DomainErrorData, type DomainReason } from './errors.ts';
 import { findLiveSessionUser, type SessionUser } from './services/auth.ts';
 
 type ErrorData = DomainErrorData & {
@@ -47,8 +47,23 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const mergeRouters = t.mergeRouters;
 
-// Services throw DomainErrors, which are TRPCErrors with their code already (errors.ts).
-export const publicProcedure = t.procedure;
+/** The reason an error answers with, as the error formatter puts it in `error.data`. */
+function reasonOf(error: TRPCError): DomainReason | null {
+  if (error instanceof DomainError) return error.reason;
+  return error.cause instanceof z.ZodError ? 'INVALID_INPUT' : null;
+}
+
+// Services throw DomainErrors, which are TRPCErrors with their code already (errors.ts). Every
+// procedure tells the context's observer what it did (apps/server counts and times it).
+export const publicProcedure = t.procedure.use(async ({ ctx, path, type, next }) => {
+  const started = performance.now();
+  const result = await next();
+  const durationMs = performance.now() - started;
+  ctx.observer.procedureDone(
+    result.ok ? { path, type, durationMs, ok: true, data: result.data } : { path, type, durationMs, ok: false, code: result.error.code, reason: reasonOf(result.error) },
+  );
+  return result;
+});
 
 /**
  * The caller of a verified access token, if its session is still live (not signed out, not

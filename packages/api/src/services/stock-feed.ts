@@ -59,6 +59,11 @@ export interface StockFeedOptions {
   reconcileIntervalMs?: number;
   /** Told about source failures that the feed recovers from (a change stream reopened). */
   onError?: (error: unknown) => void;
+  /**
+   * Told, for each change-stream event, how long after the write it reached this process (from
+   * the event's wall time, or its cluster time to the second where the server gives no wall time).
+   */
+  onEventLag?: (lagMs: number) => void;
 }
 
 export const defaultPollIntervalMs = 500;
@@ -161,11 +166,26 @@ const changePipeline = [
       'fullDocument.stock': 1,
       'fullDocument.price': 1,
       'fullDocument.variants': 1,
+      // When the write happened, for the feed's lag (`onEventLag`).
+      clusterTime: 1,
+      wallTime: 1,
     },
   },
 ];
 
 type ProductChangeStream = ReturnType<Database['models']['Product']['collection']['watch']>;
+
+interface ProductChangeEvent {
+  fullDocument?: { _id: unknown; stock?: unknown; price?: unknown; variants?: unknown } | null;
+  wallTime?: Date;
+  clusterTime?: { getHighBits(): number };
+}
+
+/** When the event's write happened, in ms since the epoch, if the server says. */
+function writtenAt(event: ProductChangeEvent): number | null {
+  if (event.wallTime instanceof Date) return event.wallTime.getTime();
+  return event.clusterTime ? event.clusterTime.getHighBits() * 1000 : null;
+}
 
 /**
  * A change stream on `products`. Resolves once the server has accepted it, and rejects where
@@ -186,7 +206,9 @@ async function openChangeStreamFeed(db: Database, options: StockFeedOptions): Pr
   });
   let resumeToken: unknown = stream.resumeToken;
 
-  const publish = (event: { fullDocument?: { _id: unknown; stock?: unknown; price?: unknown; variants?: unknown } | null }) => {
+  const publish = (event: ProductChangeEvent) => {
+    const written = writtenAt(event);
+    if (written !== null) options.onEventLag?.(Math.max(0, Date.now() - written));
     const change = event.fullDocument ? toStockChange(event.fullDocument) : null;
     if (change) subscribers.publish(change);
   };
