@@ -4,17 +4,20 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { developmentJwtSecret, imageDir, onSignals, resolveDatabase, root } from './lib/environment.mjs';
 
 const serverEntry = join(root, 'apps/server/dist/main.js');
+// Loaded first: tracing, when OTEL_EXPORTER_OTLP_ENDPOINT is set (apps/server/src/telemetry.ts).
+const telemetryEntry = pathToFileURL(join(root, 'apps/server/dist/telemetry.js')).href;
 const webDist = join(root, 'apps/web/dist');
-if (!existsSync(serverEntry) || !existsSync(join(webDist, 'index.html'))) {
+if (!existsSync(serverEntry) || !existsSync(new URL(telemetryEntry)) || !existsSync(join(webDist, 'index.html'))) {
   const build = spawnSync('pnpm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
 const db = await resolveDatabase();
-const child = spawn(process.execPath, ['--enable-source-maps', serverEntry], {
+const child = spawn(process.execPath, ['--enable-source-maps', '--import', telemetryEntry, serverEntry], {
   cwd: root,
   stdio: 'inherit',
   env: {

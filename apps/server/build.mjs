@@ -7,7 +7,8 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith('@shop/'));
 
 await build({
-  entryPoints: { main: 'src/main.ts', seed: 'src/seed.ts', migrate: 'src/migrate.ts' },
+  // telemetry.js is loaded before main.js (`node --import ./dist/telemetry.js dist/main.js`): see src/telemetry.ts.
+  entryPoints: { main: 'src/main.ts', telemetry: 'src/telemetry.ts', seed: 'src/seed.ts', migrate: 'src/migrate.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -20,6 +20,7 @@ import { connect, disconnect, migrate } from '@shop/db';
 import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
 import { buildApp } from './app.ts';
 import { createShopMetrics } from './metrics.ts';
+import { shutdownTelemetry } from './telemetry-shutdown.ts';
 import { loadEnv } from './env.ts';
 
 const env = loadEnv();
@@ -168,6 +169,7 @@ async function shutdown(signal: string) {
     mailTransport?.close();
     await redis?.close();
     await disconnect(db);
+    await shutdownTelemetry();
   } finally {
     clearTimeout(force);
   }

@@ -124,7 +124,7 @@ describe('readiness with Redis', () => {
 
 /** Runs src/main.ts as the real server does; resolves with its output once `until` shows or it exits. */
 function startServer(env: Record<string, string>, until: RegExp) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './src/telemetry.ts', 'src/main.ts'], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: {
       ...process.env,

@@ -26,15 +26,22 @@ export interface ServerProcess {
  * Starts `src/main.ts` in a child process with `env` on top of the test's (a variable set to
  * undefined is removed), and waits until it is healthy.
  */
-export async function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string | undefined>,
+  options: { onOutput?: (text: string) => void } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const merged: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env, PORT: String(port) };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './src/telemetry.ts', 'src/main.ts'], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: merged,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', options.onOutput ? 'pipe' : 'inherit', 'inherit'],
   });
+  if (options.onOutput) {
+    const onOutput = options.onOutput;
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => onOutput(text));
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i += 1) {

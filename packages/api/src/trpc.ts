@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { initTRPC, type TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from './context.ts';
@@ -53,17 +54,36 @@ function reasonOf(error: TRPCError): DomainReason | null {
   return error.cause instanceof z.ZodError ? 'INVALID_INPUT' : null;
 }
 
-// Services throw DomainErrors, which are TRPCErrors with their code already (errors.ts). Every
-// procedure tells the context's observer what it did (apps/server counts and times it).
-export const publicProcedure = t.procedure.use(async ({ ctx, path, type, next }) => {
-  const started = performance.now();
-  const result = await next();
-  const durationMs = performance.now() - started;
-  ctx.observer.procedureDone(
-    result.ok ? { path, type, durationMs, ok: true, data: result.data } : { path, type, durationMs, ok: false, code: result.error.code, reason: reasonOf(result.error) },
-  );
-  return result;
-});
+// Services throw DomainErrors, which are TRPCErrors with their code already (errors.ts).
+// Every procedure call is a span named by its path (a child of the request's, when the server
+// traces: apps/server/src/telemetry.ts; a no-op otherwise), and tells the context's observer what
+// it did (apps/server counts and times it for /metrics).
+const tracer = trace.getTracer('@shop/api');
+
+export const publicProcedure = t.procedure.use(({ ctx, path, type, next }) =>
+  tracer.startActiveSpan(path, { attributes: { 'rpc.system': 'trpc', 'rpc.method': path, 'rpc.trpc.type': type } }, async (span) => {
+    const started = performance.now();
+    try {
+      const result = await next();
+      const durationMs = performance.now() - started;
+      if (result.ok) {
+        ctx.observer.procedureDone({ path, type, durationMs, ok: true, data: result.data });
+      } else {
+        const reason = reasonOf(result.error);
+        ctx.observer.procedureDone({ path, type, durationMs, ok: false, code: result.error.code, reason });
+        span.setAttribute('shop.error.reason', reason ?? result.error.code);
+        // A refusal (bad input, out of stock) is the procedure working; only an unexpected failure is an error.
+        if (result.error.code === 'INTERNAL_SERVER_ERROR') {
+          span.recordException(result.error.cause ?? result.error);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: result.error.message });
+        }
+      }
+      return result;
+    } finally {
+      span.end();
+    }
+  }),
+);
 
 /**
  * The caller of a verified access token, if its session is still live (not signed out, not
