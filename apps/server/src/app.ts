@@ -182,14 +182,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  const payments = options.payments ?? createTestPaymentProvider(options.db);
+  // With Stripe, the checkout's Payment Element: Stripe.js from js.stripe.com (Stripe serves it
+  // only from there), its frames (the card fields, the 3-D Secure window) and its calls to Stripe's API.
+  const stripe = payments.name === 'stripe';
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', ...(stripe ? ['https://*.stripe.com'] : [])],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
+        scriptSrc: ["'self'", ...(stripe ? ['https://js.stripe.com', 'https://*.js.stripe.com'] : [])],
+        connectSrc: ["'self'", ...(stripe ? ['https://api.stripe.com'] : [])],
+        ...(stripe ? { frameSrc: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'] } : {}),
       },
     },
   });
@@ -218,7 +223,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.log.info({ source: stockFeed.source }, 'live stock feed ready');
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
-  const payments = options.payments ?? createTestPaymentProvider(options.db);
   const createContext = createContextFactory({
     db: options.db,
     auth: options.auth,

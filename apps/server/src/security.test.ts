@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestPaymentProvider, refreshCookieName, guestCartCookieName, type PaymentProvider } from '@shop/api';
 import { createTestProduct, testAuth } from '@shop/api/testing';
+import { createTestStripeProvider } from '@shop/api/testing/stripe';
 import { trusted } from '@shop/db';
 import { seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
@@ -199,6 +200,22 @@ describe('security headers', () => {
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+    // The test provider's checkout loads nothing from Stripe, so nothing of Stripe's is allowed.
+    expect(response.headers['content-security-policy']).not.toContain('stripe.com');
+  });
+
+  it("let Stripe's Payment Element load when Stripe takes the payments: Stripe.js, its frames, its API, and nothing more", async () => {
+    const withStripe = await buildApp({ db, auth: testAuth, payments: createTestStripeProvider(db) });
+    try {
+      const policy = String((await withStripe.inject('/healthz')).headers['content-security-policy']);
+      const directive = (name: string) => policy.split(';').find((part) => part.trim().startsWith(`${name} `))?.trim();
+      expect(directive('script-src')).toBe("script-src 'self' https://js.stripe.com https://*.js.stripe.com");
+      expect(directive('frame-src')).toBe('frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com');
+      expect(directive('connect-src')).toBe("connect-src 'self' https://api.stripe.com");
+      expect(directive('default-src')).toBe("default-src 'self'");
+    } finally {
+      await withStripe.close();
+    }
   });
 });
 

@@ -12,7 +12,7 @@ export {
   type SessionUser,
 } from './services/auth.ts';
 export { createCategoryCache, type CategoryCache, type ProductDto, type CategoryDto, type ProductPage } from './services/catalog.ts';
-export type { OrderDto } from './services/order-view.ts';
+export type { NextAction, OrderDto } from './services/order-view.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
 export * from './protocol.ts';
 export { startSessionFamily } from './services/sessions.ts';

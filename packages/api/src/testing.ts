@@ -233,14 +233,36 @@ export async function setVariantForTest(db: Database, productId: string, fields:
   await db.models.Product.updateOne({ _id: productId }, { $set: set }, { arrayFilters: [{ 'variant._id': new Types.ObjectId(variantId) }] });
 }
 
+/** A payment of an order, as the invariant reads it: the provider's status, its amount, and whether it was refunded since. */
+export interface OrderPaymentView {
+  status: string;
+  amount: number;
+  refunded: boolean;
+}
+
+/** The test provider's payments of an order: its ledger has one per order, keyed by the order's id. */
+export function testLedgerPayments(db: Database): (orderId: string) => Promise<OrderPaymentView[]> {
+  return async (orderId) => {
+    const charge = await db.connection.collection<{ _id: string; amount: number; status: string }>('test_payments').findOne({ _id: orderId });
+    if (!charge) return [];
+    const refunded = charge.status === 'refunded';
+    return [{ status: refunded ? 'succeeded' : charge.status, amount: charge.amount, refunded }];
+  };
+}
+
 /**
  * The invariants of one order, for tests: its total is its breakdown (`subtotal − discount +
  * shipping`, plus the tax unless prices include it), the lines' discounts add up to the
- * discount; a placed (shipped, delivered) order has one succeeded payment in the test provider's
- * ledger of exactly its total, and a failed or cancelled order that was charged is refunded.
- * Throws saying what does not hold.
+ * discount; a placed (shipped, delivered) order has exactly one succeeded payment, of exactly
+ * its total and not refunded, and a failed or cancelled order that was charged is refunded.
+ * Payments are the test provider's ledger's unless `paymentsOf` reads another provider's
+ * (`localstripePayments` for Stripe). Throws saying what does not hold.
  */
-export async function checkOrderInvariant(db: Database, orderId: string): Promise<void> {
+export async function checkOrderInvariant(
+  db: Database,
+  orderId: string,
+  paymentsOf: (orderId: string) => Promise<OrderPaymentView[]> = testLedgerPayments(db),
+): Promise<void> {
   const order = await db.models.Order.findById(orderId).lean();
   if (!order) throw new Error(`no order ${orderId}`);
   const discount = order.discount?.amount ?? 0;
@@ -251,12 +273,16 @@ export async function checkOrderInvariant(db: Database, orderId: string): Promis
   }
   const lineDiscounts = order.lines.reduce((sum, line) => sum + (line.discount ?? 0), 0);
   if (lineDiscounts !== discount) throw new Error(`order ${orderId}: the lines' discounts come to ${lineDiscounts}, the discount is ${discount}`);
-  const charge = await db.connection.collection<{ _id: string; amount: number; status: string }>('test_payments').findOne({ _id: orderId });
+  const payments = await paymentsOf(orderId);
+  const succeeded = payments.filter((payment) => payment.status === 'succeeded');
+  const kept = succeeded.filter((payment) => !payment.refunded);
   if (['placed', 'shipped', 'delivered'].includes(order.status)) {
-    if (charge?.status !== 'succeeded' || charge.amount !== order.total) {
-      throw new Error(`placed order ${orderId} of ${order.total}: its payment is ${charge ? `${charge.status}, ${charge.amount}` : 'missing'}`);
+    const [paid] = succeeded;
+    if (succeeded.length !== 1 || kept.length !== 1 || paid?.amount !== order.total) {
+      const seen = payments.map((payment) => `${payment.status}${payment.refunded ? ' (refunded)' : ''}, ${payment.amount}`).join('; ');
+      throw new Error(`placed order ${orderId} of ${order.total}: its payments are ${seen || 'missing'}`);
     }
-  } else if ((order.status === 'failed' || order.status === 'cancelled') && charge?.status === 'succeeded') {
+  } else if ((order.status === 'failed' || order.status === 'cancelled') && kept.length > 0) {
     throw new Error(`${order.status} order ${orderId} was charged and not refunded`);
   }
 }

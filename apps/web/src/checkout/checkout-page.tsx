@@ -16,8 +16,9 @@ import { useLiveStock } from '../live-stock/use-live-stock.ts';
 import { cartHref, checkoutHref, signInHref } from '../routes.ts';
 import { trpc, type RouterOutputs } from '../trpc.ts';
 import { CheckoutProblem } from './checkout-problem.tsx';
-import { PaymentMethodChoice, type PaymentMethodId } from './payment-method.tsx';
-import { usePlaceOrder } from './use-place-order.ts';
+import { PaymentSection } from './payment-section.tsx';
+import { nextStepAfter, type PaymentCollector } from './payment-step.ts';
+import { usePlaceOrder, type PlaceOrderRequest } from './use-place-order.ts';
 import { DiscountCodeField } from './discount-code-field.tsx';
 import { PriceBreakdown } from './price-breakdown.tsx';
 import { addressProblemOf, breakdownFor, chosenMethod, discountProblemOf, pricedAddressOf, samePricedAddress } from './quote-pricing.ts';
@@ -47,7 +48,10 @@ export function CheckoutPage() {
 type AddressChoice = { kind: 'saved'; id: string } | { kind: 'new' };
 
 function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: ReturnType<typeof usePlaceOrder>; user: SessionUser | null }) {
-  const [paymentMethod, setPaymentMethod] = useState<PaymentMethodId>('pm_card_visa');
+  const [collector, setCollector] = useState<PaymentCollector | null>(null);
+  // From Pay until the answer: the payment method made, the order placed, its payment authenticated.
+  const [paying, setPaying] = useState<'placing' | 'authenticating' | null>(null);
+  const [paymentError, setPaymentError] = useState<string | null>(null);
   const [email, setEmail] = useState('');
   const [draft, setDraft] = useState<AddressDraft>(emptyAddress);
   const [choice, setChoice] = useState<AddressChoice | null>(null);
@@ -90,6 +94,38 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
   const shown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'shippingAddress'), ...fieldErrorsFromApi(serverErrors), ...errors };
   const billingShown: FieldErrors = { ...fieldErrorsFromApi(serverErrors, 'billingAddress'), ...billingErrors };
   const blocked = cart.hasIssues || (user !== null && book.isPending) || !priced || updating || addressProblem !== null;
+  const busy = paying !== null || placeOrder.isPending;
+
+  /**
+   * Pays with what the payment section collects and places the order; when the answer asks for
+   * the payment's authentication, has it authenticated and places the same attempt again (the
+   * same idempotency key), whose answer is the order or why not. Navigating to the order is the
+   * mutation's (usePlaceOrder); a refusal is shown from the mutation's error.
+   */
+  async function pay(payment: PaymentCollector, request: PlaceOrderRequest, details: { name: string | null; email: string | null }) {
+    setPaying('placing');
+    setPaymentError(null);
+    try {
+      const method = await payment.collect(details);
+      if ('error' in method) {
+        setPaymentError(method.error);
+        return;
+      }
+      const placing = { ...request, paymentMethod: method.paymentMethod };
+      const step = nextStepAfter(await checkout.placeAsync(placing));
+      if (step.kind !== 'authenticate') return;
+      setPaying('authenticating');
+      const authenticated = await payment.authenticate(step.clientSecret);
+      setPaying('placing');
+      const after = nextStepAfter(await checkout.placeAsync(placing));
+      // Still waiting for it (the window was closed, say): Pay asks for the authentication again.
+      if (after.kind === 'authenticate') setPaymentError(authenticated.error ?? 'The payment is not authenticated yet. Press Pay to try again.');
+    } catch {
+      // placeOrder's refusal: the mutation's error, shown above the form.
+    } finally {
+      setPaying(null);
+    }
+  }
 
   function place() {
     const found: FieldErrors = {};
@@ -120,19 +156,23 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
       requestAnimationFrame(() => document.querySelector<HTMLElement>('.checkout-details [aria-invalid="true"]')?.focus());
       return;
     }
-    if (!priced) return;
-    checkout.place({
-      expectedTotal: priced.total,
-      // What the shopper saw, part by part: a refusal names the parts that moved.
-      expectedBreakdown: { subtotal: priced.subtotal, discount: priced.discount, shipping: priced.shipping, tax: priced.tax },
-      shippingMethodId: method?.methodId,
-      discountCode: priced.discountCode ?? undefined,
-      paymentMethod,
-      ...(contact ? { email: contact } : {}),
-      ...(shippingAddress ? { shippingAddress } : {}),
-      ...(billingAddress ? { billingAddress } : {}),
-      ...(user && chosen.kind === 'new' && saveAddress ? { saveAddress: true } : {}),
-    });
+    if (!priced || !collector) return;
+    const billing = billingAddress ?? shippingAddress;
+    void pay(
+      collector,
+      {
+        expectedTotal: priced.total,
+        // What the shopper saw, part by part: a refusal names the parts that moved.
+        expectedBreakdown: { subtotal: priced.subtotal, discount: priced.discount, shipping: priced.shipping, tax: priced.tax },
+        shippingMethodId: method?.methodId,
+        discountCode: priced.discountCode ?? undefined,
+        ...(contact ? { email: contact } : {}),
+        ...(shippingAddress ? { shippingAddress } : {}),
+        ...(billingAddress ? { billingAddress } : {}),
+        ...(user && chosen.kind === 'new' && saveAddress ? { saveAddress: true } : {}),
+      },
+      { name: billing?.name ?? user?.name ?? null, email: contact ?? user?.email ?? null },
+    );
   }
 
   return (
@@ -162,7 +202,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                 }}
                 error={shown.email}
                 hint="For your confirmation; with your order number it finds your order again."
-                disabled={placeOrder.isPending}
+                disabled={busy}
               />
             </section>
           )}
@@ -172,7 +212,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
             </h2>
             {user && book.isPending ? <p className="muted">Loading your addresses…</p> : null}
             {saved.length > 0 ? (
-              <fieldset className="payment-methods" disabled={placeOrder.isPending}>
+              <fieldset className="payment-methods" disabled={busy}>
                 <legend className="visually-hidden">Send the order to</legend>
                 {saved.map((address) => (
                   <label key={address.id} className="radio-card">
@@ -205,7 +245,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                     setErrors(withoutEditedFields(errors, draft, next));
                     setDraft(next);
                   }}
-                  errors={shown} disabled={placeOrder.isPending} section="shipping" />
+                  errors={shown} disabled={busy} section="shipping" />
                 {user ? (
                   <div className="field-inline field-inline--check">
                     <input id="save-address" type="checkbox" checked={saveAddress} onChange={(event) => setSaveAddress(event.target.checked)} />
@@ -232,7 +272,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                       ? { kind: 'loading' }
                       : { kind: 'ready' }
               }
-              disabled={placeOrder.isPending}
+              disabled={busy}
               onChange={setPickedMethod}
             />
           </section>
@@ -246,7 +286,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                 type="checkbox"
                 checked={billingSame}
                 onChange={(event) => setBillingSame(event.target.checked)}
-                disabled={placeOrder.isPending}
+                disabled={busy}
               />
               <label htmlFor="billing-same">Same as the shipping address</label>
             </div>
@@ -258,7 +298,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
                     setBillingErrors(withoutEditedFields(billingErrors, billingDraft, next));
                     setBillingDraft(next);
                   }}
-                  errors={billingShown} disabled={placeOrder.isPending} section="billing" />
+                  errors={billingShown} disabled={busy} section="billing" />
               </div>
             )}
           </section>
@@ -283,7 +323,7 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
             problem={discountProblem}
             currency={cart.currency}
             pending={discountCode !== null && updating}
-            disabled={placeOrder.isPending}
+            disabled={busy}
             onApply={(code) => setDiscountCode(code)}
             onRemove={() => setDiscountCode(null)}
           />
@@ -298,10 +338,15 @@ function CheckoutReview({ cart, checkout, user }: { cart: Cart; checkout: Return
               <p className="muted">Pricing your order…</p>
             )}
           </div>
-          <PaymentMethodChoice value={paymentMethod} onChange={setPaymentMethod} disabled={placeOrder.isPending} />
+          <PaymentSection price={priced ? { total: priced.total, currency: priced.currency } : null} disabled={busy} onCollector={setCollector} />
+          {paymentError ? (
+            <p className="field-error" role="alert">
+              {paymentError}
+            </p>
+          ) : null}
           {cart.hasIssues ? <p className="field-hint">Fix the marked lines to place your order.</p> : null}
-          <button type="button" className="button button--wide" onClick={place} disabled={blocked || placeOrder.isPending}>
-            {placeOrder.isPending ? 'Placing your order…' : priced ? `Place order · ${formatMoney(priced.total, priced.currency)}` : 'Place order'}
+          <button type="button" className="button button--wide" onClick={place} disabled={blocked || busy || !collector}>
+            {paying === 'authenticating' ? 'Waiting for the payment’s confirmation…' : busy ? 'Placing your order…' : priced ? `Place order · ${formatMoney(priced.total, priced.currency)}` : 'Place order'}
           </button>
         </aside>
       </div>

@@ -1,7 +1,7 @@
 import { isCheckoutInProgress, isUnanswered } from '../api-errors.ts';
 import { navigate } from '../location.ts';
-import { orderHref, orderPlacedHref } from '../routes.ts';
 import { trpc, type RouterInputs } from '../trpc.ts';
+import { nextStepAfter } from './payment-step.ts';
 import { placeOrderRetryDelay, shouldRetryPlaceOrder } from './place-order-retry.ts';
 import { useIdempotencyKey } from './idempotency-key.ts';
 
@@ -9,7 +9,9 @@ import { useIdempotencyKey } from './idempotency-key.ts';
  * Places the cart as an order. One attempt keeps one idempotency key through every retry (a
  * double click, an answer lost to the network), so it can only ever buy once. The callbacks
  * live on the mutation, not the page: placing an order empties the cart, which may re-render the
- * page away before the answer arrives, and the confirmation must still follow.
+ * page away before the answer arrives, and the confirmation must still follow. An answer that
+ * asks for the payment's authentication is not the end of the attempt: the page authenticates,
+ * then places the same attempt again (`placeAsync`, same key).
  */
 export function usePlaceOrder() {
   const utils = trpc.useUtils();
@@ -18,14 +20,15 @@ export function usePlaceOrder() {
     retry: shouldRetryPlaceOrder,
     retryDelay: placeOrderRetryDelay,
     onSuccess: (order) => {
+      const step = nextStepAfter(order);
+      if (step.kind === 'authenticate') return;
       attempt.renew();
       // Also for a guest, who cannot read it back: the confirmation shows it from here.
       utils.orders.byId.setData({ id: order.id }, order);
       void utils.orders.list.invalidate();
       void utils.cart.get.invalidate();
       void utils.account.addresses.list.invalidate();
-      // A replay of an order that has moved on since (shipped, cancelled) shows the order as it is.
-      navigate(order.status === 'placed' ? orderPlacedHref(order.id) : orderHref(order.id));
+      navigate(step.href);
     },
     onError: (error) => {
       // A definite "no" ends this attempt: the next one is a new purchase with a new key. "Still
@@ -38,6 +41,9 @@ export function usePlaceOrder() {
   });
   return {
     mutation,
-    place: (input: Omit<RouterInputs['checkout']['placeOrder'], 'idempotencyKey'>) => mutation.mutate({ idempotencyKey: attempt.key, ...input }),
+    /** Places this attempt (its key): the answer, or the refusal thrown (the mutation shows it too). */
+    placeAsync: (input: PlaceOrderRequest) => mutation.mutateAsync({ idempotencyKey: attempt.key, ...input }),
   };
 }
+
+export type PlaceOrderRequest = Omit<RouterInputs['checkout']['placeOrder'], 'idempotencyKey'>;

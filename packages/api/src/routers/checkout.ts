@@ -1,8 +1,8 @@
 import type { Context } from '../context.ts';
 import { DomainError } from '../errors.ts';
 import { guestCartToken } from '../schemas/cart.ts';
-import { checkoutQuoteInput, placeOrderInput } from '../schemas/checkout.ts';
-import { placeOrder, type PlaceOrderInput, type Shopper } from '../services/checkout.ts';
+import { checkoutQuoteInput, placeOrderInput, testAuthenticationInput } from '../schemas/checkout.ts';
+import { authenticateTestPayment, placeOrder, type PlaceOrderInput, type Shopper } from '../services/checkout.ts';
 import { quoteCheckout } from '../services/checkout-pricing.ts';
 import { createTRPCRouter, guestOrUserProcedure, publicProcedure } from '../trpc.ts';
 
@@ -34,4 +34,6 @@ export const checkoutRouter = createTRPCRouter({
   placeOrder: guestOrUserProcedure
     .input(placeOrderInput)
     .mutation(({ ctx, input }) => placeOrder({ db: ctx.db, payments: ctx.payments, ...ctx.checkout }, shopperOf(ctx, input), input)),
+  /** The test provider's stand-in for the shopper's bank: completes or fails a payment's 3-D Secure (placeOrder's `nextAction`). */
+  authenticateTestPayment: publicProcedure.input(testAuthenticationInput).mutation(({ ctx, input }) => authenticateTestPayment(ctx.payments, input)),
 });

@@ -76,6 +76,7 @@ describe('orders.list', () => {
       createdAt: new Date(2026, 0, 3).toISOString(),
       failure: null,
       refund: null,
+      nextAction: null,
     });
   });
 

@@ -68,4 +68,14 @@ export const placeOrderInput = z.strictObject({
   paymentMethod: z.string().regex(/^pm_[A-Za-z0-9_]{1,64}$/).optional(),
 });
 
+/**
+ * checkout.authenticateTestPayment: what the shopper does at their bank, for the test provider's
+ * `pm_card_authenticationRequired`: the payment's client secret (placeOrder's `nextAction`) and
+ * whether the authentication succeeds.
+ */
+export const testAuthenticationInput = z.strictObject({
+  clientSecret: z.string().regex(/^ch_test_[0-9a-f-]{36}_secret_[0-9a-f]{32}$/, 'A test payment’s client secret'),
+  outcome: z.enum(['succeed', 'fail']),
+});
+
 export const cancelOrderInput = z.strictObject({ id: objectId });

@@ -24,13 +24,14 @@ import {
 import type { z } from 'zod';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import { breakdownDifferences, priceCart, type Breakdown, type PricePart, type PricingCart, type PricingContext, type PricingLine, type SeenPrice } from '../pricing/index.ts';
-import type { placeOrderInput } from '../schemas/checkout.ts';
+import type { placeOrderInput, testAuthenticationInput } from '../schemas/checkout.ts';
 import { findDefaultAddress, rememberAddress, type AddressDto } from './address-book.ts';
 import type { SessionUser } from './auth.ts';
 import { addressError, resolveCheckoutPricing } from './checkout-pricing.ts';
 import { discountError } from './discounts.ts';
 import {
   LeaseLost,
+  awaitPayment,
   completeOrder,
   holdStock,
   markFailed,
@@ -42,7 +43,7 @@ import {
   type OrderLease,
 } from './order-lifecycle.ts';
 import { orderProjection, toOrderDto, type OrderDto } from './order-view.ts';
-import { testPaymentMethods, type PaymentProvider } from './payments.ts';
+import { testPaymentMethods, type ChargeResult, type PaymentProvider, type PaymentStatus } from './payments.ts';
 
 export interface CheckoutSettings {
   /**
@@ -56,9 +57,15 @@ export interface CheckoutSettings {
    * settled within one request.
    */
   settleWaitMs: number;
+  /**
+   * How long a payment that asks for the shopper's authentication (3-D Secure) waits for it.
+   * The order keeps its stock and its code's use meanwhile; after this the sweep cancels the
+   * payment and fails the order.
+   */
+  paymentDeadlineMs: number;
 }
 
-export const defaultCheckoutSettings: CheckoutSettings = { leaseMs: 10_000, settleWaitMs: 12_000 };
+export const defaultCheckoutSettings: CheckoutSettings = { leaseMs: 10_000, settleWaitMs: 12_000, paymentDeadlineMs: 15 * 60_000 };
 
 export interface CheckoutDeps extends Partial<CheckoutSettings> {
   db: Database;
@@ -327,6 +334,27 @@ function settledAnswer(order: Projected<OrderRecord, typeof orderProjection>): O
   return toOrderDto({ ...order, status: order.status });
 }
 
+/**
+ * What a drive's outcome answers: the placed order, the failure, the pending order with the
+ * authentication its payment awaits; null when someone else has the order now. A payment still
+ * processing is CHECKOUT_IN_PROGRESS: its webhook (or the sweep) settles the order, and a replay
+ * then gets the outcome.
+ */
+function outcomeAnswer(order: Projected<OrderRecord, typeof orderProjection>, outcome: DriveOutcome): OrderDto | null {
+  switch (outcome.status) {
+    case 'placed':
+      return toOrderDto({ ...order, status: 'placed', failure: null });
+    case 'failed':
+      throw failureError({ ...order, failure: outcome.failure });
+    case 'awaiting-authentication':
+      return { ...toOrderDto({ ...order, status: 'pending' }), nextAction: { type: 'authenticate', clientSecret: outcome.clientSecret } };
+    case 'processing':
+      throw inProgressError(order);
+    case 'unknown':
+      return null;
+  }
+}
+
 /** The order an owner's idempotency key made, if any (the unique index allows one). */
 function findOrderByKey(db: Database, owner: Owner, idempotencyKey: string) {
   return db.models.Order.findOne({ ...orderFilter(owner), idempotencyKey }).lean<OrderRecord>();
@@ -344,6 +372,8 @@ function shippingAddressRequired(guest: boolean): DomainError {
  * (per user, or per guest cart token). A guest gives an email and a shipping address with every
  * call; a signed-in shopper's email is the account's, and without a shipping address the book's
  * default is used. `saveAddress` keeps a signed-in shopper's address in the book once placed.
+ * A payment that asks for the shopper's authentication answers the order pending, with its
+ * `nextAction`: the shopper authenticates, then calls again with the same key.
  */
 export async function placeOrder(deps: CheckoutDeps, shopper: Shopper, input: PlaceOrderInput): Promise<OrderDto> {
   const order = await placeOrReplay(deps, shopper, input);
@@ -426,9 +456,20 @@ async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceO
 
   const outcome = await driveOrder(deps, order, renewLease(db, order._id, leaseOwner, leaseMs), paymentMethod);
   // The outcome is known without reading the order back, unless someone else settled it.
-  if (outcome.status === 'placed') return toOrderDto({ ...order, status: 'placed', failure: null });
-  if (outcome.status === 'failed') throw failureError({ ...order, failure: outcome.failure });
-  return settle(deps, order._id, paymentMethod);
+  return outcomeAnswer(order, outcome) ?? settle(deps, order._id, paymentMethod);
+}
+
+/**
+ * checkout.authenticateTestPayment: completes or fails the authentication a test provider's
+ * payment awaits, as the shopper's bank would; the shopper then calls placeOrder again. Only the
+ * test provider has it (with Stripe, Stripe.js authenticates with Stripe); an unknown secret, or
+ * one whose payment awaits nothing, is NOT_FOUND.
+ */
+export async function authenticateTestPayment(payments: PaymentProvider, input: z.infer<typeof testAuthenticationInput>): Promise<{ status: PaymentStatus }> {
+  if (!payments.completeTestAuthentication) throw new DomainError('NOT_FOUND', 'Payments are not taken by the test provider: authenticate through Stripe.js');
+  const payment = await payments.completeTestAuthentication(input.clientSecret, input.outcome);
+  if (!payment) throw new DomainError('NOT_FOUND', 'No payment awaits authentication with this client secret');
+  return { status: payment.status };
 }
 
 /** The order's lines and breakdown, as it stores them. */
@@ -505,6 +546,8 @@ async function replay(
  * Waits while another request drives the order. If its driver's lease runs out (the driver died:
  * a live one renews it), this request takes the order over and finishes or fails it. A driver
  * still alive after `settleWaitMs` gets CHECKOUT_IN_PROGRESS: retryable, and never "placed".
+ * An order awaiting its payment's authentication has no driver: the replay takes it at once and
+ * asks the provider where the payment is.
  */
 const settleProjection = { ...orderProjection, lease: 1 } as const;
 
@@ -520,8 +563,8 @@ async function settle(deps: CheckoutDeps, id: Types.ObjectId, paymentMethod: str
       const taken = await takeOverOrder(deps.db, id, new Date(), deps.leaseMs ?? defaultCheckoutSettings.leaseMs);
       if (taken) {
         const outcome = await driveOrder(deps, taken.order, taken.lease, taken.order.paymentMethod ?? paymentMethod);
-        if (outcome.status === 'placed') return toOrderDto({ ...order, status: 'placed', failure: null });
-        if (outcome.status === 'failed') throw failureError({ ...order, failure: outcome.failure });
+        const answer = outcomeAnswer(order, outcome);
+        if (answer) return answer;
         continue;
       }
     }
@@ -532,10 +575,22 @@ async function settle(deps: CheckoutDeps, id: Types.ObjectId, paymentMethod: str
   }
 }
 
-/** How a drive ended: `unknown` when the order was taken over or settled by someone else meanwhile. */
-type DriveOutcome = { status: 'placed' } | { status: 'failed'; failure: OrderFailure } | { status: 'unknown' };
+/**
+ * How a drive ended: `awaiting-authentication` and `processing` leave the order pending without
+ * a driver (`awaitPayment`); `unknown` when the order was taken over or settled by someone else meanwhile.
+ */
+type DriveOutcome =
+  | { status: 'placed' }
+  | { status: 'failed'; failure: OrderFailure }
+  | { status: 'awaiting-authentication'; clientSecret: string }
+  | { status: 'processing' }
+  | { status: 'unknown' };
 
-/** Drives a pending order that this caller holds the lease of: hold → pay → place. Ends the lease. */
+/**
+ * Drives a pending order that this caller holds the lease of: hold → pay → place. An order whose
+ * payment awaits the shopper's authentication has taken its stock and code already: it goes
+ * straight to the provider. Ends the lease.
+ */
 export async function driveOrder(
   deps: CheckoutDeps,
   order: OrderRecord,
@@ -553,6 +608,7 @@ export async function driveOrder(
 }
 
 async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, paymentMethod: string): Promise<DriveOutcome> {
+  if (order.authentication) return resumeAuthenticated(deps, order, order.authentication, lease);
   const { db } = deps;
   const shortLines = await holdStock(db, order, { lease, beforeHold: deps.faults?.beforeHold });
   if (shortLines.length > 0) {
@@ -590,9 +646,35 @@ async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, 
     paymentMethod,
     description: `Shop order ${order._id.toString()}`,
   });
+  const deadline = new Date(Date.now() + (deps.paymentDeadlineMs ?? defaultCheckoutSettings.paymentDeadlineMs));
+  return chargeOutcome(deps, order, lease, charge, deadline);
+}
+
+/**
+ * A replay (or a takeover) of an order whose payment awaited the shopper's authentication: where
+ * the payment is now decides. Past the deadline a payment still waiting is given up on, as the
+ * sweep would, so a shopper cannot keep the stock held by asking again.
+ */
+async function resumeAuthenticated(deps: CheckoutDeps, order: OrderRecord, authentication: { reference: string; until: Date }, lease: OrderLease): Promise<DriveOutcome> {
+  if (!(await lease.renew())) return { status: 'unknown' };
+  const charge = await deps.payments.resumeCharge(authentication.reference, { giveUp: authentication.until.getTime() <= Date.now() });
+  return chargeOutcome(deps, order, lease, charge, authentication.until);
+}
+
+/** Acts on the charge's answer: declined → released and failed; waiting → let go, pending; succeeded → placed. */
+async function chargeOutcome(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, charge: ChargeResult, deadline: Date): Promise<DriveOutcome> {
+  const { db } = deps;
   if (charge.status === 'declined') {
     await releaseOrder(db, order, lease);
     return failed(db, order, lease, { reason: 'PAYMENT_DECLINED', message: charge.message, lines: [] });
+  }
+  if (charge.status === 'requires_action') {
+    // The stock and the code's use stay taken while the shopper authenticates, until the deadline.
+    const waiting = await awaitPayment(db, order._id, lease.owner, { reference: charge.reference, until: deadline });
+    return waiting ? { status: 'awaiting-authentication', clientSecret: charge.clientSecret } : { status: 'unknown' };
+  }
+  if (charge.status === 'processing') {
+    return (await awaitPayment(db, order._id, lease.owner)) ? { status: 'processing' } : { status: 'unknown' };
   }
   // A crash from here on leaves a paid, pending order: whoever takes it over finds the charge by
   // the order's id (the idempotency key) and completes it.

@@ -19,8 +19,10 @@
 // cancellation's restock gives the use back, once, by a release receipt.)
 //
 // A pending order is driven by whoever holds its lease (`renewLease`, `takeOverOrder`); every
-// change of a pending order is conditional on the lease owner. Statuses and transitions are
-// plain constants in @shop/db (`orderStatuses`, `orderTransitions`), shared with the web app.
+// change of a pending order is conditional on the lease owner. One whose charge waits (for the
+// shopper's 3-D Secure, or the provider) has no driver meanwhile (`awaitPayment`). Statuses and
+// transitions are plain constants in @shop/db (`orderStatuses`, `orderTransitions`), shared with
+// the web app.
 import { randomUUID } from 'node:crypto';
 import { orderTransitions, trusted, type Database, type OrderRecord, type OrderStatus, type Types } from '@shop/db';
 import { DomainError, notFound } from '../errors.ts';
@@ -197,6 +199,20 @@ export async function releaseHold(db: Database, hold: HeldUnits): Promise<boolea
       $pull: { 'variants.$[variant].holds': { orderId: hold.orderId } },
     },
     variantFilter(hold.variantId),
+  );
+  return released.modifiedCount === 1;
+}
+
+/**
+ * A pending order whose payment waits on someone else — the shopper's authentication
+ * (`authentication`: the payment's reference and the deadline), or the provider's processing:
+ * its lease holder lets go (the lease is nobody's and over now), so that a replay, a webhook or
+ * the sweep may settle it later. True if this call let go.
+ */
+export async function awaitPayment(db: Database, id: Types.ObjectId, leaseOwner: string, authentication?: { reference: string; until: Date }): Promise<boolean> {
+  const released = await db.models.Order.updateOne(
+    { _id: id, status: 'pending', 'lease.owner': leaseOwner },
+    { $set: { lease: { owner: randomUUID(), until: new Date() }, ...(authentication ? { authentication } : {}) } },
   );
   return released.modifiedCount === 1;
 }

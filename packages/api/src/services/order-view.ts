@@ -69,5 +69,21 @@ export function toOrderDto(order: OrderView) {
     createdAt: order.createdAt.toISOString(),
     failure: order.failure ? { reason: order.failure.reason, message: order.failure.message ?? '' } : null,
     refund: order.refund ? { amount: order.refund.amount, at: order.refund.at.toISOString() } : null,
+    /**
+     * What the shopper must do before the order can be placed (see `NextAction`): only placeOrder's
+     * answer to the order's own shopper ever carries one; every other answer, null.
+     */
+    nextAction: null as NextAction | null,
   };
+}
+
+/**
+ * Authenticate the payment (3-D Secure) in the shopper's browser with `clientSecret` (Stripe.js's
+ * `handleNextAction`, or the test provider's `checkout.authenticateTestPayment`), then call
+ * placeOrder again with the same idempotency key. The client secret is a capability: whoever has
+ * it can complete the payment, so it never goes into lists, look-ups or admin views.
+ */
+export interface NextAction {
+  type: 'authenticate';
+  clientSecret: string;
 }

@@ -2,11 +2,13 @@
 // applied (payment_events), so a delivery repeated by Stripe or replayed by anyone is applied
 // once; and applying one only ever moves an order the way its payment went, whatever order
 // events arrive in:
-//   payment_intent.succeeded       a pending order whose driver is gone is completed (the shopper's
-//                                  browser may be long closed); a live driver is left to finish;
-//                                  a failed or cancelled order is refunded; a placed one is left.
+//   payment_intent.succeeded       a pending order whose driver is gone (or that awaited the
+//                                  shopper's 3-D Secure) is completed (the shopper's browser may be
+//                                  long closed); a live driver is left to finish; a failed or
+//                                  cancelled order is refunded; a placed one is left.
 //   payment_intent.payment_failed  a pending order whose driver is gone is rolled back (holds
-//                                  released, failed with PAYMENT_DECLINED); anything else stays.
+//                                  released, failed with PAYMENT_DECLINED; its authentication
+//                                  failed, say); anything else stays.
 //   charge.refunded                the order records what was refunded of its payment.
 // Settling a pending order goes through the recovery sweep's own path (settleTakenOrder), which
 // asks the provider where the payment is before it completes or rolls back anything.
@@ -17,6 +19,7 @@ import { defaultCheckoutSettings } from './checkout.ts';
 import { takeOverOrder, type LifecycleDeps } from './order-lifecycle.ts';
 import { refundKey } from './payments.ts';
 import { settleTakenOrder } from './recovery.ts';
+import { paymentFailureMessage } from './stripe-payments.ts';
 
 export interface PaymentEventDeps extends LifecycleDeps {
   /** The checkout lease (CHECKOUT_LEASE_MS), for an order taken over from its dead driver. */
@@ -33,6 +36,8 @@ export type PaymentEventOutcome =
   | 'left-to-driver'
   /** A pending order whose payment the provider is still processing. */
   | 'awaiting-payment'
+  /** A pending order whose payment still awaits the shopper's authentication, before its deadline. */
+  | 'awaiting-authentication'
   /** A payment that succeeded for an order that failed, was cancelled, or was paid by another payment: refunded. */
   | 'refunded'
   | 'refund-recorded'
@@ -101,6 +106,7 @@ const outcomes: readonly PaymentEventOutcome[] = [
   'failed',
   'left-to-driver',
   'awaiting-payment',
+  'awaiting-authentication',
   'refunded',
   'refund-recorded',
   'no-change',
@@ -149,9 +155,11 @@ async function settleAbandoned(
   if (order.lease && order.lease.until.getTime() >= now.getTime()) return { outcome: 'left-to-driver', orderId };
   const taken = await takeOverOrder(deps.db, order._id, now, deps.leaseMs ?? defaultCheckoutSettings.leaseMs);
   if (!taken) return { outcome: 'left-to-driver', orderId };
-  const message = intent.last_payment_error?.message ?? 'Your payment was declined.';
+  const message = paymentFailureMessage(intent) ?? 'Your payment was declined.';
   const settled = await settleTakenOrder(deps, taken, { paymentId: intent.id, failure: { reason: 'PAYMENT_DECLINED', message, lines: [] } });
-  const outcome = ({ completed: 'placed', rolledBack: 'failed', awaitingPayment: 'awaiting-payment', lost: 'left-to-driver' } as const)[settled];
+  const outcome = (
+    { completed: 'placed', rolledBack: 'failed', awaitingPayment: 'awaiting-payment', awaitingAuthentication: 'awaiting-authentication', lost: 'left-to-driver' } as const
+  )[settled];
   return { outcome, orderId };
 }
 

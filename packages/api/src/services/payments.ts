@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '@shop/db';
 
 /**
@@ -24,10 +24,27 @@ export interface PaymentProvider {
    * payment as it is afterwards (one that succeeded or is processing meanwhile comes back so).
    */
   cancelPayment(id: string): Promise<Payment>;
-  /** The synchronous checkout's step: create and confirm at once, succeeded or declined. */
+  /**
+   * The checkout's step: create and confirm at once. Succeeded or declined, or waiting: for the
+   * shopper to authenticate it (`requires_action`, with the client secret their browser does it
+   * with), or for the provider (`processing`).
+   */
   charge(request: ChargeRequest): Promise<ChargeResult>;
+  /**
+   * Where a charge that was waiting is now, by its reference: as `charge` answers. One that
+   * failed (its authentication too), or that still waits for the shopper when `giveUp` says
+   * their time is up, is cancelled first, so nothing can charge it later; one that succeeded
+   * meanwhile (the cancel finds it so) is succeeded.
+   */
+  resumeCharge(reference: string, options?: { giveUp?: boolean }): Promise<ChargeResult>;
   /** The successful charge made with this idempotency key, if any. */
   findCharge(idempotencyKey: string): Promise<{ reference: string } | null>;
+  /**
+   * The test provider only: completes or fails the authentication its payment awaits, as the
+   * shopper would at their bank (what localstripe's `_authenticate` does for Stripe.js). By
+   * the client secret, which only the order's shopper has; null when no payment awaits it.
+   */
+  completeTestAuthentication?(clientSecret: string, outcome: 'succeed' | 'fail'): Promise<Payment | null>;
 }
 
 export type PaymentConfig = { provider: 'test' } | { provider: 'stripe'; publishableKey: string };
@@ -82,15 +99,32 @@ export interface ChargeRequest {
   description: string;
 }
 
-export type ChargeResult = { status: 'succeeded'; reference: string } | { status: 'declined'; message: string };
+export type ChargeResult =
+  | { status: 'succeeded'; reference: string }
+  | { status: 'declined'; message: string }
+  | { status: 'requires_action'; reference: string; clientSecret: string }
+  | { status: 'processing'; reference: string };
+
+/** What a payment whose authentication failed says (both providers, in the shopper's words). */
+export const authenticationFailedMessage = 'The payment was not authenticated.';
+/** What an order says whose payment waited for an authentication that did not come. */
+export const authenticationTimedOutMessage = 'The payment was not authenticated in time.';
 
 /** The idempotency key of an order's refund: one refund per order, whoever asks for it (a cancellation, a webhook). */
 export const refundKey = (orderId: string) => `refund-${orderId}`;
 
-/** The calls a provider implements itself; `charge` and `findCharge` are built on them. */
-export type PaymentCalls = Omit<PaymentProvider, 'charge' | 'findCharge'>;
+/** The calls a provider implements itself; `charge`, `resumeCharge` and `findCharge` are built on them. */
+export type PaymentCalls = Omit<PaymentProvider, 'charge' | 'resumeCharge' | 'findCharge'>;
 
-/** A provider from its own calls, with the synchronous checkout's `charge` and `findCharge` on top of them. */
+/** What a payment's status means to checkout; null when it has failed or can never complete as it is. */
+function waitingOrDone(payment: Payment): ChargeResult | null {
+  if (payment.status === 'succeeded') return { status: 'succeeded', reference: payment.id };
+  if (payment.status === 'processing') return { status: 'processing', reference: payment.id };
+  if (payment.status === 'requires_action' && payment.clientSecret) return { status: 'requires_action', reference: payment.id, clientSecret: payment.clientSecret };
+  return null;
+}
+
+/** A provider from its own calls, with checkout's `charge`, `resumeCharge` and `findCharge` on top of them. */
 export function withChargeCalls(calls: PaymentCalls): PaymentProvider {
   return {
     ...calls,
@@ -103,15 +137,22 @@ export function withChargeCalls(calls: PaymentCalls): PaymentProvider {
         metadata: { order_id: request.idempotencyKey },
         confirm: true,
       });
-      if (payment.status === 'succeeded') return { status: 'succeeded', reference: payment.id };
-      // This checkout cannot take the shopper through 3-D Secure: the order fails, and nothing may
-      // complete this payment later. (One still processing cannot be cancelled: should it succeed,
-      // its webhook finds the order failed and refunds it.)
+      const result = waitingOrDone(payment);
+      if (result) return result;
+      // Not confirmed (or an action the browser has no secret for): nothing may complete it later.
       if (payment.status === 'requires_action' || payment.status === 'requires_confirmation') await calls.cancelPayment(payment.id);
-      const message =
-        payment.failureMessage ??
-        (payment.status === 'requires_action' ? 'This card needs authentication, which checkout cannot do yet.' : 'The payment could not be completed.');
-      return { status: 'declined', message };
+      return { status: 'declined', message: payment.failureMessage ?? 'The payment could not be completed.' };
+    },
+    async resumeCharge(reference, options = {}) {
+      const payment = await calls.retrievePayment(reference);
+      if (!payment) throw new Error(`payment ${reference} is unknown to the provider`);
+      const waiting = waitingOrDone(payment);
+      if (waiting && !(options.giveUp && waiting.status === 'requires_action')) return waiting;
+      // Its client secret is in the shopper's browser: once the order gives up on it, so does the payment.
+      const after = payment.status === 'canceled' ? payment : await calls.cancelPayment(payment.id);
+      if (after.status === 'succeeded' || after.status === 'processing') return { status: after.status, reference: after.id };
+      const message = payment.status === 'requires_action' ? authenticationTimedOutMessage : payment.failureMessage;
+      return { status: 'declined', message: message ?? 'The payment could not be completed.' };
     },
     async findCharge(idempotencyKey) {
       const payment = await calls.findPayment(idempotencyKey);
@@ -126,6 +167,11 @@ export const testPaymentMethods = {
   approve: 'pm_card_visa',
   /** Always declined with "Your card was declined." */
   decline: 'pm_card_declined',
+  /**
+   * Asks for the shopper's authentication (3-D Secure), as Stripe's `pm_card_authenticationRequired`
+   * does: the payment waits until `completeTestAuthentication` succeeds or fails it.
+   */
+  authenticate: 'pm_card_authenticationRequired',
 } as const;
 
 interface TestCharge {
@@ -134,7 +180,11 @@ interface TestCharge {
   amount: number;
   currency: string;
   /** `refunded` is a succeeded payment since refunded; `declined` one whose card was refused. */
-  status: 'succeeded' | 'declined' | 'refunded' | 'requires_payment_method' | 'canceled';
+  status: 'succeeded' | 'declined' | 'refunded' | 'requires_payment_method' | 'requires_action' | 'canceled';
+  /** What the shopper's browser authenticates the payment with (`<reference>_secret_…`), as Stripe's client secret. */
+  clientSecret?: string;
+  /** Why its last attempt failed, when not a declined card (a failed authentication). */
+  failureMessage?: string;
   orderId?: string;
   refundReference?: string;
   createdAt: Date;
@@ -148,11 +198,11 @@ function testPayment(charge: TestCharge): Payment {
   return {
     id: charge.reference,
     status,
-    clientSecret: null,
+    clientSecret: charge.clientSecret ?? null,
     amount: charge.amount,
     currency: charge.currency,
     orderId: charge.orderId ?? null,
-    failureMessage: charge.status === 'declined' ? declinedMessage : null,
+    failureMessage: charge.failureMessage ?? (charge.status === 'declined' ? declinedMessage : null),
   };
 }
 
@@ -171,17 +221,20 @@ export function createTestPaymentProvider(db: Database): PaymentProvider {
     name: 'test',
     publicConfig: { provider: 'test' },
     async createPayment(request) {
+      const method = request.confirm ? request.paymentMethod : undefined;
       const status: TestCharge['status'] =
-        !request.confirm || !request.paymentMethod ? 'requires_payment_method' : request.paymentMethod === testPaymentMethods.decline ? 'declined' : 'succeeded';
+        method === undefined ? 'requires_payment_method' : method === testPaymentMethods.decline ? 'declined' : method === testPaymentMethods.authenticate ? 'requires_action' : 'succeeded';
+      const reference = `ch_test_${randomUUID()}`;
       // An upsert on the key: a repeated request gets the first answer, never a second charge.
       const charge = await ledger.findOneAndUpdate(
         { _id: request.idempotencyKey },
         {
           $setOnInsert: {
-            reference: `ch_test_${randomUUID()}`,
+            reference,
             amount: request.amount,
             currency: request.currency,
             status,
+            ...(status === 'requires_action' ? { clientSecret: `${reference}_secret_${randomBytes(16).toString('hex')}` } : {}),
             orderId: request.metadata.order_id,
             createdAt: new Date(),
           },
@@ -203,10 +256,19 @@ export function createTestPaymentProvider(db: Database): PaymentProvider {
       return { id: charge.refundReference, amount: charge.amount, status: 'succeeded' };
     },
     async cancelPayment(id) {
-      await ledger.updateOne({ reference: id, status: { $in: ['requires_payment_method', 'declined'] } }, { $set: { status: 'canceled' } });
+      await ledger.updateOne({ reference: id, status: { $in: ['requires_payment_method', 'requires_action', 'declined'] } }, { $set: { status: 'canceled' } });
       const payment = await byReference(id);
       if (!payment) throw new Error(`no payment ${id}`);
       return payment;
+    },
+    async completeTestAuthentication(clientSecret, outcome) {
+      // One conditional update: a payment is authenticated (or not) once, and only while it waits.
+      const charge = await ledger.findOneAndUpdate(
+        { clientSecret, status: 'requires_action' },
+        { $set: outcome === 'succeed' ? { status: 'succeeded' } : { status: 'requires_payment_method', failureMessage: authenticationFailedMessage } },
+        { returnDocument: 'after' },
+      );
+      return charge ? testPayment(charge) : null;
     },
   });
 }

@@ -8,8 +8,10 @@ import { soldOrderStatuses, trusted, type Database, type OrderRecord, type Types
 import { createMongoSecurityStore } from '../stores/mongo-security-store.ts';
 import { defaultCheckoutSettings, type CheckoutDeps } from './checkout.ts';
 import { pruneDiscountReleaseReceipts, settleLeftoverDiscountHolds } from './discounts.ts';
+import { authenticationTimedOutMessage } from './payments.ts';
 import {
   LeaseLost,
+  awaitPayment,
   completeOrder,
   dropHold,
   markFailed,
@@ -30,6 +32,8 @@ export interface SweepResult {
   rolledBack: number;
   /** Pending orders whose payment the provider is still processing: left pending, settled when it is done. */
   awaitingPayment: number;
+  /** Pending orders whose payment waited for the shopper's authentication past its deadline: rolled back (also in `rolledBack`), or completed when it succeeded meanwhile. */
+  authenticationExpired: number;
   /** Holds left behind by orders that were already settled. */
   orphanHoldsCleared: number;
   /** Holds whose order does not exist (e.g. lost to a database rollback), released after a grace period. */
@@ -78,6 +82,7 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
     completed: 0,
     rolledBack: 0,
     awaitingPayment: 0,
+    authenticationExpired: 0,
     orphanHoldsCleared: 0,
     holdsOfMissingOrdersReleased: 0,
     discountHoldsSettled: 0,
@@ -94,13 +99,23 @@ export async function recoverOrders(deps: SweepDeps, options: SweepOptions = {})
   // 1. Pending orders whose driver is gone: finish if the provider has them paid, else roll back
   //    (settleTakenOrder). A lease that ran out just now is left to the shopper's retry for one
   //    more lease (a retry finishes the purchase, the sweep can only undo it); after that the
-  //    sweep takes the order over.
+  //    sweep takes the order over. One whose payment awaits the shopper's authentication is
+  //    theirs (and their bank's) until its deadline.
   const staleBefore = new Date(now.getTime() - leaseMs);
-  const stale = await db.models.Order.find({ status: 'pending', 'lease.until': trusted({ $lt: staleBefore }) }, { _id: 1 }).lean();
+  const stale = await db.models.Order.find(
+    {
+      status: 'pending',
+      'lease.until': trusted({ $lt: staleBefore }),
+      $or: [{ authentication: trusted({ $exists: false }) }, { 'authentication.until': trusted({ $lt: now }) }],
+    },
+    { _id: 1 },
+  ).lean();
   for (const { _id } of stale) {
     const taken = await takeOverOrder(db, _id, staleBefore, leaseMs);
     if (!taken) continue; // a retry or another sweep took it
-    const settled = await settleTakenOrder(deps, taken, { failure: abandoned });
+    const expired = taken.order.authentication !== undefined && taken.order.authentication !== null;
+    const settled = await settleTakenOrder(deps, taken, { failure: expired ? notAuthenticatedInTime : abandoned, now });
+    if (expired && (settled === 'completed' || settled === 'rolledBack')) result.authenticationExpired += 1;
     if (settled === 'completed') result.completed += 1;
     else if (settled === 'rolledBack') result.rolledBack += 1;
     else if (settled === 'awaitingPayment') result.awaitingPayment += 1;
@@ -230,9 +245,13 @@ export async function pruneReturnReceipts(db: Database, horizon: Date): Promise<
 }
 
 const abandoned: OrderFailure = { reason: 'CHECKOUT_ABANDONED', message: 'Checkout did not finish; nothing was charged', lines: [] };
+const notAuthenticatedInTime: OrderFailure = { reason: 'PAYMENT_DECLINED', message: authenticationTimedOutMessage, lines: [] };
 
-/** How settling a taken-over order ended; `lost`: someone else settled it or took it over meanwhile. */
-export type SettleOutcome = 'completed' | 'rolledBack' | 'awaitingPayment' | 'lost';
+/**
+ * How settling a taken-over order ended; `awaitingAuthentication`: its payment still waits for the
+ * shopper, before the deadline (left to them); `lost`: someone else settled it or took it over meanwhile.
+ */
+export type SettleOutcome = 'completed' | 'rolledBack' | 'awaitingPayment' | 'awaitingAuthentication' | 'lost';
 
 /**
  * Settles a pending order whose driver is gone, which this caller has just taken over (the sweep,
@@ -240,17 +259,23 @@ export type SettleOutcome = 'completed' | 'rolledBack' | 'awaitingPayment' | 'lo
  * the payment the webhook names). Paid: the order is completed. Still processing: left pending
  * (the lease ends; its webhook or a later sweep settles it). Otherwise the payment, if any, is
  * cancelled first, so nothing can charge it once the stock is back, and the order is rolled back
- * with `failure` — unless the cancel finds it paid after all, which completes the order. Ends the lease.
+ * with `failure` — unless the cancel finds it paid after all, which completes the order. A payment
+ * still awaiting the shopper's authentication before the order's deadline (as of `now`) is left
+ * to them. Ends the lease.
  */
 export async function settleTakenOrder(
   deps: LifecycleDeps,
   taken: { order: OrderRecord; lease: OrderLease },
-  options: { failure: OrderFailure; paymentId?: string },
+  options: { failure: OrderFailure; paymentId?: string; now?: Date },
 ): Promise<SettleOutcome> {
   const { order, lease } = taken;
   try {
     if (order.payment) return (await completeOrder(deps, order, order.payment, lease.owner)) ? 'completed' : 'lost';
     let payment = options.paymentId ? await deps.payments.retrievePayment(options.paymentId) : await deps.payments.findPayment(order._id.toString());
+    const authentication = order.authentication;
+    if (payment?.status === 'requires_action' && authentication && authentication.until.getTime() > (options.now ?? new Date()).getTime()) {
+      return (await awaitPayment(deps.db, order._id, lease.owner, authentication)) ? 'awaitingAuthentication' : 'lost';
+    }
     if (payment && payment.status !== 'succeeded' && payment.status !== 'processing' && payment.status !== 'canceled') {
       payment = await deps.payments.cancelPayment(payment.id);
     }
@@ -258,7 +283,8 @@ export async function settleTakenOrder(
       const placed = await completeOrder(deps, order, { provider: deps.payments.name, reference: payment.id }, lease.owner);
       return placed ? 'completed' : 'lost';
     }
-    if (payment?.status === 'processing') return 'awaitingPayment';
+    // Let go at once, so that a replay asking about it need not wait out this lease.
+    if (payment?.status === 'processing') return (await awaitPayment(deps.db, order._id, lease.owner)) ? 'awaitingPayment' : 'lost';
     await releaseOrder(deps.db, order, lease);
     return (await markFailed(deps.db, order._id, lease.owner, options.failure)) ? 'rolledBack' : 'lost';
   } catch (error) {

@@ -6,7 +6,7 @@
 // look at what the charge has refunded already before asking for more.
 import type { Database } from '@shop/db';
 import Stripe from 'stripe';
-import { withChargeCalls, type Payment, type PaymentProvider, type PaymentStatus, type Refund } from './payments.ts';
+import { authenticationFailedMessage, withChargeCalls, type Payment, type PaymentProvider, type PaymentStatus, type Refund } from './payments.ts';
 
 export interface StripeProviderOptions {
   /** `sk_…` (or a restricted `rk_…` key). */
@@ -50,6 +50,17 @@ function paymentStatus(status: Stripe.PaymentIntent.Status): PaymentStatus {
   return paymentStatuses.find((known) => known === status) ?? 'processing';
 }
 
+/**
+ * Why an intent's last attempt failed, for the shopper: Stripe's message, but for a failed
+ * authentication, whose message is written for developers ("… You can provide
+ * payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.").
+ */
+export function paymentFailureMessage(intent: Pick<Stripe.PaymentIntent, 'last_payment_error'>): string | null {
+  const error = intent.last_payment_error;
+  if (!error) return null;
+  return error.code === 'payment_intent_authentication_failure' ? authenticationFailedMessage : (error.message ?? null);
+}
+
 function toPayment(intent: Stripe.PaymentIntent): Payment {
   return {
     id: intent.id,
@@ -58,7 +69,7 @@ function toPayment(intent: Stripe.PaymentIntent): Payment {
     amount: intent.amount,
     currency: intent.currency.toUpperCase(),
     orderId: intent.metadata.order_id ?? null,
-    failureMessage: intent.last_payment_error?.message ?? null,
+    failureMessage: paymentFailureMessage(intent),
   };
 }
 

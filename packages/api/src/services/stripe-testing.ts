@@ -4,6 +4,7 @@
 import type { Database } from '@shop/db';
 import Stripe from 'stripe';
 import { inject } from 'vitest';
+import type { OrderPaymentView } from '../testing.ts';
 import type { PaymentProvider } from './payments.ts';
 import { createStripePaymentProvider, localStripeServer } from './stripe-payments.ts';
 
@@ -41,4 +42,38 @@ export function signedWebhook(
 ): { body: string; signature: string } {
   const body = JSON.stringify(event);
   return { body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret, ...(timestamp ? { timestamp } : {}) }) };
+}
+
+/**
+ * What the shopper's bank does in Stripe.js's 3-D Secure window, on localstripe: its own Stripe.js
+ * stand-in (`/js.stripe.com/v3/`) makes this very call with the payment's client secret.
+ */
+export async function authenticateOnLocalstripe(clientSecret: string, success: boolean): Promise<Stripe.PaymentIntent> {
+  const intentId = /^(pi_\w+)_secret_/.exec(clientSecret)?.[1];
+  if (!intentId) throw new Error(`not a client secret: ${clientSecret}`);
+  const response = await fetch(`${testStripeApiBase()}/v1/payment_intents/${intentId}/_authenticate?success=${String(success)}`, {
+    method: 'POST',
+    body: JSON.stringify({ key: testStripeKeys.publishableKey, client_secret: clientSecret }),
+  });
+  const body: unknown = await response.json();
+  // A failing charge after a good authentication is a 402, as a confirmation's decline is.
+  if (!response.ok && response.status !== 402) throw new Error(`localstripe refused the authentication: ${response.status} ${JSON.stringify(body)}`);
+  return testStripeClient().paymentIntents.retrieve(intentId);
+}
+
+/** A card payment method on localstripe by its number: `4000002760003184` asks for 3-D Secure on every payment. */
+export function testCardPaymentMethod(number: string): Promise<Stripe.PaymentMethod> {
+  return testStripeClient().paymentMethods.create({ type: 'card', card: { number, exp_month: 12, exp_year: 2030, cvc: '123' } });
+}
+
+/** Every PaymentIntent localstripe has for an order (by `metadata.order_id`), as `checkOrderInvariant` reads payments. */
+export async function localstripePayments(orderId: string): Promise<OrderPaymentView[]> {
+  const stripe = testStripeClient();
+  const payments: OrderPaymentView[] = [];
+  for await (const intent of stripe.paymentIntents.list({ limit: 100 })) {
+    if (intent.metadata.order_id !== orderId) continue;
+    const charge = typeof intent.latest_charge === 'string' ? await stripe.charges.retrieve(intent.latest_charge) : intent.latest_charge;
+    payments.push({ status: intent.status, amount: intent.amount, refunded: charge !== null && charge.amount_refunded >= charge.amount });
+  }
+  return payments;
 }

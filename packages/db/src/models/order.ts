@@ -106,6 +106,15 @@ export const orderSchema = new Schema(
       default: undefined,
     },
     /**
+     * The payment asked for the shopper's authentication (3-D Secure): its reference, and until
+     * when they have to give it. While the order is pending it awaits that authentication, with
+     * no driver: a replay, a webhook or, after `until`, the recovery sweep settles it.
+     */
+    authentication: {
+      type: new Schema({ reference: { type: String, required: true }, until: { type: Date, required: true } }, { _id: false }),
+      default: undefined,
+    },
+    /**
      * Who may drive this pending order through checkout, until when. Taken atomically; a request
      * that crashed leaves a lease that expires, and the recovery sweep then takes over.
      */
