@@ -69,3 +69,5 @@ export {
   type OutboxDeps,
   type OutboxSettings,
 } from './services/outbox.ts';
+export { relayOwedMessages } from './services/outbox-relay.ts';
+export { armCrashPoints, crashPoints, type CrashPoint } from './services/crash-points.ts';
