@@ -15,6 +15,7 @@ import {
   maxBodyBytes,
   openStockFeed,
   refreshCookieName,
+  startBackInStockAlerts,
   type AuthConfig,
   type CheckoutSettings,
   type ImageStore,
@@ -79,6 +80,11 @@ export interface AppOptions {
    * unless asked for: main.ts asks in development without SMTP_URL; refused in production.
    */
   devMailbox?: boolean;
+  /**
+   * Email back-in-stock subscribers when this app's stock feed sees their variant in stock
+   * (services/stock-alerts.ts). main.ts turns it on; stopped with the app.
+   */
+  backInStockAlerts?: boolean;
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -192,6 +198,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     options.stockFeed ?? (await openStockFeed(options.db, { onError: (err) => app.log.warn({ err }, 'stock feed reopened') }));
   app.addHook('preClose', () => stockFeed.close());
   app.log.info({ source: stockFeed.source }, 'live stock feed ready');
+  if (options.backInStockAlerts) {
+    const alerts = startBackInStockAlerts({ db: options.db, feed: stockFeed, onError: (err) => app.log.error({ err }, 'back-in-stock alerts failed') });
+    app.addHook('preClose', () => alerts.stop());
+  }
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   const payments = options.payments ?? createTestPaymentProvider(options.db);

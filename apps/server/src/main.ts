@@ -74,6 +74,7 @@ const app = await buildApp({
   images: createLocalImageStore(env.IMAGE_DIR),
   streamLimits: { perAddress: env.MAX_STREAMS_PER_ADDRESS, total: env.MAX_STREAMS },
   devMailbox: mailTransport?.kind === 'dev-mailbox' && env.NODE_ENV === 'development',
+  backInStockAlerts: true,
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');
@@ -119,7 +120,7 @@ const stopOutbox = mailTransport
   ? startOutboxWorker(
       { db, transport: mailTransport, mail: env.mail, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
       {
-        // What a crash left owed (order notifications) is written first.
+        // What a crash left owed (order notifications, claimed back-in-stock alerts) is written first.
         relay: () => relayOwedMessages(db),
         onOutcome(outcome) {
           if (outcome.status === 'failed') app.log.error(outcome, 'outbox message failed for good');

@@ -34,7 +34,7 @@ export async function startShop(
   }
   const db = await createTestDatabase(label);
   await seed(db, { adminPassword });
-  const app = await buildApp({ db, auth: testAuth, webDistDir, ...options(db) });
+  const app = await buildApp({ db, auth: testAuth, webDistDir, backInStockAlerts: true, ...options(db) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const transport = mail ? createSmtpTransport(mail.smtpUrl) : null;
   const stopOutbox = transport

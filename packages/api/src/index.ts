@@ -70,4 +70,5 @@ export {
   type OutboxSettings,
 } from './services/outbox.ts';
 export { relayOwedMessages } from './services/outbox-relay.ts';
+export { startBackInStockAlerts, type BackInStockWatcher, type BackInStockWatcherOptions } from './services/stock-alerts.ts';
 export { armCrashPoints, crashPoints, type CrashPoint } from './services/crash-points.ts';

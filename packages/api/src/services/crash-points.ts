@@ -8,6 +8,8 @@ export const crashPoints = [
   'order-notice:before-outbox',
   /** The order's outbox message is written; the notification is still on the order. */
   'order-notice:after-outbox',
+  /** A back-in-stock subscription is claimed; its outbox message is not written. */
+  'stock-alert:after-claim',
 ] as const;
 export type CrashPoint = (typeof crashPoints)[number];
 

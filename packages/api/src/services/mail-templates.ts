@@ -58,6 +58,8 @@ export const mailPayloads = {
   'order-cancelled': orderSummary.extend({ refunded: minor }),
   /** `refunded`: the total refunded of the order so far. */
   'order-refunded': orderSummary.extend({ refunded: minor }),
+  /** To a shopper who asked on the product page ("Email me when it's back"). */
+  'back-in-stock': z.object({ productName: name, slug: z.string(), options: optionValues }),
 } as const;
 
 export type MailKind = keyof typeof mailPayloads;
@@ -209,6 +211,17 @@ function orderSections(order: OrderSummary, options: { breakdown: boolean }): Se
   return sections;
 }
 
+/**
+ * A product's page on the variant (`/products/essential-tee?colour=black&size=m`), written as the
+ * storefront's `productHref` (apps/web/src/routes.ts) writes it: names and values lower-cased.
+ */
+function productUrl(settings: MailSettings, slug: string, options: Record<string, string>): string {
+  const params = new URLSearchParams();
+  for (const [option, value] of Object.entries(options)) params.set(option.toLowerCase(), value.toLowerCase());
+  const query = params.toString();
+  return `${settings.publicUrl}/products/${encodeURIComponent(slug)}${query ? `?${query}` : ''}`;
+}
+
 /** The email for an outbox message; throws (a ZodError) if its payload is not its kind's. */
 export function renderMail(kind: MailKind, payload: unknown, settings: MailSettings): RenderedMail {
   switch (kind) {
@@ -309,6 +322,18 @@ export function renderMail(kind: MailKind, payload: unknown, settings: MailSetti
         paragraphs: [told, 'It goes back to the card you paid with; your bank may take a few days to show it.'],
         sections: orderSections(order, { breakdown: true }),
         action: orderLink(settings, order),
+      });
+    }
+    case 'back-in-stock': {
+      const data = mailPayloads[kind].parse(payload);
+      const variant = optionsLabel(data.options);
+      const product = `${oneLine(data.productName)}${variant ? ` (${variant})` : ''}`;
+      return layout(settings, {
+        subject: `${product} is back in stock`,
+        greeting: greeting(''),
+        paragraphs: [`${product} is back in stock. You asked us to tell you; it may sell out again.`],
+        action: { label: 'See it in the shop', url: productUrl(settings, data.slug, data.options) },
+        footnote: 'This is the one email about it: to hear about it again another time, ask on its page again.',
       });
     }
   }

@@ -209,7 +209,7 @@ export interface OutboxWorkerOptions {
   pollIntervalMs?: number;
   /**
    * Runs before each look: writes into the outbox what steps that crashed still owe it (main.ts
-   * passes `relayOwedMessages`: the notifications left on orders).
+   * passes `relayOwedMessages`: order notifications, claimed back-in-stock alerts).
    */
   relay?: () => Promise<unknown>;
   onOutcome?: (outcome: Exclude<DeliveryOutcome, { status: 'idle' }>) => void;
