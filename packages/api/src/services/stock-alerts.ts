@@ -65,8 +65,9 @@ export async function subscribeBackInStock(db: Database, counters: CounterStore,
     );
   }
   // Back between the read above and this subscription, before any feed watched for it: told now.
+  // (Should that fail, the subscription stays waiting: a watcher tells it when it next sees the variant in stock.)
   const backMeanwhile = await db.models.Product.exists({ _id: product._id, variants: trusted({ $elemMatch: { _id: variant._id, stock: { $gt: 0 } } }) });
-  if (backMeanwhile) await notifyBackInStock(db, product._id.toString(), [variant._id.toString()]);
+  if (backMeanwhile) await notifyBackInStock(db, product._id.toString(), [variant._id.toString()]).catch(() => 0);
   return { ok: true };
 }
 
