@@ -15,6 +15,7 @@ import {
   maxBodyBytes,
   openStockFeed,
   refreshCookieName,
+  startBackInStockAlerts,
   type AuthConfig,
   type CheckoutSettings,
   type ImageStore,
@@ -90,6 +91,11 @@ export interface AppOptions {
    * production and not served at all in production.
    */
   metricsToken?: string | undefined;
+  /**
+   * Email back-in-stock subscribers when this app's stock feed sees their variant in stock
+   * (services/stock-alerts.ts). main.ts turns it on; stopped with the app.
+   */
+  backInStockAlerts?: boolean;
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -221,6 +227,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }));
   app.addHook('preClose', () => stockFeed.close());
   app.log.info({ source: stockFeed.source }, 'live stock feed ready');
+  if (options.backInStockAlerts) {
+    const alerts = startBackInStockAlerts({ db: options.db, feed: stockFeed, onError: (err) => app.log.error({ err }, 'back-in-stock alerts failed') });
+    app.addHook('preClose', () => alerts.stop());
+  }
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   const createContext = createContextFactory({

@@ -73,6 +73,13 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ ...production, JWT_SECRET: 'x'.repeat(32), ...keys, STRIPE_API_BASE: 'http://127.0.0.1:8420' })).toThrow(/not for production/);
   });
 
+  it('takes SHOP_CRASH_AT, a named crash point, only in tests', () => {
+    expect(loadEnv({ NODE_ENV: 'test', SHOP_CRASH_AT: 'order-notice:before-outbox' }).SHOP_CRASH_AT).toBe('order-notice:before-outbox');
+    expect(() => loadEnv({ NODE_ENV: 'test', SHOP_CRASH_AT: 'somewhere' })).toThrow(/SHOP_CRASH_AT/);
+    expect(() => loadEnv({ SHOP_CRASH_AT: 'order-notice:before-outbox' })).toThrow(/SHOP_CRASH_AT is for tests only/);
+    expect(() => loadEnv({ ...production, JWT_SECRET: 'x'.repeat(32), SHOP_CRASH_AT: 'order-notice:before-outbox' })).toThrow(/for tests only/);
+  });
+
   it('names every invalid variable', () => {
     expect(() => loadEnv({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
   });

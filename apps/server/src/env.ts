@@ -1,7 +1,7 @@
 // The one place that reads process.env for the server: validated once, typed everywhere after.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { defaultMailSettings, localStripeServer, type MailSettings } from '@shop/api';
+import { crashPoints, defaultMailSettings, localStripeServer, type MailSettings } from '@shop/api';
 import { z } from 'zod';
 import { defaultStreamLimits } from './event-stream-slots.ts';
 
@@ -104,6 +104,8 @@ const envSchema = z.object({
    * production /metrics is served only when it is set; elsewhere it is open without it.
    */
   METRICS_TOKEN: z.string().min(32, 'At least 32 characters (e.g. `openssl rand -hex 32`)').regex(/^\S+$/, 'No spaces').optional(),
+  /** Tests only (NODE_ENV=test): the process kills itself (SIGKILL) on reaching this named point (services/crash-points.ts). */
+  SHOP_CRASH_AT: z.enum(crashPoints).optional(),
 });
 
 /** What the Stripe provider and its webhook endpoint are given, when STRIPE_SECRET_KEY is set. */
@@ -159,6 +161,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       throw new Error('Invalid environment: JWT_SECRET must be at least 32 bytes in production');
     }
   }
+  if (env.SHOP_CRASH_AT && env.NODE_ENV !== 'test') throw new Error('Invalid environment: SHOP_CRASH_AT is for tests only (NODE_ENV=test)');
   const jwtSecretGenerated = !env.JWT_SECRET;
   const jwtSecret = env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : new Uint8Array(randomBytes(32));
   const logFormat = env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json');

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  armCrashPoints,
   createDevMailbox,
   createLocalImageStore,
   createSmtpTransport,
@@ -12,6 +13,7 @@ import {
   checkStockInvariant,
   defaultAuthSettings,
   redactSmtpUrl,
+  relayOwedMessages,
   startOutboxWorker,
   startRecoverySweep,
   stockInvariantViolations,
@@ -24,6 +26,13 @@ import { shutdownTelemetry } from './telemetry-shutdown.ts';
 import { loadEnv } from './env.ts';
 
 const env = loadEnv();
+// Tests only (env.ts refuses it elsewhere): die on the spot at the named point, as a crash would.
+const crashAt = env.SHOP_CRASH_AT;
+if (crashAt) {
+  armCrashPoints((point) => {
+    if (point === crashAt) process.kill(process.pid, 'SIGKILL');
+  });
+}
 if (!env.MONGODB_URI) {
   console.error('MONGODB_URI is not set. Run `pnpm dev` or `pnpm start` from the repository root (they start the embedded database), or set MONGODB_URI.');
   process.exit(1);
@@ -73,6 +82,7 @@ const app = await buildApp({
   images: createLocalImageStore(env.IMAGE_DIR),
   streamLimits: { perAddress: env.MAX_STREAMS_PER_ADDRESS, total: env.MAX_STREAMS },
   devMailbox: mailTransport?.kind === 'dev-mailbox' && env.NODE_ENV === 'development',
+  backInStockAlerts: true,
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');
@@ -128,6 +138,7 @@ const stopSweep = startRecoverySweep(
 );
 
 // Delivers the outbox (emails) with retries; every instance runs one, each message goes out once (see outbox.ts).
+// Without a transport (production without SMTP_URL) messages, and what crashes left owed, wait for one.
 if (env.SMTP_URL) app.log.info({ smtp: redactSmtpUrl(env.SMTP_URL), from: env.mail.from, publicUrl: env.mail.publicUrl }, 'email through smtp');
 else if (mailTransport) app.log.info({ publicUrl: env.mail.publicUrl }, `email into the development mailbox: http://${env.HOST}:${env.PORT}/dev/mail`);
 else app.log.warn('SMTP_URL is not set: no email is sent (messages wait in the outbox until it is)');
@@ -136,6 +147,8 @@ const stopOutbox = mailTransport
   ? startOutboxWorker(
       { db, transport: mailTransport, mail: env.mail, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
       {
+        // What a crash left owed (order notifications, claimed back-in-stock alerts) is written first.
+        relay: () => relayOwedMessages(db),
         onOutcome(outcome) {
           metrics.outboxDelivered(outcome);
           if (outcome.status === 'failed') app.log.error(outcome, 'outbox message failed for good');

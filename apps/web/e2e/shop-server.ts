@@ -3,7 +3,7 @@
 // seeded database of its own, exactly as `pnpm start` serves them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSmtpTransport, defaultMailSettings, startOutboxWorker } from '@shop/api';
+import { createSmtpTransport, defaultMailSettings, relayOwedMessages, startOutboxWorker } from '@shop/api';
 import { setVariantForTest, testAuth } from '@shop/api/testing';
 import { defaultAdminPassword, seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
@@ -34,11 +34,11 @@ export async function startShop(
   }
   const db = await createTestDatabase(label);
   await seed(db, { adminPassword });
-  const app = await buildApp({ db, auth: testAuth, webDistDir, ...options(db) });
+  const app = await buildApp({ db, auth: testAuth, webDistDir, backInStockAlerts: true, ...options(db) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const transport = mail ? createSmtpTransport(mail.smtpUrl) : null;
   const stopOutbox = transport
-    ? startOutboxWorker({ db, transport, mail: { ...defaultMailSettings, publicUrl: address }, owner: label }, { pollIntervalMs: 200 })
+    ? startOutboxWorker({ db, transport, mail: { ...defaultMailSettings, publicUrl: address }, owner: label }, { pollIntervalMs: 200, relay: () => relayOwedMessages(db) })
     : async () => {};
   return {
     url: address,

@@ -1,5 +1,5 @@
 // Products sold in variants, in a real browser against the production build: choose a colour and
-// a size (the address keeps the choice), a sold-out size cannot be chosen, each variant is its own
+// a size (the address keeps the choice), a sold-out size cannot be bought, each variant is its own
 // cart line with its labels and SKU, the order keeps them; the catalogue filters by size.
 import { setVariantForTest } from '@shop/api/testing';
 import type { Browser, Page } from 'playwright-core';
@@ -46,7 +46,7 @@ async function essentialTee() {
 }
 
 describe.runIf(canRunBrowser)('products in variants', () => {
-  it('chooses a colour and a size, with the choice in the address, and a sold-out size cannot be chosen', { timeout: 60_000 }, async () => {
+  it('chooses a colour and a size, with the choice in the address, and a sold-out size cannot be bought', { timeout: 60_000 }, async () => {
     await page.goto(`${shop.url}/sign-in`);
     await page.getByLabel('Email').fill('demo@example.com');
     await page.getByLabel('Password').fill('password123');
@@ -67,13 +67,12 @@ describe.runIf(canRunBrowser)('products in variants', () => {
     await page.waitForURL((url) => url.search === '?colour=black');
     await expect.poll(mainImage).toBe('/images/products/tee-black.svg');
 
-    // Black is sold out in S: struck through, disabled, and a click changes nothing.
-    const blackS = radio('S', 'sold out');
-    expect(await blackS.isDisabled()).toBe(true);
-    await blackS.click({ force: true });
-    expect(search()).toBe('?colour=black');
-    expect(await blackS.isChecked()).toBe(false);
-    expect(await page.getByRole('button', { name: 'Choose size' }).isDisabled()).toBe(true);
+    // Black is sold out in S: struck through and said so; chosen, it offers an email when it is back, not the cart.
+    await radio('S', 'sold out').check();
+    await page.waitForURL((url) => url.search === '?colour=black&size=s');
+    expect(await page.getByRole('button', { name: 'Sold out' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Add to cart' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Email me when it’s back' }).waitFor();
 
     // Price and stock follow the variant.
     await radio('XL').check();
@@ -87,10 +86,14 @@ describe.runIf(canRunBrowser)('products in variants', () => {
     await saveScreenshot(page, 'product-variants-desktop');
     await expectAccessible('a product page with options');
 
-    // The keyboard moves within a group and skips the sold-out value: from M, left wraps past S to XL.
+    // The keyboard moves within a group, through the sold-out value too: from M, left to S, then round to XL.
     await radio('M').focus();
     await page.keyboard.press('ArrowLeft');
+    await page.waitForURL((url) => url.search === '?colour=black&size=s');
+    await page.keyboard.press('ArrowLeft');
     await page.waitForURL((url) => url.search === '?colour=black&size=xl');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL((url) => url.search === '?colour=black&size=s');
     await page.keyboard.press('ArrowRight');
     await page.waitForURL((url) => url.search === '?colour=black&size=m');
 
@@ -112,12 +115,12 @@ describe.runIf(canRunBrowser)('products in variants', () => {
     const tee = await essentialTee();
     await page.goto(`${shop.url}/products/essential-tee?colour=black&size=m`);
     await page.getByTestId('stock-count').filter({ hasText: '10 in stock' }).waitFor();
-    expect(await radio('S', 'sold out').isDisabled()).toBe(true);
+    expect(await radio('S', 'sold out').isChecked()).toBe(false);
 
     await setVariantForTest(shop.db, tee.id, { stock: 3 }, tee.variant('Black', 'M')._id.toString());
     await page.getByTestId('stock-count').filter({ hasText: '3 in stock' }).waitFor();
     await page.locator('.product-info .stock-badge', { hasText: 'Only 3 left' }).waitFor();
-    // Black in S comes back: it can be chosen again.
+    // Black in S comes back: no longer said to be sold out.
     await setVariantForTest(shop.db, tee.id, { stock: 2 }, tee.variant('Black', 'S')._id.toString());
     await radio('S').waitFor();
     expect(await radio('S').isEnabled()).toBe(true);

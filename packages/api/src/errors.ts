@@ -82,6 +82,8 @@ export const domainReasons = {
   VERIFICATION_TOKEN_INVALID: 'BAD_REQUEST',
   /** The signed-in shopper's current password, asked again before a change of email or password, is wrong. */
   PASSWORD_INCORRECT: 'BAD_REQUEST',
+  /** A back-in-stock alert asked for a variant that is in stock: there is nothing to wait for. */
+  IN_STOCK: 'CONFLICT',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
 export type DomainReason = keyof typeof domainReasons;
@@ -170,6 +172,7 @@ export interface DomainErrorDetailsByReason {
   RESET_TOKEN_INVALID: null;
   VERIFICATION_TOKEN_INVALID: null;
   PASSWORD_INCORRECT: null;
+  IN_STOCK: { productId: string; variantId: string };
 }
 
 /**

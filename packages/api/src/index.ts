@@ -71,3 +71,6 @@ export {
   type OutboxDeps,
   type OutboxSettings,
 } from './services/outbox.ts';
+export { relayOwedMessages } from './services/outbox-relay.ts';
+export { startBackInStockAlerts, type BackInStockWatcher, type BackInStockWatcherOptions } from './services/stock-alerts.ts';
+export { armCrashPoints, crashPoints, type CrashPoint } from './services/crash-points.ts';

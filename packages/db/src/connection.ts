@@ -15,6 +15,7 @@ import { sessionSchema } from './models/session.ts';
 import { shippingZoneSchema } from './models/shipping-zone.ts';
 import { shopSettingsSchema } from './models/shop-settings.ts';
 import { stockAdjustmentSchema } from './models/stock-adjustment.ts';
+import { stockAlertSchema } from './models/stock-alert.ts';
 import { taxRateSchema } from './models/tax-rate.ts';
 import { userSchema } from './models/user.ts';
 
@@ -55,6 +56,7 @@ function registerModels(connection: Connection) {
     OutboxMessage: connection.model('OutboxMessage', outboxMessageSchema),
     AccountToken: connection.model('AccountToken', accountTokenSchema),
     DevMail: connection.model('DevMail', devMailSchema),
+    StockAlert: connection.model('StockAlert', stockAlertSchema),
   };
 }
 

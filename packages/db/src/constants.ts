@@ -6,6 +6,10 @@ export type UserRole = (typeof userRoles)[number];
 export const orderStatuses = ['pending', 'placed', 'failed', 'cancelled', 'shipped', 'delivered'] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
+/** The emails an order's changes owe its shopper (see the order's `notifications`). */
+export const orderNoticeKinds = ['order-placed', 'order-shipped', 'order-cancelled', 'order-refunded'] as const;
+export type OrderNoticeKind = (typeof orderNoticeKinds)[number];
+
 /** Orders whose lines count as sold (their stock left the shelf for good). */
 export const soldOrderStatuses = ['placed', 'shipped', 'delivered'] as const satisfies readonly OrderStatus[];
 

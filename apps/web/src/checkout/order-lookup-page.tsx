@@ -8,11 +8,14 @@ import { fieldErrorsFromApi, fieldErrorsFromIssues, type FieldErrors } from '../
 import { TextField } from '../forms/text-field.tsx';
 import { formatDateTime, orderNumber } from '../format.ts';
 import { Link } from '../link.tsx';
+import { useSearch } from '../location.ts';
 import { accountHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
 
 /** A guest finds an order again with its number and the email it was placed with. */
 export function OrderLookupPage() {
+  // The order emails link here with the number (`?number=SH-…`); the guest types the email.
+  const linkedNumber = new URLSearchParams(useSearch()).get('number') ?? '';
   const [errors, setErrors] = useState<FieldErrors>({});
   const lookup = trpc.orders.lookup.useMutation();
 
@@ -45,7 +48,7 @@ export function OrderLookupPage() {
             {lookupFailure(lookup.error)}
           </p>
         ) : null}
-        <TextField label="Order number" name="number" placeholder="SH-7K3M9Q" autoComplete="off" error={shown.number} />
+        <TextField label="Order number" name="number" placeholder="SH-7K3M9Q" autoComplete="off" defaultValue={linkedNumber} error={shown.number} />
         <TextField label="Email" name="email" type="email" autoComplete="email" error={shown.email} />
         <button type="submit" className="button button--wide" disabled={lookup.isPending}>
           {lookup.isPending ? 'Looking…' : 'Find order'}

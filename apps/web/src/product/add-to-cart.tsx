@@ -7,6 +7,7 @@ import { Link } from '../link.tsx';
 import { showNotice } from '../notices/notices.ts';
 import { cartHref } from '../routes.ts';
 import { trpc, type RouterOutputs } from '../trpc.ts';
+import { BackInStockForm } from './back-in-stock.tsx';
 import { optionsLabel, type VariantChoice } from './variant-choice.ts';
 
 type Product = RouterOutputs['catalog']['product'];
@@ -15,7 +16,7 @@ type Variant = Product['variants'][number];
 /**
  * The quantity to buy of the chosen variant, bounded by its stock (live) less what the cart
  * already holds of it, and the button that adds it. Until every option is chosen, the button says
- * what is missing; a sold-out variant offers no button at all.
+ * what is missing; a sold-out variant offers no button to buy, but to be emailed when it is back.
  */
 export function AddToCart({ product, variant, choice }: { product: Product; variant: Variant | undefined; choice: VariantChoice }) {
   const cart = useCart();
@@ -49,6 +50,7 @@ export function AddToCart({ product, variant, choice }: { product: Product; vari
         <button type="button" className="button button--wide" disabled>
           Sold out
         </button>
+        <BackInStockForm productId={product.id} variantId={variant.id} slug={product.slug} />
       </div>
     );
   }

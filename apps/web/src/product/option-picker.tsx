@@ -7,8 +7,9 @@ const unavailableNote = { sold_out: 'sold out', unavailable: 'not sold in this c
 
 /**
  * One option's values as a radio group (arrow keys move between the values that can be chosen).
- * A value whose variant is sold out, or that no variant has with the other choices, is struck
- * through and disabled: it cannot be chosen, so it cannot reach the cart.
+ * A value whose variants are sold out is struck through and said to be: it can be chosen, to ask
+ * for an email when it is back, but its page offers nothing to buy. A value that no variant has
+ * with the other choices is struck through and disabled.
  */
 export function OptionPicker({
   product,
@@ -31,7 +32,7 @@ export function OptionPicker({
       <div className="option-values">
         {option.values.map((value) => {
           const availability = valueAvailability(product, choice, option.name, value);
-          const disabled = availability !== 'available';
+          const disabled = availability === 'unavailable';
           return (
             <label key={value} className="option-value" data-availability={availability}>
               <input

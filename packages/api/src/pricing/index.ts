@@ -18,3 +18,4 @@ export {
   type WeightBand,
 } from './shipping.ts';
 export { allocateLargestRemainder, mulDivHalfUp } from './money.ts';
+export { formatMoney } from './format-money.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { email } from './auth.ts';
 import { limit, objectId, optionValues, page, singleLineText, slug } from './common.ts';
 
 export const productSorts = ['newest', 'price_asc', 'price_desc', 'name'] as const;
@@ -19,3 +20,7 @@ export const productListInput = z
 export type ProductListInput = z.input<typeof productListInput>;
 
 export const productByInput = z.union([z.strictObject({ slug }), z.strictObject({ id: objectId })]);
+
+/** catalog.notifyWhenBackInStock: email `email` once when the sold-out variant (a single-variant product's, when left out) is back. */
+export const backInStockInput = z.strictObject({ productId: objectId, variantId: objectId.optional(), email });
+export type BackInStockInput = z.infer<typeof backInStockInput>;

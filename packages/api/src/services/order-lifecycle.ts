@@ -16,7 +16,8 @@
 //
 // (completeOrder also takes the bought lines out of the cart the order came from — its user's, or
 // its guest's by the cart token — and settles the code's use: the hold goes, the use stays. A
-// cancellation's restock gives the use back, once, by a release receipt.)
+// cancellation's restock gives the use back, once, by a release receipt. The placing, shipping
+// and cancelling updates each push the email they owe onto the order: see order-notices.ts.)
 //
 // A pending order is driven by whoever holds its lease (`renewLease`, `takeOverOrder`); every
 // change of a pending order is conditional on the lease owner. One whose charge waits (for the
@@ -24,10 +25,11 @@
 // transitions are plain constants in @shop/db (`orderStatuses`, `orderTransitions`), shared with
 // the web app.
 import { randomUUID } from 'node:crypto';
-import { orderTransitions, trusted, type Database, type OrderRecord, type OrderStatus, type Types } from '@shop/db';
+import { orderTransitions, trusted, type Database, type OrderNoticeKind, type OrderRecord, type OrderStatus, type Types } from '@shop/db';
 import { DomainError, notFound } from '../errors.ts';
 import type { DiscountProblem } from '../pricing/index.ts';
 import { discountCustomerKey, releaseCancelledDiscountUse, releaseDiscountUse, settleDiscountUse, takeDiscountUse } from './discounts.ts';
+import { orderNotification, tellOrderChange } from './order-notices.ts';
 import { orderProjection, type OrderView } from './order-view.ts';
 import { refundKey, type PaymentProvider } from './payments.ts';
 
@@ -242,9 +244,10 @@ export async function completeOrder(
   leaseOwner: string,
 ): Promise<boolean> {
   const { db } = deps;
+  // The confirmation email is owed by the same update that places the order (order-notices.ts).
   const placed = await db.models.Order.updateOne(
     { _id: order._id, status: 'pending', 'lease.owner': leaseOwner },
-    { $set: { status: 'placed', payment, settledAt: new Date() }, $unset: { lease: 1 } },
+    { $set: { status: 'placed', payment, settledAt: new Date() }, $unset: { lease: 1 }, $push: { notifications: orderNotification('order-placed', order._id) } },
   );
   if (placed.modifiedCount !== 1) {
     const current = await db.models.Order.findById(order._id, { status: 1 }).lean();
@@ -261,6 +264,7 @@ export async function completeOrder(
       ? db.models.Cart.updateOne(cart, { $pull: { lines: { variantId: { $in: order.lines.map((line) => line.variantId) } } }, $inc: { revision: 1 } })
       : null,
   ]);
+  await tellOrderChange(db, order._id);
   return true;
 }
 
@@ -328,6 +332,9 @@ export async function restockCancelledOrder(deps: LifecycleDeps, orderId: Types.
   await db.models.Order.updateOne({ _id: orderId, restockedAt: trusted({ $exists: false }) }, { $set: { restockedAt: new Date() } });
 }
 
+/** The email each move tells the shopper, if any (delivery is not emailed: the parcel tells it). */
+const noticeOfMove: Partial<Record<OrderStatus, OrderNoticeKind>> = { shipped: 'order-shipped', cancelled: 'order-cancelled' };
+
 /**
  * Moves an order along an allowed transition (see `orderTransitions`), atomically: the update
  * only applies if the order is still in the status it was read in. Cancelling returns the stock.
@@ -348,15 +355,22 @@ export async function moveOrder(
     });
   }
   const now = new Date();
+  const notice = noticeOfMove[to];
+  // The email the move owes is written by the same update (order-notices.ts).
   const updated = await db.models.Order.findOneAndUpdate(
     { ...owned, status: current.status },
-    { $set: { status: to, ...(to === 'cancelled' ? { cancelledAt: now } : {}) } },
+    {
+      $set: { status: to, ...(to === 'cancelled' ? { cancelledAt: now } : {}) },
+      ...(notice ? { $push: { notifications: orderNotification(notice, current._id) } } : {}),
+    },
     { returnDocument: 'after', projection: orderProjection },
   ).lean<OrderView>();
   if (!updated) {
     throw new DomainError('INVALID_STATUS_TRANSITION', 'The order changed meanwhile; reload and try again', { from: current.status, to });
   }
+  // After the restock, which refunds: the cancellation's email says what was refunded.
   if (to === 'cancelled') await restockCancelledOrder(deps, updated._id);
+  if (notice) await tellOrderChange(db, updated._id);
   return updated;
 }
 

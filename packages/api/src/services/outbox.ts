@@ -57,6 +57,18 @@ export async function enqueueMessage<K extends MailKind>(db: Database, input: Ou
   return { id: result._id, created: result._id === id };
 }
 
+/**
+ * `enqueueMessage` for a step that must not be retried for ever over an address no message can go
+ * to (one stored before addresses were checked as they are now): that message is left unwritten.
+ */
+export async function enqueueUnlessUndeliverable<K extends MailKind>(db: Database, input: OutboxMessageInput<K>): Promise<void> {
+  try {
+    await enqueueMessage(db, input);
+  } catch (error) {
+    if (!(error instanceof DomainError && error.reason === 'INVALID_INPUT')) throw error;
+  }
+}
+
 export interface OutboxSettings {
   /** How long a worker holds a message while sending it; a worker that died lets go after this. */
   leaseMs: number;
@@ -172,9 +184,34 @@ export async function drainOutbox(deps: OutboxDeps, max = 100): Promise<Delivery
   return outcomes;
 }
 
+/** How long a message a step owes is left to that step before the worker's relay writes it (see `relay`). */
+export const defaultRelayGraceMs = 2_000;
+/**
+ * Runs each relay in turn and sums what they settled; one that fails does not hold up the others
+ * (the first failure is thrown once all have run, for the worker to report).
+ */
+export async function relayEach(relays: (() => Promise<number>)[]): Promise<number> {
+  let settled = 0;
+  let failure: { error: unknown } | null = null;
+  for (const relay of relays) {
+    try {
+      settled += await relay();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+  return settled;
+}
+
 export interface OutboxWorkerOptions {
   /** How often an idle worker looks for due messages. */
   pollIntervalMs?: number;
+  /**
+   * Runs before each look: writes into the outbox what steps that crashed still owe it (main.ts
+   * passes `relayOwedMessages`: order notifications, claimed back-in-stock alerts).
+   */
+  relay?: () => Promise<unknown>;
   onOutcome?: (outcome: Exclude<DeliveryOutcome, { status: 'idle' }>) => void;
   onError?: (error: unknown) => void;
 }
@@ -188,6 +225,8 @@ export function startOutboxWorker(deps: OutboxDeps, options: OutboxWorkerOptions
   let running: Promise<void> | undefined;
   const run = () => {
     running ??= (async () => {
+      // A relay that fails is reported and tried at the next look; deliveries go on meanwhile.
+      await options.relay?.().catch((error: unknown) => options.onError?.(error));
       while (!stopped) {
         const outcome = await deliverNext(deps);
         if (outcome.status === 'idle') break;

@@ -17,6 +17,7 @@ import { DomainError, isDuplicateKey } from '../errors.ts';
 import Stripe from 'stripe';
 import { defaultCheckoutSettings } from './checkout.ts';
 import { takeOverOrder, type LifecycleDeps } from './order-lifecycle.ts';
+import { orderNotification, tellOrderChange } from './order-notices.ts';
 import { refundKey } from './payments.ts';
 import { settleTakenOrder } from './recovery.ts';
 import { paymentFailureMessage } from './stripe-payments.ts';
@@ -202,13 +203,19 @@ async function onChargeRefunded(deps: PaymentEventDeps, charge: Stripe.Charge, a
   // The newest refund's id where the event lists the charge's refunds (localstripe; Stripe only when expanded), else the charge's.
   const reference = charge.refunds?.data[0]?.id ?? charge.id;
   // Refunds only add up: a late event with less refunded than recorded changes nothing.
-  const recorded = await deps.db.models.Order.updateOne(
-    {
-      _id: order._id,
-      'payment.reference': payment.id,
-      $or: [{ refund: trusted({ $exists: false }) }, { 'refund.amount': trusted({ $lt: charge.amount_refunded }) }],
-    },
-    { $set: { refund: { amount: charge.amount_refunded, at, reference } } },
+  const newer = {
+    _id: order._id,
+    'payment.reference': payment.id,
+    $or: [{ refund: trusted({ $exists: false }) }, { 'refund.amount': trusted({ $lt: charge.amount_refunded }) }],
+  };
+  const refund = { $set: { refund: { amount: charge.amount_refunded, at, reference } } };
+  // The shopper is emailed about it in the same update (order-notices.ts) — unless the order is
+  // cancelled: a cancellation refunds, and its own email says so.
+  let recorded = await deps.db.models.Order.updateOne(
+    { ...newer, status: trusted({ $ne: 'cancelled' }) },
+    { ...refund, $push: { notifications: orderNotification('order-refunded', order._id, charge.amount_refunded) } },
   );
+  if (recorded.modifiedCount === 1) await tellOrderChange(deps.db, order._id);
+  else recorded = await deps.db.models.Order.updateOne({ ...newer, status: 'cancelled' }, refund);
   return { outcome: recorded.modifiedCount === 1 ? 'refund-recorded' : 'no-change', orderId };
 }

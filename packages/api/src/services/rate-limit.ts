@@ -63,6 +63,16 @@ export const passwordResetLimits = {
   perIp: { name: 'password-reset-ip', limit: 20, windowMs: 60 * 60_000, message: 'Too many reset requests from your network; try again later' },
 } as const satisfies Record<string, RateLimitRule>;
 
+/**
+ * Back-in-stock alerts (catalog.notifyWhenBackInStock), open to guests: per address asked for (a
+ * shopper waiting for a few sizes is far under it; a script signing one mailbox up to every
+ * product is not) and per client address (a script walking through addresses). Every ask counts.
+ */
+export const backInStockLimits = {
+  perEmail: { name: 'back-in-stock-email', limit: 10, windowMs: 60 * 60_000, message: 'Too many alerts asked for this address; try again later' },
+  perIp: { name: 'back-in-stock-ip', limit: 30, windowMs: 60 * 60_000, message: 'Too many alerts asked for from your network; try again later' },
+} as const satisfies Record<string, RateLimitRule>;
+
 /** Emails a signed-in shopper can have sent to themselves: verification again, change of email. */
 export const accountEmailLimits = {
   perAccount: { name: 'account-email', limit: 5, windowMs: 60 * 60_000, message: 'Too many emails asked for; try again later' },

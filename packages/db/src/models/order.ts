@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
-import { orderStatuses } from '../constants.ts';
+import { orderNoticeKinds, orderStatuses } from '../constants.ts';
 import type { LeanRecord } from '../records.ts';
 import { addressSchema } from './address.ts';
 
@@ -139,6 +139,28 @@ export const orderSchema = new Schema(
       default: undefined,
     },
     /**
+     * The emails the order owes its shopper (placed, shipped, cancelled, refunded), each pushed
+     * in the same update that made its change; the relay (packages/api/src/services/order-notices.ts)
+     * writes each into the outbox under `key` (its dedupeKey), then pulls it. Left here by a
+     * crash in between, it is written later, and only once.
+     */
+    notifications: {
+      type: [
+        new Schema(
+          {
+            kind: { type: String, enum: orderNoticeKinds, required: true },
+            /** The outbox message's dedupeKey: `order-placed:<order id>`, `order-refunded:<order id>:<amount>`. */
+            key: { type: String, required: true },
+            at: { type: Date, required: true },
+            /** order-refunded: the total refunded so far, as the refund event said it. */
+            amount: { type: Number, min: 0 },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    /**
      * The discount code applied: the use it holds or keeps in the discount's document
      * (services/discounts.ts), and the amount it took off.
      */
@@ -169,6 +191,8 @@ orderSchema.index({ status: 1, updatedAt: 1 });
 orderSchema.index({ createdAt: -1 });
 orderSchema.index({ status: 1, 'lease.until': 1 });
 orderSchema.index({ 'discount.discountId': 1 }, { sparse: true });
+// The relay's look for notifications a crash left behind.
+orderSchema.index({ 'notifications.at': 1 }, { sparse: true });
 
 export type OrderDoc = InferSchemaType<typeof orderSchema>;
 /** An order as the services read it (`.lean()`): checkout, the sweep, orders and admin share it. */
