@@ -1,4 +1,4 @@
-export { appRouter, createCaller, type AppRouter } from './root.ts';
+export { appRouter, createCaller, restRouter, type AppRouter } from './root.ts';
 export { createContextInner, noCookies, type Context, type ResponseCookies } from './context.ts';
 export { DomainError, type DomainErrorData, type DomainErrorDetailsByReason, type DomainReason } from './errors.ts';
 export {
