@@ -209,5 +209,6 @@ export async function restApi(scope: FastifyInstance, options: RestApiOptions): 
   scope.get('/openapi.json', async () => document);
   // @fastify/swagger types a static document as OpenAPI 3.0; it serves a 3.1 one as it is.
   await scope.register(fastifySwagger, { mode: 'static', specification: { document: document as OpenAPIV3.Document } });
-  await scope.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  // Its pages name their assets from the root: under /api, they are told so (`indexPrefix`).
+  await scope.register(fastifySwaggerUi, { routePrefix: '/docs', indexPrefix: restBasePath, uiConfig: { docExpansion: 'list', deepLinking: true } });
 }
