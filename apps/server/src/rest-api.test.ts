@@ -249,6 +249,40 @@ describe('REST errors', () => {
   });
 });
 
+describe('REST input', () => {
+  it('reads numbers and booleans from query strings, and refuses other text for them', async () => {
+    const page = await call('GET', '/products?page=2&limit=5&inStock=true&sort=price_asc');
+    expect(page).toMatchObject({ status: 200, body: { page: 2, limit: 5 } });
+    expect((page.body as { items: { status: string }[] }).items.every((item) => item.status === 'available')).toBe(true);
+    const all = await call('GET', '/products?inStock=false&limit=100');
+    expect((all.body as { items: { status: string }[] }).items.some((item) => item.status === 'sold_out')).toBe(true);
+    for (const query of ['page=abc', 'page=0', 'limit=1.5', 'inStock=maybe', 'inStock=1']) {
+      const refused = await call('GET', `/products?${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(Object.keys((refused.body as RestError).data.fieldErrors ?? {}), query).toEqual([query.split('=')[0]]);
+    }
+  });
+
+  it('coerces nothing in a JSON body, and leaves tRPC’s validation as strict as it was after REST calls', async () => {
+    const tote = await productId('canvas-tote');
+    expect((await call('GET', '/orders?page=1', { token: await login() })).status).toBe(200);
+    expect((await call('POST', '/cart/items', { body: { productId: tote, quantity: 1 } })).status).toBe(200);
+
+    const asText = await call('POST', '/cart/items', { body: { productId: tote, quantity: '2' } });
+    expect(asText).toMatchObject({ status: 400, body: { data: { reason: 'INVALID_INPUT', fieldErrors: { quantity: expect.any(Array) } } } });
+    const overTrpc = await fetch(`${base}/trpc/cart.addItem`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ productId: tote, quantity: '2' }),
+    });
+    expect(overTrpc.status).toBe(400);
+    const listed = await fetch(`${base}/trpc/orders.list?input=${encodeURIComponent(JSON.stringify({ page: '1' }))}`, {
+      headers: { authorization: `Bearer ${await login()}` },
+    });
+    expect(listed.status).toBe(400);
+  });
+});
+
 describe('the cross-site guard over REST', () => {
   it('lets a Bearer call without cookies through, from any origin', async () => {
     const token = await login();

@@ -13,11 +13,8 @@ import { createTRPCRouter, guestOrUserProcedure, publicProcedure } from '../trpc
 import { currentCartOwner } from './cart.ts';
 import { placeCallersOrder } from './checkout.ts';
 
-/** `true` or `false` in a query string (a coerced boolean would read "false" as true). */
-const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
-
 /** `catalog.products`' filters that fit a query string: all but the variant options (an object). */
-export const restProductListInput = productListInput.unwrap().omit({ options: true }).extend({ inStock: queryBoolean.optional() });
+export const restProductListInput = productListInput.unwrap().omit({ options: true });
 
 /** The IETF draft's header, as the REST checkout documents it; apps/server reads and checks it. */
 const idempotencyKeyHeader = z.object({
