@@ -1,7 +1,7 @@
 // Answers for requests the server refuses before any procedure runs (wrong method, content type,
 // body too large, cross-site, too many event streams) and for refused image uploads: the JSON of a tRPC error response, so the
 // typed client reads them as `TRPCClientError`s with `data.code`, `data.httpStatus` and, where the
-// caller can act on it, `data.reason`.
+// caller can act on it, `data.reason`. Under /api, the same in the REST API's error body.
 import { DomainError, type DomainReason } from '@shop/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
@@ -36,7 +36,7 @@ function restRefusalBody(refusal: Refusal | DomainError) {
  * Whether the request is the REST API's (its route, or an unrouted path under /api): it is
  * refused in the REST API's error shape. By the route matched, not by how the URL is spelled.
  */
-export function isRestRequest(request: FastifyRequest): boolean {
+function isRestRequest(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
   return route === undefined ? /^\/api(\/|\?|$)/.test(request.url) : route.startsWith('/api/');
 }

@@ -149,7 +149,9 @@ describe('POST /api/checkout and its Idempotency-Key', () => {
     const headers = { 'idempotency-key': 'in-flight-key' };
     const first = call('POST', '/checkout', { token, headers, body: {} });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Once its order is pending (its payment held), the first request is in flight.
+      const user = await db.models.User.findOne({ email: 'inflight@example.com' }, { _id: 1 }).lean();
+      await expect.poll(() => db.models.Order.countDocuments({ userId: user?._id, status: 'pending' }), { timeout: 10_000 }).toBe(1);
       const second = await call('POST', '/checkout', { token, headers, body: {} });
       expect(second.status).toBe(409);
       expect((second.body as RestError).data).toMatchObject({ reason: 'CHECKOUT_IN_PROGRESS' });
