@@ -33,6 +33,7 @@ import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './eve
 import { imageRoutes } from './image-routes.ts';
 import { createShopMetrics, registerMetricsRoute, type ShopMetrics } from './metrics.ts';
 import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
+import { restApi, restBasePath } from './rest-api.ts';
 import { stripeWebhookRoutes } from './stripe-webhook-route.ts';
 import { createTrpcHttpPlugin, type TrpcErrorInfo } from './trpc-http.ts';
 
@@ -265,6 +266,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/trpc' },
   );
 
+  // The same procedures as REST, with their OpenAPI document and reference (rest-api.ts).
+  await app.register(restApi, {
+    prefix: restBasePath,
+    createContext,
+    onError(error, path) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+    },
+  });
+
   app.log.info({ store: security.kind }, `rate limits and refresh-token sessions in ${security.kind}`);
 
   // Its own scope: the image upload's body parser, guard and error answers apply to it alone.
@@ -318,7 +328,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
     app.setNotFoundHandler((request, reply) => {
       const acceptsHtml = request.headers.accept?.includes('text/html') ?? false;
-      if (request.method === 'GET' && acceptsHtml && !request.url.startsWith('/trpc')) {
+      if (request.method === 'GET' && acceptsHtml && !request.url.startsWith('/trpc') && !request.url.startsWith(restBasePath)) {
         return reply.type('text/html').sendFile('index.html');
       }
       return reply.code(404).send({ error: 'Not Found' });

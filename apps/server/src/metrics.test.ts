@@ -118,6 +118,23 @@ describe('GET /metrics', () => {
     expect(moved('shop_http_requests_total', { route: '/trpc/:path', method: 'POST', status: '409' })).toBeGreaterThanOrEqual(1);
   });
 
+  it('counts a checkout through the REST API with those through tRPC', async () => {
+    const product = await createTestProduct(db, { slug: 'metrics-rest', stock: 3 });
+    const rest = (method: 'POST', url: string, payload: object, token?: string) =>
+      app.inject({ method, url, payload, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const registered = await rest('POST', '/api/auth/register', { email: 'rest-metrics@example.com', password: 'password123', name: 'Rhea' });
+    expect(registered.statusCode).toBe(200);
+    const { token } = registered.json<{ token: string }>();
+    expect((await rest('POST', '/api/account/addresses', { ...testAddress, isDefault: true }, token)).statusCode).toBe(200);
+    expect((await rest('POST', '/api/cart/items', { productId: product.id, quantity: 1 }, token)).statusCode).toBe(200);
+    const before = (await scrape()).body;
+    const placed = await rest('POST', '/api/checkout', { paymentMethod: 'dummy' }, token);
+    expect(placed.statusCode).toBe(200);
+    const after = (await scrape()).body;
+    const labels = { result: 'placed', reason: '' };
+    expect(sample(after, 'shop_checkouts_total', labels) - sample(before, 'shop_checkouts_total', labels)).toBe(1);
+  });
+
   it('counts input the schema refused as INVALID_INPUT, by procedure', async () => {
     const before = (await scrape()).body;
     const response = await app.inject({ method: 'POST', url: '/trpc/cart.addItem', headers: { host: 'shop.test', origin }, payload: { productId: 'nope', quantity: -1 } });

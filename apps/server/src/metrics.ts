@@ -13,6 +13,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** The procedures that place an order: tRPC's, and the REST API's `POST /api/checkout`. */
+const checkoutProcedures: ReadonlySet<string> = new Set(['checkout.placeOrder', 'rest.placeOrder']);
+
 export interface ShopMetrics extends ProcedureObserver {
   readonly registry: Registry;
   /** A recovery sweep finished: what it settled, and the stock invariant checked after it. */
@@ -68,7 +71,7 @@ export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
   });
   const checkouts = new Counter({
     name: 'shop_checkouts_total',
-    help: 'checkout.placeOrder answers, by result (placed, pending, failed, or refused with a reason)',
+    help: 'Checkout answers (checkout.placeOrder, POST /api/checkout), by result (placed, pending, or refused with a reason)',
     labelNames: ['result', 'reason'] as const,
     registers,
   });
@@ -173,7 +176,7 @@ export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
       const outcome = outcomeOf(observation);
       procedureCalls.inc({ procedure: observation.path, type: observation.type, outcome });
       procedureSeconds.observe({ procedure: observation.path, ok: observation.ok ? 'true' : 'false' }, observation.durationMs / 1000);
-      if (observation.path === 'checkout.placeOrder') checkouts.inc(checkoutResult(observation));
+      if (checkoutProcedures.has(observation.path)) checkouts.inc(checkoutResult(observation));
       if (outcome === 'RATE_LIMITED') rateLimited.inc({ procedure: observation.path });
     },
     sweepDone(result, violations) {

@@ -2,11 +2,14 @@
 // the tRPC endpoint bodies that are not JSON, and in front of the image upload bodies that are
 // not images. Each refusal is a tRPC-shaped error (refusal.ts).
 import { DomainError, tooLargeImage, uploadImageTypes } from '@shop/api';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { sendRefusal, type Refusal } from './refusal.ts';
 
 const servedMethods = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
 export const allowedMethods = [...servedMethods].join(', ');
+/** The REST API's route (rest-api.ts) takes these too; it answers 405 itself for a path that lacks one. */
+const restMethods = new Set([...servedMethods, 'PUT', 'PATCH', 'DELETE']);
+export const restRoute = '/api/*';
 
 /**
  * Whatever the path: every route of the app (the tRPC endpoint, health checks, the storefront)
@@ -17,6 +20,8 @@ export const allowedMethods = [...servedMethods].join(', ');
 export function registerMethodGuard(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     if (servedMethods.has(request.method)) return;
+    // By the route matched, not the URL's spelling: only the REST route's handler gets these.
+    if (request.routeOptions.url === restRoute && restMethods.has(request.method)) return;
     reply.header('allow', allowedMethods);
     return sendRefusal(reply, { code: 'METHOD_NOT_SUPPORTED', message: `${request.method} requests are not supported` });
   });
@@ -35,17 +40,24 @@ function mediaTypeOf(contentType: string): string {
  * are answered in the same shape.
  */
 export function registerTrpcRequestGuard(scope: FastifyInstance): void {
+  registerJsonBodyGuard(scope, ['POST'], () => allowedMethods);
+  answerClientErrors(scope);
+}
+
+/**
+ * Requests with a body (`bodyMethods`) must send JSON, refused with 415 before a byte is read;
+ * any other OPTIONS (a preflight from an allowed origin was answered by CORS already) gets 204
+ * with `Allow`. The tRPC endpoint's and the REST API's (rest-api.ts).
+ */
+export function registerJsonBodyGuard(scope: FastifyInstance, bodyMethods: readonly string[], allow: (request: FastifyRequest) => string): void {
   scope.addHook('onRequest', async (request, reply) => {
-    // A preflight from an allowed origin was answered by CORS already: this is any other OPTIONS.
-    if (request.method === 'OPTIONS') return reply.code(204).header('allow', allowedMethods).send();
-    if (request.method !== 'POST') return;
+    if (request.method === 'OPTIONS') return reply.code(204).header('allow', allow(request)).send();
+    if (!bodyMethods.includes(request.method)) return;
     const contentType = request.headers['content-type'];
     if (contentType !== undefined && mediaTypeOf(contentType) === 'application/json') return;
     const message = contentType === undefined ? 'Missing content-type header' : `Unsupported content-type "${contentType}"`;
     return sendRefusal(reply, { code: 'UNSUPPORTED_MEDIA_TYPE', message: `${message}: send application/json` });
   });
-
-  answerClientErrors(scope);
 }
 
 /**

@@ -42,6 +42,8 @@ export interface ContextInner {
   refreshToken: string | null;
   /** The guest cart token sent by the caller (cookie or `x-cart-token` header), if any. */
   cartToken: string | null;
+  /** A REST checkout's `Idempotency-Key` (the client's, or one the server made); null elsewhere. */
+  idempotencyKey: string | null;
   cookies: ResponseCookies;
   /** Client address, for rate limits and audit. */
   ip: string;
@@ -72,6 +74,7 @@ export function createContextInner(options: {
   sessionId?: string | null;
   cartToken?: string | null;
   refreshToken?: string | null;
+  idempotencyKey?: string | null;
   cookies?: ResponseCookies;
   ip?: string;
   exposeErrors?: boolean;
@@ -89,6 +92,7 @@ export function createContextInner(options: {
     sessionId: options.sessionId ?? null,
     cartToken: options.cartToken ?? null,
     refreshToken: options.refreshToken ?? null,
+    idempotencyKey: options.idempotencyKey ?? null,
     cookies: options.cookies ?? noCookies,
     ip: options.ip ?? '127.0.0.1',
     exposeErrors: options.exposeErrors ?? process.env.NODE_ENV !== 'production',

@@ -25,6 +25,10 @@ export const domainReasons = {
   /** A checkout without a shipping address, by a guest or a shopper with no default address. */
   SHIPPING_ADDRESS_REQUIRED: 'BAD_REQUEST',
   IDEMPOTENCY_CONFLICT: 'CONFLICT',
+  /** A REST checkout's `Idempotency-Key` sent again with another body (the IETF draft's 422). */
+  IDEMPOTENCY_KEY_REUSED: 'UNPROCESSABLE_CONTENT',
+  /** A payment method the shop's payment provider does not take (`dummy`, the test provider's placeholder, with Stripe). */
+  PAYMENT_METHOD_UNSUPPORTED: 'BAD_REQUEST',
   PAYMENT_DECLINED: 'PAYMENT_REQUIRED',
   CHECKOUT_ABANDONED: 'CONFLICT',
   /** Retryable: another request is still driving this idempotency key's order. */
@@ -132,6 +136,8 @@ export interface DomainErrorDetailsByReason {
   EMAIL_REQUIRED: null;
   SHIPPING_ADDRESS_REQUIRED: null;
   IDEMPOTENCY_CONFLICT: { orderId: string };
+  IDEMPOTENCY_KEY_REUSED: null;
+  PAYMENT_METHOD_UNSUPPORTED: { provider: 'test' | 'stripe' };
   PAYMENT_DECLINED: { orderId: string };
   CHECKOUT_ABANDONED: { orderId: string };
   CHECKOUT_IN_PROGRESS: { orderId: string; retryAfterSeconds: number };
@@ -210,7 +216,8 @@ export class DomainError<R extends DomainReason = DomainReason> extends TRPCErro
   /** A reason with details must be given them, in its shape; a reason without takes none. */
   constructor(reason: R, message: string, ...details: R extends ReasonWithoutDetails ? [] : [DomainErrorDetails<R>]) {
     super({ code: codeFor(reason), message });
-    this.name = 'DomainError';
+    // Its name stays TRPCError's: code that tells a TRPCError by its name (trpc-to-openapi's REST
+    // handler) would otherwise answer a DomainError as an internal error, a 500.
     this.reason = reason;
     // The rest parameter's type makes a missing argument mean a reason whose details are null.
     this.details = (details[0] ?? null) as DomainErrorDetails<R>;

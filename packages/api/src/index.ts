@@ -1,4 +1,4 @@
-export { appRouter, createCaller, type AppRouter } from './root.ts';
+export { appRouter, createCaller, restRouter, type AppRouter } from './root.ts';
 export { createContextInner, noCookies, type Context, type ResponseCookies } from './context.ts';
 export { noObserver, type ProcedureObservation, type ProcedureObserver } from './observer.ts';
 export { checkStockInvariant, stockInvariantViolations, type StockInvariantReport } from './services/stock-invariant.ts';

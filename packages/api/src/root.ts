@@ -5,8 +5,9 @@ import { cartRouter } from './routers/cart.ts';
 import { catalogRouter } from './routers/catalog.ts';
 import { checkoutRouter } from './routers/checkout.ts';
 import { ordersRouter } from './routers/orders.ts';
+import { restOnlyRouter } from './routers/rest.ts';
 import { stockRouter } from './routers/stock.ts';
-import { createCallerFactory, createTRPCRouter } from './trpc.ts';
+import { createCallerFactory, createTRPCRouter, mergeRouters } from './trpc.ts';
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -23,3 +24,9 @@ export type AppRouter = typeof appRouter;
 
 /** Calls procedures in-process: `createCaller(createContextInner({ db, auth }))`. */
 export const createCaller = createCallerFactory(appRouter);
+
+/**
+ * What the REST API serves (apps/server/src/rest-api.ts): the procedures of `appRouter` with
+ * `meta.openapi`, and a few reshaped for URLs and headers (routers/rest.ts).
+ */
+export const restRouter = mergeRouters(appRouter, restOnlyRouter);

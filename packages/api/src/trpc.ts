@@ -1,5 +1,6 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { initTRPC, type TRPCError } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
 import type { Context } from './context.ts';
 import { DomainError, type DomainErrorData, type DomainReason } from './errors.ts';
@@ -19,7 +20,8 @@ function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   return fields;
 }
 
-const t = initTRPC.context<Context>().create({
+// `meta.openapi` puts a procedure in the REST API too (apps/server/src/rest-api.ts).
+const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   // Keep idle event streams (live stock) alive through proxies that cut silent connections.
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
   errorFormatter({ shape, error, ctx }) {

@@ -6,6 +6,7 @@ import { cartSchema } from './models/cart.ts';
 import { categorySchema } from './models/category.ts';
 import { devMailSchema } from './models/dev-mail.ts';
 import { discountSchema } from './models/discount.ts';
+import { idempotencyKeySchema } from './models/idempotency-key.ts';
 import { orderSchema } from './models/order.ts';
 import { outboxMessageSchema } from './models/outbox-message.ts';
 import { paymentEventSchema } from './models/payment-event.ts';
@@ -57,6 +58,7 @@ function registerModels(connection: Connection) {
     AccountToken: connection.model('AccountToken', accountTokenSchema),
     DevMail: connection.model('DevMail', devMailSchema),
     StockAlert: connection.model('StockAlert', stockAlertSchema),
+    IdempotencyKey: connection.model('IdempotencyKey', idempotencyKeySchema, 'idempotency_keys'),
   };
 }
 

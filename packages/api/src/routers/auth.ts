@@ -10,6 +10,8 @@ import {
   verifyEmailInput,
 } from '../schemas/auth.ts';
 import { guestCartToken } from '../schemas/cart.ts';
+import { refreshedSessionOutput, sessionOutput, userOutput } from '../schemas/responses.ts';
+import { z } from 'zod';
 import { authenticate, findLiveSessionUser, findSessionUser, registerUser, signAccessToken, type SessionUser } from '../services/auth.ts';
 import {
   changeEmail,
@@ -58,13 +60,23 @@ function endSession(ctx: Context) {
   ctx.cookies.clear(refreshCookieName);
 }
 
+const tags = ['auth'];
+
 export const authRouter = createTRPCRouter({
-  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+  register: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/register', tags, protect: false, summary: 'Creates an account and signs it in' } })
+    .input(registerInput)
+    .output(sessionOutput)
+    .mutation(async ({ ctx, input }) => {
     const user = await registerUser(ctx.db, ctx.security.counters, input, ctx.ip);
     return startSession(ctx, user);
   }),
 
-  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+  login: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/login', tags, protect: false, summary: 'Signs in: the access token, for `Authorization: Bearer`' } })
+    .input(loginInput)
+    .output(sessionOutput)
+    .mutation(async ({ ctx, input }) => {
     const user = await authenticate(ctx.db, ctx.security.counters, input, ctx.ip);
     return startSession(ctx, user);
   }),
@@ -73,7 +85,19 @@ export const authRouter = createTRPCRouter({
    * Exchanges the refresh cookie for a new access token and a new refresh token. The old refresh
    * token is used up: presenting it again ends the whole session (see services/sessions.ts).
    */
-  refresh: publicProcedure.mutation(async ({ ctx }) => {
+  refresh: publicProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/auth/refresh',
+        tags,
+        protect: false,
+        summary: 'A new access token for the refresh cookie that sign-in set',
+        description: 'Send the `shop_refresh` cookie of the sign-in answer (`curl -c jar … -b jar`); it is rotated on every call.',
+      },
+    })
+    .output(refreshedSessionOutput)
+    .mutation(async ({ ctx }) => {
     if (!ctx.refreshToken) throw new DomainError('UNAUTHENTICATED', 'Sign in first');
     try {
       const rotated = await rotateRefreshToken(ctx.security.sessions, ctx.refreshToken);
@@ -92,7 +116,10 @@ export const authRouter = createTRPCRouter({
    * The caller, read fresh from the database, or null: anonymous, or a session that has ended
    * (signed out, revoked, the account deleted). The storefront then tries its refresh cookie.
    */
-  me: publicProcedure.query(async ({ ctx }) => {
+  me: publicProcedure
+    .meta({ openapi: { method: 'GET', path: '/auth/me', tags, protect: false, summary: 'The signed-in caller, or null' } })
+    .output(userOutput.nullable())
+    .query(async ({ ctx }) => {
     if (!ctx.user) return null;
     const user = await findLiveSessionUser(ctx.db, ctx.security.sessions, { userId: ctx.user.id, sessionId: ctx.sessionId });
     return user ? { ...user, emailVerified: await isEmailVerified(ctx.db, user.id) } : null;
@@ -129,7 +156,10 @@ export const authRouter = createTRPCRouter({
    * Ends the session family of the refresh cookie and that of the access token (a service may
    * send only the token), which ends the token's power at once, and clears both cookies.
    */
-  logout: publicProcedure.mutation(async ({ ctx }) => {
+  logout: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/logout', tags, protect: false, summary: "Ends the session: the access token's power ends at once" } })
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx }) => {
     await endSessions(ctx.security.sessions, { refreshToken: ctx.refreshToken, sessionId: ctx.sessionId });
     endSession(ctx);
     return { ok: true as const };

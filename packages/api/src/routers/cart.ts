@@ -1,6 +1,7 @@
 import type { Context } from '../context.ts';
 import { guestCartCookieName, guestCartTtlSeconds } from '../protocol.ts';
 import { addItemInput, guestCartToken, removeItemInput, setQuantityInput } from '../schemas/cart.ts';
+import { cartOutput } from '../schemas/responses.ts';
 import { addItem, getCart, newGuestCartToken, removeItem, setQuantity, type CartOwner, type CartWriter } from '../services/cart.ts';
 import { createTRPCRouter, guestOrUserProcedure } from '../trpc.ts';
 
@@ -25,18 +26,41 @@ function cartWriter(ctx: Context): CartWriter {
   return { db: ctx.db, counters: ctx.security.counters, ip: ctx.ip };
 }
 
+// Over REST as over tRPC: signed in with `Authorization: Bearer`, or a guest by the cart cookie.
+const guestsToo = 'Signed in (Bearer token) or a guest (the guest cart cookie the first add sets, or `x-cart-token`).';
+
 export const cartRouter = createTRPCRouter({
-  get: guestOrUserProcedure.query(({ ctx }) => getCart(ctx.db, currentCartOwner(ctx))),
+  get: guestOrUserProcedure
+    .meta({ openapi: { method: 'GET', path: '/cart', tags: ['cart'], protect: false, summary: "The caller's cart", description: guestsToo } })
+    .output(cartOutput)
+    .query(({ ctx }) => getCart(ctx.db, currentCartOwner(ctx))),
 
   addItem: guestOrUserProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/cart/items',
+        tags: ['cart'],
+        protect: false,
+        summary: 'Adds units of a product (its variant, when it has several) to the cart',
+        description: guestsToo,
+      },
+    })
     .input(addItemInput)
+    .output(cartOutput)
     .mutation(({ ctx, input }) => addItem(cartWriter(ctx), cartOwnerForWrite(ctx), input, input.quantity)),
 
   setQuantity: guestOrUserProcedure
+    .meta({
+      openapi: { method: 'PUT', path: '/cart/items/{productId}', tags: ['cart'], protect: false, summary: "Sets a line's quantity (0 removes it)", description: guestsToo },
+    })
     .input(setQuantityInput)
+    .output(cartOutput)
     .mutation(({ ctx, input }) => setQuantity(cartWriter(ctx), cartOwnerForWrite(ctx), input, input.quantity)),
 
   removeItem: guestOrUserProcedure
+    .meta({ openapi: { method: 'DELETE', path: '/cart/items/{productId}', tags: ['cart'], protect: false, summary: 'Removes a line', description: guestsToo } })
     .input(removeItemInput)
+    .output(cartOutput)
     .mutation(({ ctx, input }) => removeItem(cartWriter(ctx), cartOwnerForWrite(ctx), input)),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressInput, postalCodeFormats } from './address.ts';
+import { addSavedAddressInput, addressInput, postalCodeFormats, updateSavedAddressInput } from './address.ts';
 import { countryCodes, countryName } from './countries.ts';
 
 const base = { name: 'Ann', line1: '1 Main St', city: 'Town' };
@@ -23,6 +23,14 @@ describe('countries', () => {
 });
 
 describe('addressInput', () => {
+  it('refuses what is not an object (no input at all) as invalid, without throwing (a 500 over REST, found by generating its document)', () => {
+    for (const schema of [addressInput, addSavedAddressInput, updateSavedAddressInput]) {
+      for (const input of [undefined, null, 'text', 42]) {
+        expect(schema.safeParse(input).success).toBe(false);
+      }
+    }
+  });
+
   it('trims, upper-cases country and postal code, and leaves empty optional fields out', () => {
     expect(addressInput.parse({ ...base, name: ' Ann ', line2: '', region: '  ', phone: '', postalCode: ' sw1a   1aa ', country: 'gb' })).toEqual({
       ...base,

@@ -91,7 +91,11 @@ function checkPostalCode(address: { postalCode: string; country: CountryCode }, 
 const postalCodeCheck = {
   // Also when other fields are wrong (a form shows every error at once), but not on a postal code
   // or country that is itself refused: that one error is enough.
-  when: (payload: z.core.ParsePayload) => payload.issues.every((issue) => issue.path?.[0] !== 'postalCode' && issue.path?.[0] !== 'country'),
+  // Never on what is not an object at all (no input): the check would read fields of undefined.
+  when: (payload: z.core.ParsePayload) =>
+    typeof payload.value === 'object' &&
+    payload.value !== null &&
+    payload.issues.every((issue) => issue.path?.[0] !== 'postalCode' && issue.path?.[0] !== 'country'),
 };
 
 /**

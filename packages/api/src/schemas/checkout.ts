@@ -32,6 +32,9 @@ export const checkoutQuoteInput = z.strictObject({
 });
 export type CheckoutQuoteInput = z.infer<typeof checkoutQuoteInput>;
 
+/** The sample's placeholder payment method (`curl … -d '{"paymentMethod":"dummy"}'`): the test provider approves it. */
+export const samplePaymentMethod = 'dummy';
+
 export const placeOrderInput = z.strictObject({
   /** A fresh UUID per purchase attempt, reused on every retry of that attempt. */
   idempotencyKey: z.uuid(),
@@ -64,8 +67,14 @@ export const placeOrderInput = z.strictObject({
    * from the prices the lines were added at.
    */
   expectedBreakdown: z.strictObject({ subtotal: money, discount: money, shipping: money, tax: money }).optional(),
-  /** A payment method reference (`pm_…`); the test provider declines `pm_card_declined`. */
-  paymentMethod: z.string().regex(/^pm_[A-Za-z0-9_]{1,64}$/).optional(),
+  /**
+   * A payment method reference (`pm_…`); the test provider declines `pm_card_declined` and takes
+   * `dummy` (the sample's placeholder) as an approved card, which Stripe refuses (PAYMENT_METHOD_UNSUPPORTED).
+   */
+  paymentMethod: z
+    .string()
+    .regex(/^(pm_[A-Za-z0-9_]{1,64}|dummy)$/, 'A payment method: pm_… (or dummy, with the test provider)')
+    .optional(),
 });
 
 /**

@@ -1,0 +1,3 @@
+export declare const schemathesisVersion: string;
+export declare const schemathesisVenv: string;
+export declare const schemathesisCommand: string;
