@@ -14,7 +14,7 @@ export { outboxStatuses, type OutboxMessageDoc, type OutboxStatus } from './mode
 export { accountTokenPurposes, type AccountTokenDoc, type AccountTokenPurpose } from './models/account-token.ts';
 export type { DevMailDoc } from './models/dev-mail.ts';
 export type { LeanRecord, Projected } from './records.ts';
-export { Types, isValidObjectId } from 'mongoose';
+export { Types, isValidObjectId, type PipelineStage } from 'mongoose';
 export { trusted } from './trusted.ts';
 export { isDuplicateKeyError, isDuplicateKeyOn } from './errors.ts';
 export { migrate, migrations, type Migration, type MigrationResult } from './migrations.ts';

@@ -157,6 +157,7 @@ orderSchema.index({ userId: 1, createdAt: -1 });
 // Sparse: orders from before numbers have none until migration 002 gives them one.
 orderSchema.index({ number: 1 }, { unique: true, sparse: true });
 orderSchema.index({ status: 1, updatedAt: 1 });
+// The dashboard's window (services/dashboard.ts) is a range of it.
 orderSchema.index({ createdAt: -1 });
 orderSchema.index({ status: 1, 'lease.until': 1 });
 orderSchema.index({ 'discount.discountId': 1 }, { sparse: true });
