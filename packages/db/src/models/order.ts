@@ -159,6 +159,8 @@ orderSchema.index({ number: 1 }, { unique: true, sparse: true });
 orderSchema.index({ status: 1, updatedAt: 1 });
 // The dashboard's window (services/dashboard.ts) is a range of it.
 orderSchema.index({ createdAt: -1 });
+// The newest change to any order: what the dashboard's live feed re-reads (services/order-feed.ts).
+orderSchema.index({ updatedAt: -1 });
 orderSchema.index({ status: 1, 'lease.until': 1 });
 orderSchema.index({ 'discount.discountId': 1 }, { sparse: true });
 
