@@ -41,6 +41,7 @@ const failureWords: Record<string, string> = {
 const failureText = (reason: string) => failureWords[reason] ?? reason.charAt(0) + reason.slice(1).toLowerCase().replace(/_/g, ' ');
 
 const ordersText = (count: number) => `${count} ${count === 1 ? 'order' : 'orders'}`;
+const checkoutsWord = (count: number) => (count === 1 ? 'checkout' : 'checkouts');
 const periodText = (days: number) => `the last ${days} ${days === 1 ? 'day' : 'days'}`;
 const share = (part: number, whole: number) => `${whole > 0 ? Math.round((part / whole) * 100) : 0}%`;
 
@@ -128,7 +129,7 @@ function DashboardFigures({ dashboard }: { dashboard: Dashboard }) {
           <dt>Checkout conversion</dt>
           <dd className="dash-stat-value">{conversion.rate === null ? '—' : percentFormat.format(conversion.rate)}</dd>
           <dd className="muted">
-            {conversion.attempted === 0 ? 'No checkouts yet' : `${conversion.placed} of ${conversion.attempted} checkouts placed`}
+            {conversion.attempted === 0 ? 'No checkouts yet' : `${conversion.placed} of ${conversion.attempted} ${checkoutsWord(conversion.attempted)} placed`}
           </dd>
         </div>
       </dl>
@@ -204,9 +205,7 @@ function CheckoutFailures({ dashboard }: { dashboard: Dashboard }) {
       <p className="muted dash-note">
         {conversion.attempted === 0
           ? `No checkouts in ${periodText(dashboard.days)}.`
-          : failed === 0
-            ? `None of the ${conversion.attempted} checkouts in ${periodText(dashboard.days)} failed.`
-            : `${failed} of the ${conversion.attempted} checkouts in ${periodText(dashboard.days)} failed (${share(failed, conversion.attempted)}).`}
+          : `${failed} of ${conversion.attempted} ${checkoutsWord(conversion.attempted)} in ${periodText(dashboard.days)} failed${failed > 0 ? ` (${share(failed, conversion.attempted)})` : ''}.`}
       </p>
       {failureReasons.length === 0 ? null : (
         <ul className="dash-bars" data-testid="failure-reasons">
