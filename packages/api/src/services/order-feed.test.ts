@@ -112,16 +112,46 @@ describe.each<OrderFeedSource>(['change-stream', 'polling'])('the %s order feed'
   });
 });
 
-describe('the change stream', () => {
+describe('the change-stream feed', () => {
   it('tells of a new order by itself, within milliseconds, without the re-read', async () => {
     const feed = await openOrderFeed(db, { source: 'change-stream', reconcileIntervalMs: 60_000, minIntervalMs: 50 });
     const watcher = watch(feed);
+    // The stream opens with the first watch.
+    await quiet(300);
     const created = Date.now();
     await newOrder(otherInstance);
     expect(await watcher.until(1, 2_000)).toBe(true);
     expect((watcher.ticks[0] ?? Infinity) - created).toBeLessThan(500);
     await watcher.stop();
     await feed.close();
+  });
+
+  it('opens its stream only while someone watches', async () => {
+    const monitored = await connect(db.uri, { dbName: db.dbName, syncIndexes: false, monitorCommands: true });
+    const streams: string[] = [];
+    monitored.connection.getClient().on('commandStarted', (event) => {
+      const pipeline = event.command.pipeline as { $changeStream?: unknown }[] | undefined;
+      if (event.commandName === 'aggregate' && pipeline?.[0]?.$changeStream) streams.push('opened');
+      if (event.commandName === 'killCursors') streams.push('closed');
+    });
+    const feed = await openOrderFeed(monitored, { source: 'change-stream', reconcileIntervalMs: 60_000 });
+    // Opening the feed asks once whether the deployment has change streams.
+    expect(streams).toEqual(['opened', 'closed']);
+    await quiet(500);
+    expect(streams).toHaveLength(2);
+
+    const first = watch(feed);
+    const second = watch(feed);
+    await quiet(300);
+    expect(streams).toEqual(['opened', 'closed', 'opened']);
+    await first.stop();
+    await quiet(100);
+    expect(streams).toHaveLength(3);
+    await second.stop();
+    await quiet(300);
+    expect(streams).toEqual(['opened', 'closed', 'opened', 'closed']);
+    await feed.close();
+    await disconnect(monitored);
   });
 });
 

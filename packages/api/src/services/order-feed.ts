@@ -12,8 +12,8 @@
 //                  update passes.
 //   polling        where change streams are refused (a standalone mongod): that re-read every
 //                  `pollIntervalMs`, while someone watches.
-// Either way the reading is one indexed `findOne` (`updatedAt`), and nothing runs while nobody
-// watches but the change stream's idle cursor.
+// Either way the re-read is one indexed `findOne` (`updatedAt`), and nothing runs while nobody
+// watches: the change stream too is open only while someone does.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database, Types } from '@shop/db';
 
@@ -46,13 +46,16 @@ const emptyPollPaceMs = 200;
 
 const abortError = () => new DOMException('The order feed stopped', 'AbortError');
 
+/** Who watches on this process; sources notify them. `onWatched` hears when the first comes and the last goes. */
 class Watchers {
   readonly #wakers = new Set<() => void>();
   readonly #closing = new AbortController();
   readonly #minIntervalMs: number;
+  readonly #onWatched: (watched: boolean) => void;
 
-  constructor(minIntervalMs: number) {
+  constructor(minIntervalMs: number, onWatched: (watched: boolean) => void = () => {}) {
     this.#minIntervalMs = minIntervalMs;
+    this.#onWatched = onWatched;
   }
 
   get closed(): boolean {
@@ -69,6 +72,7 @@ class Watchers {
 
   changes(signal: AbortSignal): AsyncIterable<void> {
     const ended = AbortSignal.any([signal, this.#closing.signal]);
+    if (ended.aborted) return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(abortError()) }) };
     const minIntervalMs = this.#minIntervalMs;
     let pending = false;
     let wakeUp: (() => void) | null = null;
@@ -77,13 +81,13 @@ class Watchers {
       wakeUp?.();
     };
     const stop = () => {
-      this.#wakers.delete(wake);
+      if (this.#wakers.delete(wake) && this.#wakers.size === 0) this.#onWatched(false);
       wakeUp?.();
     };
     // Listening from now, not from the first `next()`; and unsubscribed even if never iterated.
     this.#wakers.add(wake);
-    if (ended.aborted) stop();
-    else ended.addEventListener('abort', stop, { once: true });
+    if (this.#wakers.size === 1) this.#onWatched(true);
+    ended.addEventListener('abort', stop, { once: true });
     return (async function* ticks() {
       try {
         for (;;) {
@@ -161,50 +165,79 @@ const changePipeline = [
   { $project: { _id: 1 } },
 ];
 
-async function openChangeStreamFeed(db: Database, options: OrderFeedOptions): Promise<OrderFeed> {
-  const watchers = new Watchers(options.minIntervalMs ?? defaultOrderTickIntervalMs);
-  const open = (resumeAfter?: unknown) =>
-    db.models.Order.collection.watch(changePipeline, resumeAfter ? { startAfter: resumeAfter } : {});
-  let stream = open();
-  const first = await stream.tryNext().catch(async (error: unknown) => {
-    await stream.close().catch(() => {});
-    throw error;
-  });
-  let resumeToken: unknown = stream.resumeToken;
-  if (first) watchers.notify();
+type OrderChangeStream = ReturnType<Database['models']['Order']['collection']['watch']>;
 
+/** A change stream on `orders` that notifies on each event, until the function it answers is called. */
+function streamOrderChanges(db: Database, notify: () => void, onError?: (error: unknown) => void): () => Promise<void> {
+  const open = (resumeAfter?: unknown): OrderChangeStream =>
+    db.models.Order.collection.watch(changePipeline, resumeAfter ? { startAfter: resumeAfter } : {});
+  let stopped = false;
+  let stream = open();
+  let resumeToken: unknown = null;
   const pump = (async () => {
-    while (!watchers.closed) {
+    while (!stopped) {
       try {
         const asked = Date.now();
         const event = await stream.tryNext();
-        resumeToken = stream.resumeToken;
+        resumeToken = stream.resumeToken ?? resumeToken;
         if (event) {
-          watchers.notify();
+          notify();
           continue;
         }
         // As in the stock feed: mongo-java-server answers an empty getMore at once.
         const waited = Date.now() - asked;
-        if (waited < emptyPollPaceMs) await new Promise((resolve) => setTimeout(resolve, emptyPollPaceMs - waited));
+        if (waited < emptyPollPaceMs) await sleep(emptyPollPaceMs - waited);
       } catch (error) {
-        if (watchers.closed) return;
-        options.onError?.(error);
+        if (stopped) return;
+        // The driver resumes by itself after transient errors; this is a stream it gave up on.
+        onError?.(error);
         await stream.close().catch(() => {});
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        if (!watchers.closed) stream = open(resumeToken);
+        await sleep(1_000);
+        if (!stopped) stream = open(resumeToken);
       }
     }
   })();
+  return async () => {
+    stopped = true;
+    await stream.close().catch(() => {});
+    await pump;
+  };
+}
 
+/**
+ * The change-stream feed. Its stream is open only while someone watches (a shop whose dashboard
+ * nobody has open pays nothing for it); what happens before it opens, the snapshot event and the
+ * first re-read cover. Rejects where change streams are refused (a standalone mongod answers the
+ * first command with an error).
+ */
+async function openChangeStreamFeed(db: Database, options: OrderFeedOptions): Promise<OrderFeed> {
+  const probe = db.models.Order.collection.watch(changePipeline);
+  try {
+    await probe.tryNext();
+  } finally {
+    await probe.close().catch(() => {});
+  }
+
+  let stopStream: (() => Promise<void>) | null = null;
+  let stopping: Promise<void> = Promise.resolve();
+  const watchers = new Watchers(options.minIntervalMs ?? defaultOrderTickIntervalMs, (watched) => {
+    if (watched && !stopStream) {
+      stopStream = streamOrderChanges(db, () => watchers.notify(), options.onError);
+    } else if (!watched && stopStream) {
+      const stop = stopStream;
+      stopStream = null;
+      stopping = stopping.then(stop);
+    }
+  });
   const stopReconciling = startReconciling(db, watchers, options.reconcileIntervalMs ?? defaultOrderReconcileIntervalMs, options.onError);
   return {
     source: 'change-stream',
     changes: (signal) => watchers.changes(signal),
     async close() {
+      // Ends every watch, which stops the stream.
       watchers.close();
       await stopReconciling();
-      await stream.close().catch(() => {});
-      await pump;
+      await stopping;
     },
   };
 }
