@@ -13,12 +13,14 @@ import {
   largeBodyProcedures,
   maxBatchSize,
   maxBodyBytes,
+  openOrderFeed,
   openStockFeed,
   refreshCookieName,
   startBackInStockAlerts,
   type AuthConfig,
   type CheckoutSettings,
   type ImageStore,
+  type OrderFeed,
   type PaymentProvider,
   type SecurityStore,
   type StockFeed,
@@ -63,6 +65,8 @@ export interface AppOptions {
   security?: SecurityStore;
   /** Live stock for `stock.changes`; by default opened on `db` (a change stream where supported, else polling). Closed with the app. */
   stockFeed?: StockFeed;
+  /** "Orders changed" for `admin.dashboard.changes`; by default opened on `db` like the stock feed. Closed with the app. */
+  orderFeed?: OrderFeed;
   /** Most event streams (`stock.changes`) open at once, per client address and in total. */
   streamLimits?: StreamLimits;
   timeouts?: Partial<HttpTimeouts>;
@@ -232,6 +236,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const alerts = startBackInStockAlerts({ db: options.db, feed: stockFeed, onError: (err) => app.log.error({ err }, 'back-in-stock alerts failed') });
     app.addHook('preClose', () => alerts.stop());
   }
+  const orderFeed =
+    options.orderFeed ?? (await openOrderFeed(options.db, { onError: (err) => app.log.warn({ err }, 'order feed reopened') }));
+  app.addHook('preClose', () => orderFeed.close());
+  app.log.info({ source: orderFeed.source }, 'order feed ready');
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   const createContext = createContextFactory({
@@ -242,6 +250,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Built here, once per app, and carried by every context: two apps in one process share nothing.
     categories: createCategoryCache(options.db),
     stockFeed,
+    orderFeed,
     security,
     production,
     observer: metrics,

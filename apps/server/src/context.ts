@@ -8,6 +8,7 @@ import {
   type CategoryCache,
   type CheckoutSettings,
   type Context,
+  type OrderFeed,
   type PaymentProvider,
   type ProcedureObserver,
   type ResponseCookies,
@@ -26,6 +27,7 @@ export interface ContextDeps {
   /** The app's shared category read and live stock feed (`buildApp` makes one of each). */
   categories?: CategoryCache;
   stockFeed?: StockFeed;
+  orderFeed?: OrderFeed;
   security: SecurityStore;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
@@ -69,6 +71,7 @@ export function createContextFactory(deps: ContextDeps) {
       checkout: deps.checkout,
       categories: deps.categories,
       stockFeed: deps.stockFeed,
+      orderFeed: deps.orderFeed,
       security: deps.security,
       user: claims?.user ?? null,
       sessionId: claims?.sessionId ?? null,

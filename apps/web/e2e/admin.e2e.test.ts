@@ -42,6 +42,7 @@ describe.runIf(canRunBrowser)('the admin pages', () => {
 
     await admin.getByRole('link', { name: 'Admin', exact: true }).click();
     await admin.getByRole('heading', { name: 'Shop admin' }).waitFor();
+    await admin.getByRole('link', { name: 'Products', exact: true }).click();
     await admin.getByRole('searchbox', { name: 'Search products' }).fill('black hoodie');
     await admin.getByRole('searchbox', { name: 'Search products' }).press('Enter');
     const row = admin.locator('tr', { has: admin.getByRole('link', { name: 'Black Hoodie', exact: true }) });

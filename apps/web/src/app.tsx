@@ -52,6 +52,7 @@ function CurrentPage({ route }: { route: Route }) {
       return <OrderPage orderId={route.orderId} />;
     case 'order-lookup':
       return <OrderLookupPage />;
+    case 'admin-dashboard':
     case 'admin-products':
     case 'admin-new-product':
     case 'admin-orders':

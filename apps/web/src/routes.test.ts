@@ -17,7 +17,8 @@ describe('matchRoute', () => {
     expect(matchRoute('/verify-email')).toEqual({ name: 'verify-email' });
     expect(matchRoute('/account')).toEqual({ name: 'account' });
     expect(matchRoute(`/account/orders/${orderId}`)).toEqual({ name: 'order', orderId });
-    expect(matchRoute('/admin')).toEqual({ name: 'admin-products' });
+    expect(matchRoute('/admin')).toEqual({ name: 'admin-dashboard' });
+    expect(matchRoute('/admin/products')).toEqual({ name: 'admin-products' });
     expect(matchRoute('/admin/products/new')).toEqual({ name: 'admin-new-product' });
     expect(matchRoute('/admin/orders')).toEqual({ name: 'admin-orders' });
     expect(matchRoute('/admin/products/0123456789abcdef01234567/variants')).toEqual({ name: 'admin-product-variants', productId: '0123456789abcdef01234567' });

@@ -15,6 +15,7 @@ export type Route =
   | { name: 'account' }
   | { name: 'order'; orderId: string }
   | { name: 'order-lookup' }
+  | { name: 'admin-dashboard' }
   | { name: 'admin-products' }
   | { name: 'admin-new-product' }
   | { name: 'admin-product-variants'; productId: string }
@@ -44,7 +45,8 @@ const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
   { pattern: /^\/account$/, route: () => ({ name: 'account' }) },
   { pattern: new RegExp(`^/account/orders/${idPattern}$`), route: ([orderId = '']) => ({ name: 'order', orderId }) },
   { pattern: /^\/orders\/find$/, route: () => ({ name: 'order-lookup' }) },
-  { pattern: /^\/admin$/, route: () => ({ name: 'admin-products' }) },
+  { pattern: /^\/admin$/, route: () => ({ name: 'admin-dashboard' }) },
+  { pattern: /^\/admin\/products$/, route: () => ({ name: 'admin-products' }) },
   { pattern: /^\/admin\/products\/new$/, route: () => ({ name: 'admin-new-product' }) },
   { pattern: new RegExp(`^/admin/products/${idPattern}/variants$`), route: ([productId = '']) => ({ name: 'admin-product-variants', productId }) },
   { pattern: /^\/admin\/orders$/, route: () => ({ name: 'admin-orders' }) },
@@ -85,7 +87,8 @@ export const verifyEmailHref = (token: string) => `/verify-email?token=${encodeU
 export const orderHref = (orderId: string) => `/account/orders/${encodeURIComponent(orderId)}`;
 /** Where a guest finds an order again, by its number and email. */
 export const orderLookupHref = '/orders/find';
-export const adminProductsHref = '/admin';
+export const adminDashboardHref = '/admin';
+export const adminProductsHref = '/admin/products';
 export const adminNewProductHref = '/admin/products/new';
 export const adminOrdersHref = '/admin/orders';
 export const adminProductVariantsHref = (productId: string) => `/admin/products/${encodeURIComponent(productId)}/variants`;

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const css = readFileSync(join(import.meta.dirname, 'styles.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+/** The storefront's stylesheet, and those lazy pages bring with them. */
+const stylesheets = ['styles.css', 'admin/admin-dashboard.css'];
+const read = (file: string) => readFileSync(join(import.meta.dirname, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
 
 /** The rules opened inside another rule (not inside an at-rule such as @media), and those never closed. */
 function nestedAndUnclosed(text: string): { nested: string[]; unclosed: string[] } {
@@ -28,11 +30,11 @@ function nestedAndUnclosed(text: string): { nested: string[]; unclosed: string[]
   return { nested, unclosed: open };
 }
 
-describe('styles.css', () => {
+describe.each(stylesheets)('%s', (file) => {
   it('closes every rule, and nests none in another', () => {
     // Browsers read a rule left open with CSS nesting: an unclosed `.variants-editor
     // .options-editor {` made every later rule (the storefront's option pickers, the admin's
     // pricing pages) apply only inside it, that is nowhere, and nothing failed.
-    expect(nestedAndUnclosed(css)).toEqual({ nested: [], unclosed: [] });
+    expect(nestedAndUnclosed(read(file))).toEqual({ nested: [], unclosed: [] });
   });
 });

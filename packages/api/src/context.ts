@@ -4,6 +4,7 @@ import { createCategoryCache, type CategoryCache } from './services/catalog.ts';
 import { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
 import { noObserver, type ProcedureObserver } from './observer.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
+import type { OrderFeed } from './services/order-feed.ts';
 import type { StockFeed } from './services/stock-feed.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
 import type { SecurityStore } from './stores/security-store.ts';
@@ -28,6 +29,8 @@ export interface ContextInner {
   categories: CategoryCache;
   /** The app's live stock feed, for `stock.changes`; null where live stock is not served. */
   stockFeed: StockFeed | null;
+  /** The app's "orders changed" feed, for `admin.dashboard.changes`; null where it is not served. */
+  orderFeed: OrderFeed | null;
   /** Rate-limit counters and refresh-token sessions, shared by every server instance. */
   security: SecurityStore;
   /**
@@ -68,6 +71,7 @@ export function createContextInner(options: {
   /** Defaults to a read of the categories of this context's own. */
   categories?: CategoryCache;
   stockFeed?: StockFeed | null;
+  orderFeed?: OrderFeed | null;
   /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
   user?: SessionUser | null;
@@ -87,6 +91,7 @@ export function createContextInner(options: {
     checkout: { ...defaultCheckoutSettings, ...options.checkout },
     categories: options.categories ?? createCategoryCache(options.db),
     stockFeed: options.stockFeed ?? null,
+    orderFeed: options.orderFeed ?? null,
     security: options.security ?? createMongoSecurityStore(options.db),
     user: options.user ?? null,
     sessionId: options.sessionId ?? null,

@@ -59,6 +59,7 @@ export {
   type StockFeedOptions,
   type StockFeedSource,
 } from './services/stock-feed.ts';
+export { openOrderFeed, type OrderFeed, type OrderFeedOptions, type OrderFeedSource } from './services/order-feed.ts';
 export { defaultMailSettings, escapeHtml, type MailKind, type MailSettings } from './services/mail-templates.ts';
 export { createDevMailbox, createSmtpTransport, redactSmtpUrl, type MailTransport, type OutgoingMail, type SmtpTimeouts } from './services/mail-transport.ts';
 export {

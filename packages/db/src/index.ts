@@ -15,7 +15,7 @@ export { accountTokenPurposes, type AccountTokenDoc, type AccountTokenPurpose } 
 export type { DevMailDoc } from './models/dev-mail.ts';
 export { stockAlertStates, type StockAlertDoc, type StockAlertState } from './models/stock-alert.ts';
 export type { LeanRecord, Projected } from './records.ts';
-export { Types, isValidObjectId } from 'mongoose';
+export { Types, isValidObjectId, type PipelineStage } from 'mongoose';
 export { trusted } from './trusted.ts';
 export { isDuplicateKeyError, isDuplicateKeyOn } from './errors.ts';
 export { migrate, migrations, type Migration, type MigrationResult } from './migrations.ts';

@@ -1,9 +1,12 @@
+import { useEffect } from 'react';
 import { SignInPrompt } from '../account/sign-in-prompt.tsx';
 import { useSession } from '../account/use-session.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
+import { navigate, useSearch } from '../location.ts';
 import {
   adminCatalogCsvHref,
+  adminDashboardHref,
   adminDiscountsHref,
   adminNewProductHref,
   adminOrdersHref,
@@ -12,6 +15,7 @@ import {
   adminTaxHref,
   type Route,
 } from '../routes.ts';
+import { AdminDashboard } from './admin-dashboard.tsx';
 import { CatalogCsv } from './catalog-csv.tsx';
 import { AdminDiscounts } from './admin-discounts.tsx';
 import { AdminOrders } from './admin-orders.tsx';
@@ -26,6 +30,7 @@ type AdminRoute = Extract<Route, { name: `admin-${string}` }>;
 type AdminSection = Exclude<AdminRoute['name'], 'admin-product-variants'>;
 
 const sections = [
+  { name: 'admin-dashboard', href: adminDashboardHref, label: 'Dashboard' },
   { name: 'admin-products', href: adminProductsHref, label: 'Products' },
   { name: 'admin-new-product', href: adminNewProductHref, label: 'New product' },
   { name: 'admin-orders', href: adminOrdersHref, label: 'Orders' },
@@ -35,15 +40,30 @@ const sections = [
   { name: 'admin-tax', href: adminTaxHref, label: 'Tax' },
 ] as const satisfies { name: AdminSection; href: string; label: string }[];
 
+/**
+ * `/admin` was the products list before the dashboard: its searches (`/admin?q=tee&page=2`), in
+ * bookmarks and old links, still open the products they found, at their new address.
+ */
+function useLegacyProductsAddress(route: AdminRoute): boolean {
+  const search = useSearch();
+  const params = new URLSearchParams(search);
+  const legacy = route.name === 'admin-dashboard' && (params.has('q') || params.has('page'));
+  useEffect(() => {
+    if (legacy) navigate(`${adminProductsHref}${search}`, { replace: true });
+  }, [legacy, search]);
+  return legacy;
+}
+
 /** The shop owner's pages. Customers never see a link here, and the API refuses them anyway. */
 export function AdminPage({ route }: { route: AdminRoute }) {
   const { user, isPending } = useSession();
+  const legacyProducts = useLegacyProductsAddress(route);
   if (isPending) return <PageLoading />;
   if (!user) return <SignInPrompt title="Shop admin" text="Sign in with an admin account to manage the shop." />;
   if (user.role !== 'admin') return <AdminsOnly />;
 
   // A product's variants are part of Products.
-  const section: AdminSection = route.name === 'admin-product-variants' ? 'admin-products' : route.name;
+  const section: AdminSection = route.name === 'admin-product-variants' || legacyProducts ? 'admin-products' : route.name;
   const current = sections.find((candidate) => candidate.name === section) ?? sections[0];
   const label = route.name === 'admin-product-variants' ? 'Variants' : current.label;
   return (
@@ -65,6 +85,8 @@ export function AdminPage({ route }: { route: AdminRoute }) {
       </header>
       {route.name === 'admin-product-variants' ? (
         <ProductVariantsPage productId={route.productId} />
+      ) : section === 'admin-dashboard' ? (
+        <AdminDashboard />
       ) : section === 'admin-products' ? (
         <AdminProducts />
       ) : section === 'admin-new-product' ? (

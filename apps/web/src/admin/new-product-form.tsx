@@ -6,7 +6,7 @@ import { parseMoney } from '../forms/money-input.ts';
 import { TextField } from '../forms/text-field.tsx';
 import { navigate } from '../location.ts';
 import { showNotice } from '../notices/notices.ts';
-import { productHref } from '../routes.ts';
+import { adminProductsHref, productHref } from '../routes.ts';
 import { trpc } from '../trpc.ts';
 import { ProductImages } from './product-images.tsx';
 import { draftInput, emptyDraft, pathErrorsFromApi, pathErrorsFromIssues, skuTakenErrors, type Draft, type PathErrors } from './variant-draft.ts';
@@ -87,7 +87,7 @@ export function NewProductForm() {
       void utils.catalog.invalidate();
       void utils.admin.products.list.invalidate();
       showNotice({ tone: 'success', title: `${product.name} is in the catalogue`, action: { label: 'View it', href: productHref(product.slug) } });
-      navigate('/admin');
+      navigate(adminProductsHref);
     } catch (error) {
       setErrors(fieldErrorsFromApi(fieldErrorsOf(error)));
       setVariantErrors(pathErrorsFromApi(fieldErrorsOf(error)));

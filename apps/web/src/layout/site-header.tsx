@@ -1,6 +1,6 @@
 import { useSession } from '../account/use-session.ts';
 import { Link } from '../link.tsx';
-import { accountHref, adminProductsHref, signInHref } from '../routes.ts';
+import { accountHref, adminDashboardHref, signInHref } from '../routes.ts';
 import { CartLink } from './cart-link.tsx';
 
 export function SiteHeader() {
@@ -15,7 +15,7 @@ export function SiteHeader() {
           <ul>
             {user?.role === 'admin' ? (
               <li>
-                <Link href={adminProductsHref} className="nav-link">
+                <Link href={adminDashboardHref} className="nav-link">
                   Admin
                 </Link>
               </li>

@@ -13,6 +13,7 @@ import { listProducts } from '../services/catalog.ts';
 import { exportCatalogCsv, importCatalogCsv } from '../services/catalog-csv.ts';
 import { changeOrderStatus } from '../services/orders.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+import { dashboardAdminRouter } from './dashboard.ts';
 import { discountsAdminRouter, settingsAdminRouter, shippingAdminRouter, taxAdminRouter } from './pricing-admin.ts';
 
 export const adminRouter = createTRPCRouter({
@@ -43,4 +44,5 @@ export const adminRouter = createTRPCRouter({
   shipping: shippingAdminRouter,
   tax: taxAdminRouter,
   settings: settingsAdminRouter,
+  dashboard: dashboardAdminRouter,
 });

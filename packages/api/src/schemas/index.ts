@@ -11,3 +11,4 @@ export * from './catalog-csv.ts';
 export * from './address.ts';
 export * from './countries.ts';
 export * from './pricing.ts';
+export * from './dashboard.ts';

@@ -188,7 +188,10 @@ orderSchema.index({ userId: 1, createdAt: -1 });
 // Sparse: orders from before numbers have none until migration 002 gives them one.
 orderSchema.index({ number: 1 }, { unique: true, sparse: true });
 orderSchema.index({ status: 1, updatedAt: 1 });
+// The dashboard's window (services/dashboard.ts) is a range of it.
 orderSchema.index({ createdAt: -1 });
+// The newest change to any order: what the dashboard's live feed re-reads (services/order-feed.ts).
+orderSchema.index({ updatedAt: -1 });
 orderSchema.index({ status: 1, 'lease.until': 1 });
 orderSchema.index({ 'discount.discountId': 1 }, { sparse: true });
 // The relay's look for notifications a crash left behind.

@@ -88,6 +88,8 @@ productSchema.index({ createdAt: -1 });
 productSchema.index({ name: 1 });
 // Sparse: documents written before variants (until the migration) have no SKUs.
 productSchema.index({ 'variants.sku': 1 }, { unique: true, sparse: true });
+// Multikey: the dashboard finds the products with a variant running low (services/dashboard.ts).
+productSchema.index({ 'variants.stock': 1 });
 productSchema.index({ 'variants.holds.orderId': 1 }, { sparse: true });
 productSchema.index({ 'variants.holds.at': 1 }, { sparse: true });
 productSchema.index({ 'variants.returns.orderId': 1 }, { sparse: true });
