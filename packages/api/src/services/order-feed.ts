@@ -16,8 +16,9 @@
 // watches: the change stream too is open only while someone does.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database, Types } from '@shop/db';
+import { openFeedSource, type FeedSource } from './feed-source.ts';
 
-export type OrderFeedSource = 'change-stream' | 'polling';
+export type OrderFeedSource = FeedSource;
 
 export interface OrderFeed {
   readonly source: OrderFeedSource;
@@ -256,13 +257,6 @@ function openPollingFeed(db: Database, options: OrderFeedOptions): OrderFeed {
 }
 
 /** Opens the process's order feed: a change stream where the deployment supports it, else polling. */
-export async function openOrderFeed(db: Database, options: OrderFeedOptions = {}): Promise<OrderFeed> {
-  const source = options.source ?? 'auto';
-  if (source === 'polling') return openPollingFeed(db, options);
-  try {
-    return await openChangeStreamFeed(db, options);
-  } catch (error) {
-    if (source === 'change-stream') throw error;
-    return openPollingFeed(db, options);
-  }
+export function openOrderFeed(db: Database, options: OrderFeedOptions = {}): Promise<OrderFeed> {
+  return openFeedSource(options.source ?? 'auto', () => openChangeStreamFeed(db, options), () => openPollingFeed(db, options));
 }

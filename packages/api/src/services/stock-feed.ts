@@ -15,6 +15,7 @@
 import { EventEmitter, on } from 'node:events';
 import { productStatus, trusted, type Database, type ProductStatus } from '@shop/db';
 import { handledIteration } from '../handled-iteration.ts';
+import { openFeedSource, type FeedSource } from './feed-source.ts';
 
 /** One variant's sellable state. */
 export interface VariantStock {
@@ -36,7 +37,7 @@ export interface StockChange {
   variants: VariantStock[];
 }
 
-export type StockFeedSource = 'change-stream' | 'polling';
+export type StockFeedSource = FeedSource;
 
 export interface StockFeed {
   readonly source: StockFeedSource;
@@ -303,13 +304,6 @@ function openPollingFeed(db: Database, options: StockFeedOptions): StockFeed {
 }
 
 /** Opens the process's stock feed: a change stream where the deployment supports it, else polling. */
-export async function openStockFeed(db: Database, options: StockFeedOptions = {}): Promise<StockFeed> {
-  const source = options.source ?? 'auto';
-  if (source === 'polling') return openPollingFeed(db, options);
-  try {
-    return await openChangeStreamFeed(db, options);
-  } catch (error) {
-    if (source === 'change-stream') throw error;
-    return openPollingFeed(db, options);
-  }
+export function openStockFeed(db: Database, options: StockFeedOptions = {}): Promise<StockFeed> {
+  return openFeedSource(options.source ?? 'auto', () => openChangeStreamFeed(db, options), () => openPollingFeed(db, options));
 }
