@@ -76,6 +76,8 @@ export function createContextFactory(deps: ContextDeps) {
       user: claims?.user ?? null,
       sessionId: claims?.sessionId ?? null,
       cartToken,
+      // Every current browser sends Sec-Fetch-Site with every request; curl and services do not.
+      exposeCartToken: req.headers['sec-fetch-site'] === undefined,
       refreshToken: req.cookies[refreshCookieName] ?? null,
       cookies: replyCookies(res, deps.production),
       ip: req.ip,

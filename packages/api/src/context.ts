@@ -45,6 +45,12 @@ export interface ContextInner {
   refreshToken: string | null;
   /** The guest cart token sent by the caller (cookie or `x-cart-token` header), if any. */
   cartToken: string | null;
+  /**
+   * Whether `cart.*` answers carry a guest's cart token in the body: for callers that are not
+   * browsers (a service keeps its guest cart without reading `Set-Cookie`). Browsers keep it only
+   * as the httpOnly cookie, out of reach of scripts.
+   */
+  exposeCartToken: boolean;
   /** A REST checkout's `Idempotency-Key` (the client's, or one the server made); null elsewhere. */
   idempotencyKey: string | null;
   cookies: ResponseCookies;
@@ -77,6 +83,7 @@ export function createContextInner(options: {
   user?: SessionUser | null;
   sessionId?: string | null;
   cartToken?: string | null;
+  exposeCartToken?: boolean;
   refreshToken?: string | null;
   idempotencyKey?: string | null;
   cookies?: ResponseCookies;
@@ -96,6 +103,7 @@ export function createContextInner(options: {
     user: options.user ?? null,
     sessionId: options.sessionId ?? null,
     cartToken: options.cartToken ?? null,
+    exposeCartToken: options.exposeCartToken ?? false,
     refreshToken: options.refreshToken ?? null,
     idempotencyKey: options.idempotencyKey ?? null,
     cookies: options.cookies ?? noCookies,

@@ -2,7 +2,7 @@ import type { Context } from '../context.ts';
 import { guestCartCookieName, guestCartTtlSeconds } from '../protocol.ts';
 import { addItemInput, guestCartToken, removeItemInput, setQuantityInput } from '../schemas/cart.ts';
 import { cartOutput } from '../schemas/responses.ts';
-import { addItem, getCart, newGuestCartToken, removeItem, setQuantity, type CartOwner, type CartWriter } from '../services/cart.ts';
+import { addItem, getCart, newGuestCartToken, removeItem, setQuantity, type CartDto, type CartOwner, type CartWriter } from '../services/cart.ts';
 import { createTRPCRouter, guestOrUserProcedure } from '../trpc.ts';
 
 
@@ -22,6 +22,12 @@ function cartOwnerForWrite(ctx: Context): CartOwner {
   return { guestToken };
 }
 
+/** The cart as answered: with the guest's token in the body for callers that are not browsers. */
+async function answer(ctx: Context, owner: CartOwner | null, cart: Promise<CartDto>): Promise<CartDto & { cartToken: string | null }> {
+  const cartToken = ctx.exposeCartToken && owner && 'guestToken' in owner ? owner.guestToken : null;
+  return { ...(await cart), cartToken };
+}
+
 function cartWriter(ctx: Context): CartWriter {
   return { db: ctx.db, counters: ctx.security.counters, ip: ctx.ip };
 }
@@ -33,7 +39,10 @@ export const cartRouter = createTRPCRouter({
   get: guestOrUserProcedure
     .meta({ openapi: { method: 'GET', path: '/cart', tags: ['cart'], protect: false, summary: "The caller's cart", description: guestsToo } })
     .output(cartOutput)
-    .query(({ ctx }) => getCart(ctx.db, currentCartOwner(ctx))),
+    .query(({ ctx }) => {
+      const owner = currentCartOwner(ctx);
+      return answer(ctx, owner, getCart(ctx.db, owner));
+    }),
 
   addItem: guestOrUserProcedure
     .meta({
@@ -48,7 +57,10 @@ export const cartRouter = createTRPCRouter({
     })
     .input(addItemInput)
     .output(cartOutput)
-    .mutation(({ ctx, input }) => addItem(cartWriter(ctx), cartOwnerForWrite(ctx), input, input.quantity)),
+    .mutation(({ ctx, input }) => {
+      const owner = cartOwnerForWrite(ctx);
+      return answer(ctx, owner, addItem(cartWriter(ctx), owner, input, input.quantity));
+    }),
 
   setQuantity: guestOrUserProcedure
     .meta({
@@ -56,11 +68,17 @@ export const cartRouter = createTRPCRouter({
     })
     .input(setQuantityInput)
     .output(cartOutput)
-    .mutation(({ ctx, input }) => setQuantity(cartWriter(ctx), cartOwnerForWrite(ctx), input, input.quantity)),
+    .mutation(({ ctx, input }) => {
+      const owner = cartOwnerForWrite(ctx);
+      return answer(ctx, owner, setQuantity(cartWriter(ctx), owner, input, input.quantity));
+    }),
 
   removeItem: guestOrUserProcedure
     .meta({ openapi: { method: 'DELETE', path: '/cart/items/{productId}', tags: ['cart'], protect: false, summary: 'Removes a line', description: guestsToo } })
     .input(removeItemInput)
     .output(cartOutput)
-    .mutation(({ ctx, input }) => removeItem(cartWriter(ctx), cartOwnerForWrite(ctx), input)),
+    .mutation(({ ctx, input }) => {
+      const owner = cartOwnerForWrite(ctx);
+      return answer(ctx, owner, removeItem(cartWriter(ctx), owner, input));
+    }),
 });

@@ -82,8 +82,13 @@ export const cartOutput = z
     currency: z.string(),
     itemCount: z.int(),
     hasIssues: z.boolean(),
+    /**
+     * A guest's cart token, for callers that are not browsers: send it back as `x-cart-token` (or
+     * the cookie). Null for a signed-in caller, and for browsers, which keep it as an httpOnly cookie.
+     */
+    cartToken: z.string().nullable(),
   })
-  .meta({ id: 'Cart' }) satisfies z.ZodType<CartDto>;
+  .meta({ id: 'Cart' }) satisfies z.ZodType<CartDto & { cartToken: string | null }>;
 
 const addressOutput = z
   .object({
