@@ -65,11 +65,16 @@ export { createDevMailbox, createSmtpTransport, redactSmtpUrl, type MailTranspor
 export {
   defaultOutboxSettings,
   deliverNext,
+  DeliveryError,
   drainOutbox,
+  enqueueEntry,
   enqueueMessage,
   startOutboxWorker,
   type DeliveryOutcome,
+  type DeliveryReport,
+  type OutboxChannel,
   type OutboxDeps,
+  type OutboxEntry,
   type OutboxSettings,
 } from './services/outbox.ts';
 export { relayOwedMessages } from './services/outbox-relay.ts';

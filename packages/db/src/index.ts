@@ -10,7 +10,7 @@ export type { ShippingZoneDoc, ShippingZoneRecord, ShippingMethodRecord } from '
 export type { TaxRateDoc, TaxRateRecord } from './models/tax-rate.ts';
 export { shopSettingsId, type ShopSettingsDoc, type ShopSettingsRecord } from './models/shop-settings.ts';
 export type { DiscountDoc, DiscountRecord } from './models/discount.ts';
-export { outboxStatuses, type OutboxMessageDoc, type OutboxStatus } from './models/outbox-message.ts';
+export { outboxLogLength, outboxStatuses, type OutboxMessageDoc, type OutboxMessageRecord, type OutboxStatus } from './models/outbox-message.ts';
 export { accountTokenPurposes, type AccountTokenDoc, type AccountTokenPurpose } from './models/account-token.ts';
 export type { DevMailDoc } from './models/dev-mail.ts';
 export { stockAlertStates, type StockAlertDoc, type StockAlertState } from './models/stock-alert.ts';

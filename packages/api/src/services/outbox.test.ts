@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMailSettings } from './mail-templates.ts';
 import { startTestSmtpServer, type TestSmtpServer } from './mail-testing.ts';
 import { createSmtpTransport, type MailTransport } from './mail-transport.ts';
-import { backoffMs, deliverNext, drainOutbox, enqueueMessage, type OutboxDeps } from './outbox.ts';
+import { backoffMs, deliverNext, DeliveryError, drainOutbox, enqueueEntry, enqueueMessage, type OutboxChannel, type OutboxDeps } from './outbox.ts';
 
 let db: TestDatabase;
 let smtp: TestSmtpServer;
@@ -159,5 +159,68 @@ describe('the outbox', () => {
     expect(mail?.rawHeaders).not.toMatch(/^Bcc:/im);
     expect(mail?.html).toContain('Rita Bcc: eve@example.com &lt;b&gt;bold&lt;/b&gt;');
     expect(mail?.html).not.toContain('<b>bold</b>');
+  });
+
+  describe('with a channel for a kind that is not an email', () => {
+    function recorder(answers: (() => Promise<{ status: number } | void>)[]): OutboxChannel & { calls: { to: string; payload: unknown; attempt: number }[] } {
+      const calls: { to: string; payload: unknown; attempt: number }[] = [];
+      return {
+        calls,
+        async deliver(message, attempt) {
+          calls.push({ to: message.to, payload: message.payload, attempt: attempt.attempt });
+          const answer = answers.shift();
+          return answer ? answer() : undefined;
+        },
+      };
+    }
+
+    it('hands the message to its channel, not to the mail transport, and logs each attempt', async () => {
+      await withServer();
+      const channel = recorder([
+        () => Promise.reject(new DeliveryError('HTTP 503', { report: { status: 503 } })),
+        () => Promise.resolve({ status: 204 }),
+      ]);
+      const { id } = await enqueueEntry(db, { kind: 'test-call', to: 'endpoint-1', payload: { n: 1 }, dedupeKey: 'test-call:1' });
+      const withChannel = deps('a', { channels: { 'test-call': channel } });
+      expect(await deliverNext(withChannel)).toMatchObject({ status: 'retry', id, error: 'HTTP 503' });
+      expect(await deliverNext(withChannel)).toEqual({ status: 'sent', id });
+      expect(channel.calls).toEqual([
+        { to: 'endpoint-1', payload: { n: 1 }, attempt: 1 },
+        { to: 'endpoint-1', payload: { n: 1 }, attempt: 2 },
+      ]);
+      expect(smtp.received).toHaveLength(0);
+      const stored = await db.models.OutboxMessage.findById(id).lean();
+      expect(stored?.log?.map(({ attempt, ok, status, error }) => ({ attempt, ok, status, error }))).toEqual([
+        { attempt: 1, ok: false, status: 503, error: 'HTTP 503' },
+        { attempt: 2, ok: true, status: 204, error: undefined },
+      ]);
+      expect(stored?.log?.every((entry) => entry.at instanceof Date && entry.durationMs >= 0)).toBe(true);
+    });
+
+    it('fails a message at once when its channel says it cannot be delivered', async () => {
+      await withServer();
+      const channel = recorder([() => Promise.reject(new DeliveryError('the endpoint was deleted', { permanent: true }))]);
+      const { id } = await enqueueEntry(db, { kind: 'test-call', to: 'gone', payload: {}, dedupeKey: 'test-call:gone' });
+      expect(await deliverNext(deps('a', { channels: { 'test-call': channel } }))).toMatchObject({ status: 'failed', id, attempts: 1 });
+      expect(await db.models.OutboxMessage.findById(id).lean()).toMatchObject({ status: 'failed', lastError: 'the endpoint was deleted' });
+    });
+
+    it('fails a kind that neither a channel nor the mail templates know', async () => {
+      await withServer();
+      const { id } = await enqueueEntry(db, { kind: 'nobody-knows', to: 'x', payload: {}, dedupeKey: 'nobody-knows:1' });
+      expect(await deliverNext(deps('a'))).toMatchObject({ status: 'failed', id, error: 'unknown message kind nobody-knows' });
+      expect(smtp.received).toHaveLength(0);
+    });
+
+    it('keeps only the newest 20 attempts in the log', async () => {
+      await withServer();
+      const channel = recorder(Array.from({ length: 25 }, () => () => Promise.reject(new DeliveryError('HTTP 500', { report: { status: 500 } }))));
+      const { id } = await enqueueEntry(db, { kind: 'test-call', to: 'flaky', payload: {}, dedupeKey: 'test-call:flaky' });
+      const worker = deps('a', { channels: { 'test-call': channel }, settings: { baseBackoffMs: 0, maxBackoffMs: 0, maxAttempts: 30 } });
+      for (let attempt = 0; attempt < 25; attempt += 1) await deliverNext(worker);
+      const stored = await db.models.OutboxMessage.findById(id).lean();
+      expect(stored?.attempts).toBe(25);
+      expect(stored?.log?.map((entry) => entry.attempt)).toEqual(Array.from({ length: 20 }, (_, index) => index + 6));
+    });
   });
 });

@@ -1,15 +1,19 @@
-// The outbox: messages that state changes must tell (an email today), written by the step that
-// makes the change and delivered by a worker in every server process, with retries.
+// The outbox: messages that state changes must tell (an email, a webhook call, an event), written
+// by the step that makes the change and delivered by a worker in every server process, with retries.
 //
 // Delivery is at least once, and recognisably so: a worker takes a message with a lease (one
 // conditional update, so of several workers one has it), sends it, and marks it sent under that
 // lease. A worker that dies between the send and the mark leaves a lease that runs out; another
-// worker then sends the message again with the same Message-ID (made from the message's `_id`),
-// which receiving systems use to tell it is the same message. A send that fails is retried with
-// exponential backoff and jitter, up to `maxAttempts`, then the message is `failed` (and logged).
+// worker then sends the message again with the same id (an email's Message-ID is made from the
+// message's `_id`), which receiving systems use to tell it is the same message. A send that fails
+// is retried with exponential backoff and jitter, up to `maxAttempts`, then the message is
+// `failed` (and logged). Each attempt is kept in the message's `log` (the newest 20).
 // Nothing here ever fails the request that wrote the message: it only waits in the collection.
+//
+// Emails are the worker's own kinds (mail-templates.ts); every other kind is delivered by the
+// `OutboxChannel` the worker is given for it.
 import { randomUUID } from 'node:crypto';
-import { trusted, type Database } from '@shop/db';
+import { outboxLogLength, trusted, type Database, type OutboxMessageRecord } from '@shop/db';
 import { DomainError } from '../errors.ts';
 import { isMailKind, oneLine, renderMail, type MailKind, type MailPayload, type MailSettings } from './mail-templates.ts';
 import type { MailTransport } from './mail-transport.ts';
@@ -28,33 +32,46 @@ const secretPayloadFields = ['token'] as const;
 // An address as it may stand in a To header: one line, one @, no spaces, brackets or commas.
 const plainAddress = /^[^\s<>(),;:"@]+@[^\s<>(),;:"@]+$/;
 
+/** A message of any kind, for the channel that delivers it: `to` is whatever that channel addresses. */
+export interface OutboxEntry {
+  kind: string;
+  to: string;
+  payload: Record<string, unknown>;
+  dedupeKey: string;
+}
+
 /**
  * Writes a message into the outbox, once per `dedupeKey`: writing it again (a step re-run after a
  * crash) leaves the first one as it is. Returns its id and whether this call wrote it.
  */
-export async function enqueueMessage<K extends MailKind>(db: Database, input: OutboxMessageInput<K>, now = new Date()): Promise<{ id: string; created: boolean }> {
-  if (!plainAddress.test(input.to) || input.to.length > 254) {
-    throw new DomainError('INVALID_INPUT', 'Not an email address a message can be sent to');
-  }
+export async function enqueueEntry(db: Database, entry: OutboxEntry, now = new Date()): Promise<{ id: string; created: boolean }> {
   const id = randomUUID();
   const result = await db.models.OutboxMessage.findOneAndUpdate(
-    { dedupeKey: input.dedupeKey },
+    { dedupeKey: entry.dedupeKey },
     {
       $setOnInsert: {
         _id: id,
-        kind: input.kind,
-        to: input.to,
-        payload: input.payload,
+        kind: entry.kind,
+        to: entry.to,
+        payload: entry.payload,
         status: 'pending',
         attempts: 0,
         nextAttemptAt: now,
-        dedupeKey: input.dedupeKey,
+        dedupeKey: entry.dedupeKey,
       },
     },
     { upsert: true, returnDocument: 'after', projection: { _id: 1 } },
   ).lean();
   if (!result) throw new Error('outbox upsert returned nothing');
   return { id: result._id, created: result._id === id };
+}
+
+/** `enqueueEntry` for an email: refused (`INVALID_INPUT`) unless `to` is an address a message can go to. */
+export async function enqueueMessage<K extends MailKind>(db: Database, input: OutboxMessageInput<K>, now = new Date()): Promise<{ id: string; created: boolean }> {
+  if (!plainAddress.test(input.to) || input.to.length > 254) {
+    throw new DomainError('INVALID_INPUT', 'Not an email address a message can be sent to');
+  }
+  return enqueueEntry(db, input, now);
 }
 
 /**
@@ -96,10 +113,43 @@ export function backoffMs(attempts: number, settings: Pick<OutboxSettings, 'base
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+export type OutboxRecord = OutboxMessageRecord;
+
+/** What a receiver answered to one attempt, kept in the message's delivery log. */
+export interface DeliveryReport {
+  /** The receiver's status (an HTTP status code), where it answers with one. */
+  status?: number;
+}
+
+/**
+ * A failed attempt, with what the receiver answered. `permanent`: trying again cannot help (the
+ * message cannot be delivered as it is), so it is `failed` at once.
+ */
+export class DeliveryError extends Error {
+  readonly report: DeliveryReport;
+  readonly permanent: boolean;
+  constructor(message: string, options: { report?: DeliveryReport; permanent?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.report = options.report ?? {};
+    this.permanent = options.permanent ?? false;
+  }
+}
+
+/**
+ * Delivers the messages of one kind that is not an email (a webhook call, an event). It throws to
+ * have the message tried again later (a `DeliveryError` to say what the receiver answered, or
+ * that it is hopeless); what it returns is logged with the attempt.
+ */
+export interface OutboxChannel {
+  deliver(message: OutboxRecord, attempt: { messageId: string; attempt: number }): Promise<DeliveryReport | void>;
+}
+
 export interface OutboxDeps {
   db: Database;
   transport: MailTransport;
   mail: MailSettings;
+  /** The deliverers of the kinds that are not emails, by kind. */
+  channels?: Readonly<Record<string, OutboxChannel>>;
   /** This worker's name in leases; unique per process. */
   owner: string;
   settings?: Partial<OutboxSettings>;
@@ -123,6 +173,17 @@ function errorText(error: unknown): string {
   return oneLine(error instanceof Error ? error.message : String(error)).slice(0, 500);
 }
 
+async function sendMail(deps: OutboxDeps, message: OutboxRecord, messageId: string): Promise<void> {
+  if (!isMailKind(message.kind)) throw new DeliveryError(`unknown message kind ${message.kind}`, { permanent: true });
+  let rendered;
+  try {
+    rendered = renderMail(message.kind, message.payload, deps.mail);
+  } catch (error) {
+    throw new DeliveryError(`payload does not fit ${message.kind}: ${errorText(error)}`, { permanent: true });
+  }
+  await deps.transport.send({ messageId, from: deps.mail.from, to: message.to, ...rendered });
+}
+
 /**
  * Takes the next due message (pending and due, or held under a lease that ran out), sends it and
  * marks it; `idle` when there is none. One conditional update takes it, so of several workers
@@ -140,38 +201,38 @@ export async function deliverNext(deps: OutboxDeps, now = new Date()): Promise<D
     },
     { $set: { status: 'sending', lease: { owner: deps.owner, until: new Date(now.getTime() + settings.leaseMs) } }, $inc: { attempts: 1 } },
     { returnDocument: 'after', sort: { nextAttemptAt: 1 } },
-  ).lean();
+  ).lean<OutboxRecord>();
   if (!message) return { status: 'idle' };
 
   const held = { _id: message._id, status: 'sending' as const, 'lease.owner': deps.owner };
   const scrub = Object.fromEntries(secretPayloadFields.map((field) => [`payload.${field}`, '']));
   const messageId = messageIdFor(message._id, deps.mail.from);
+  const started = performance.now();
+  const logged = (entry: { ok: boolean; status?: number; error?: string }) => ({
+    $push: { log: { $each: [{ at: new Date(), attempt: message.attempts, durationMs: Math.round(performance.now() - started), ...entry }], $slice: -outboxLogLength } },
+  });
+  let report: DeliveryReport = {};
   try {
-    if (!isMailKind(message.kind)) throw new PermanentFailure(`unknown message kind ${message.kind}`);
-    let rendered;
-    try {
-      rendered = renderMail(message.kind, message.payload, deps.mail);
-    } catch (error) {
-      throw new PermanentFailure(`payload does not fit ${message.kind}: ${errorText(error)}`);
-    }
-    await deps.transport.send({ messageId, from: deps.mail.from, to: message.to, ...rendered });
+    const channel = deps.channels?.[message.kind];
+    if (channel) report = (await channel.deliver(message, { messageId, attempt: message.attempts })) ?? {};
+    else await sendMail(deps, message, messageId);
   } catch (error) {
     const text = errorText(error);
-    if (error instanceof PermanentFailure || message.attempts >= settings.maxAttempts) {
-      await OutboxMessage.updateOne(held, { $set: { status: 'failed', lastError: text }, $unset: { lease: '', ...scrub } });
+    const failure = error instanceof DeliveryError ? error : null;
+    const log = logged({ ok: false, ...failure?.report, error: text });
+    if (failure?.permanent || message.attempts >= settings.maxAttempts) {
+      await OutboxMessage.updateOne(held, { $set: { status: 'failed', lastError: text }, $unset: { lease: '', ...scrub }, ...log });
       return { status: 'failed', id: message._id, attempts: message.attempts, error: text };
     }
     const nextAttemptAt = new Date(Date.now() + backoffMs(message.attempts, settings));
-    await OutboxMessage.updateOne(held, { $set: { status: 'pending', nextAttemptAt, lastError: text }, $unset: { lease: '' } });
+    await OutboxMessage.updateOne(held, { $set: { status: 'pending', nextAttemptAt, lastError: text }, $unset: { lease: '' }, ...log });
     return { status: 'retry', id: message._id, attempts: message.attempts, error: text, nextAttemptAt };
   }
   await deps.afterSend?.({ id: message._id, messageId });
   // Under our lease only: a worker that took the message over (ours ran out mid-send) marks it itself.
-  await OutboxMessage.updateOne(held, { $set: { status: 'sent', sentAt: new Date() }, $unset: { lease: '', ...scrub } });
+  await OutboxMessage.updateOne(held, { $set: { status: 'sent', sentAt: new Date() }, $unset: { lease: '', ...scrub }, ...logged({ ok: true, ...report }) });
   return { status: 'sent', id: message._id };
 }
-
-class PermanentFailure extends Error {}
 
 /** Delivers due messages until none is left (or `max` were handled); for tests and the worker. */
 export async function drainOutbox(deps: OutboxDeps, max = 100): Promise<DeliveryOutcome[]> {

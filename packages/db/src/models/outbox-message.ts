@@ -1,10 +1,27 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import type { LeanRecord } from '../records.ts';
 
 export const outboxStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
 
+/** One attempt to deliver a message, as the delivery log shows it (the newest `outboxLogLength`). */
+export const outboxLogLength = 20;
+const deliveryAttemptSchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    attempt: { type: Number, required: true },
+    ok: { type: Boolean, required: true },
+    /** What the receiver answered, where it answers with a status (an HTTP status code). */
+    status: { type: Number },
+    durationMs: { type: Number, required: true },
+    error: { type: String },
+  },
+  { _id: false },
+);
+
 /**
- * A message to deliver (an email today; a webhook or an event later), written by the step that
+ * A message to deliver (an email, or whatever else a channel of the worker delivers: see
+ * `OutboxChannel` in packages/api/src/services/outbox.ts), written by the step that
  * makes the state change it tells. `_id` is stable: an email's Message-ID is made from it, so a
  * message sent again after a crash is recognisably the same one. `dedupeKey` names that state
  * change (`password-reset:<tokenId>`): re-running the step that writes it never writes two.
@@ -24,6 +41,8 @@ export const outboxMessageSchema = new Schema(
     lease: { type: new Schema({ owner: { type: String, required: true }, until: { type: Date, required: true } }, { _id: false }) },
     lastError: { type: String },
     sentAt: { type: Date },
+    /** The latest attempts, newest last: when, how long, and what the receiver answered. */
+    log: { type: [deliveryAttemptSchema], default: undefined },
     dedupeKey: { type: String, required: true },
   },
   { collection: 'outbox_messages', strict: 'throw', versionKey: false, timestamps: true, minimize: false },
@@ -32,3 +51,4 @@ outboxMessageSchema.index({ dedupeKey: 1 }, { unique: true });
 outboxMessageSchema.index({ status: 1, nextAttemptAt: 1 });
 
 export type OutboxMessageDoc = InferSchemaType<typeof outboxMessageSchema>;
+export type OutboxMessageRecord = LeanRecord<typeof outboxMessageSchema>;
