@@ -13,11 +13,13 @@ import {
   largeBodyProcedures,
   maxBatchSize,
   maxBodyBytes,
+  openCartFeed,
   openOrderFeed,
   openStockFeed,
   refreshCookieName,
   startBackInStockAlerts,
   type AuthConfig,
+  type CartFeed,
   type CheckoutSettings,
   type ImageStore,
   type OrderFeed,
@@ -67,6 +69,8 @@ export interface AppOptions {
   stockFeed?: StockFeed;
   /** "Orders changed" for `admin.dashboard.changes`; by default opened on `db` like the stock feed. Closed with the app. */
   orderFeed?: OrderFeed;
+  /** "This cart changed" for `cart.changes`; by default opened on `db` like the order feed. Closed with the app. */
+  cartFeed?: CartFeed;
   /** Most event streams (`stock.changes`) open at once, per client address and in total. */
   streamLimits?: StreamLimits;
   timeouts?: Partial<HttpTimeouts>;
@@ -240,6 +244,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     options.orderFeed ?? (await openOrderFeed(options.db, { onError: (err) => app.log.warn({ err }, 'order feed reopened') }));
   app.addHook('preClose', () => orderFeed.close());
   app.log.info({ source: orderFeed.source }, 'order feed ready');
+  const cartFeed = options.cartFeed ?? (await openCartFeed(options.db, { onError: (err) => app.log.warn({ err }, 'cart feed reopened') }));
+  app.addHook('preClose', () => cartFeed.close());
+  app.log.info({ source: cartFeed.source }, 'cart feed ready');
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   const createContext = createContextFactory({
@@ -251,6 +258,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     categories: createCategoryCache(options.db),
     stockFeed,
     orderFeed,
+    cartFeed,
     security,
     production,
     observer: metrics,

@@ -5,6 +5,7 @@ import {
   refreshCookieName,
   verifyAccessToken,
   type AuthConfig,
+  type CartFeed,
   type CategoryCache,
   type CheckoutSettings,
   type Context,
@@ -28,6 +29,7 @@ export interface ContextDeps {
   categories?: CategoryCache;
   stockFeed?: StockFeed;
   orderFeed?: OrderFeed;
+  cartFeed?: CartFeed;
   security: SecurityStore;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
@@ -72,6 +74,7 @@ export function createContextFactory(deps: ContextDeps) {
       categories: deps.categories,
       stockFeed: deps.stockFeed,
       orderFeed: deps.orderFeed,
+      cartFeed: deps.cartFeed,
       security: deps.security,
       user: claims?.user ?? null,
       sessionId: claims?.sessionId ?? null,

@@ -60,6 +60,7 @@ export {
   type StockFeedSource,
 } from './services/stock-feed.ts';
 export { openOrderFeed, type OrderFeed, type OrderFeedOptions, type OrderFeedSource } from './services/order-feed.ts';
+export { openCartFeed, type CartFeed, type CartFeedOptions, type CartFeedSource } from './services/cart-feed.ts';
 export { defaultMailSettings, escapeHtml, type MailKind, type MailSettings } from './services/mail-templates.ts';
 export { createDevMailbox, createSmtpTransport, redactSmtpUrl, type MailTransport, type OutgoingMail, type SmtpTimeouts } from './services/mail-transport.ts';
 export {

@@ -324,3 +324,27 @@ export const testCaliforniaAddress = {
 
 /** A code's uses and the orders holding it (see services/discounts.ts), for tests beyond this package. */
 export { discountInvariant } from './services/discounts.ts';
+
+/**
+ * The events of a subscription as a server-side caller gets them: `next(ms)` is the next one, or
+ * null if none came within ms; `stop()` ends the subscription.
+ */
+export function collectEvents<T>(events: AsyncIterable<T>) {
+  const iterator = events[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<T>> | null = null;
+  return {
+    async next(ms: number): Promise<T | null> {
+      pending ??= iterator.next();
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms));
+      const result = await Promise.race([pending, timeout]);
+      if (result === 'timeout') return null;
+      pending = null;
+      return result.done ? null : result.value;
+    },
+    /** Not awaited while a `next()` is out (a generator finishes that first): closing the feed ends it. */
+    async stop(): Promise<void> {
+      const ending = iterator.return?.();
+      if (!pending) await ending;
+    },
+  };
+}

@@ -8,9 +8,11 @@ import { showNotice } from '../notices/notices.ts';
 import { accountHref } from '../routes.ts';
 import { trpc, type RouterOutputs } from '../trpc.ts';
 import { OrderAddresses } from './order-addresses.tsx';
+import { OrderProgress } from './order-progress.tsx';
 import { OrderStatusBadge } from './order-status.tsx';
 import { OrderSummary } from './order-summary.tsx';
 import { SignInPrompt } from './sign-in-prompt.tsx';
+import { useLiveOrder } from './use-live-order.ts';
 import { useSession } from './use-session.ts';
 
 type Order = RouterOutputs['orders']['byId'];
@@ -18,6 +20,8 @@ type Order = RouterOutputs['orders']['byId'];
 export function OrderPage({ orderId }: { orderId: string }) {
   const { user, isPending } = useSession();
   const order = trpc.orders.byId.useQuery({ id: orderId }, { enabled: user !== null });
+  // Once the order is in (the session is known to be live), its changes replace it as they happen.
+  useLiveOrder(orderId, order.isSuccess);
   if (isPending) return <PageLoading />;
   if (!user) return <SignInPrompt title="Order details" text="Sign in to see this order." />;
   if (order.isPending) return <PageLoading />;
@@ -45,6 +49,7 @@ export function OrderPage({ orderId }: { orderId: string }) {
         </div>
         <OrderStatusBadge status={order.data.status} />
       </header>
+      <OrderProgress order={order.data} />
       <OrderSummary order={order.data} />
       <OrderAddresses order={order.data} />
       {orderTransitions[order.data.status].includes('cancelled') ? <CancelOrder order={order.data} /> : null}

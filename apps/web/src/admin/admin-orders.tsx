@@ -12,6 +12,7 @@ import { showNotice } from '../notices/notices.ts';
 import { adminOrdersHref } from '../routes.ts';
 import { trpc, type RouterOutputs } from '../trpc.ts';
 import { AdminsOnly } from './admins-only.tsx';
+import { useArrivedRows, useOrdersLive } from './use-orders-live.ts';
 
 type AdminOrder = RouterOutputs['admin']['orders']['list']['items'][number];
 
@@ -35,6 +36,9 @@ export function AdminOrders() {
   const page = Number.isSafeInteger(pageParam) && pageParam >= 1 && pageParam <= 10_000 ? pageParam : 1;
   const orders = trpc.admin.orders.list.useQuery({ status, page, limit: perPage }, { placeholderData: keepPreviousData });
   const filterId = useId();
+  // New orders (and status changes) show without a reload; the rows that came in are highlighted.
+  useOrdersLive(orders.isSuccess);
+  const arrived = useArrivedRows(`${status ?? ''}:${page}`, orders.isPlaceholderData ? undefined : orders.data?.items.map((order) => order.id));
 
   return (
     <div className="admin-section">
@@ -78,7 +82,7 @@ export function AdminOrders() {
               </thead>
               <tbody>
                 {orders.data.items.map((order) => (
-                  <OrderRow key={order.id} order={order} />
+                  <OrderRow key={order.id} order={order} arrived={arrived.has(order.id)} />
                 ))}
               </tbody>
             </table>
@@ -90,9 +94,9 @@ export function AdminOrders() {
   );
 }
 
-function OrderRow({ order }: { order: AdminOrder }) {
+function OrderRow({ order, arrived }: { order: AdminOrder; arrived: boolean }) {
   return (
-    <tr data-order-id={order.id}>
+    <tr data-order-id={order.id} className={arrived ? 'row-arrived' : undefined} data-arrived={arrived || undefined}>
       <th scope="row">
         {orderNumber(order)}
         <span className="muted admin-sub">{formatDateTime(order.createdAt)}</span>

@@ -2,7 +2,9 @@ import { orderLookupInput } from '@shop/api/schemas';
 import { useState, type FormEvent } from 'react';
 import { domainProblem, errorMessage, fieldErrorsOf, isNotFound } from '../api-errors.ts';
 import { OrderAddresses } from '../account/order-addresses.tsx';
+import { OrderProgress } from '../account/order-progress.tsx';
 import { OrderStatusBadge } from '../account/order-status.tsx';
+import { useLiveOrder } from '../account/use-live-order.ts';
 import { OrderSummary } from '../account/order-summary.tsx';
 import { fieldErrorsFromApi, fieldErrorsFromIssues, type FieldErrors } from '../forms/field-errors.ts';
 import { TextField } from '../forms/text-field.tsx';
@@ -34,7 +36,9 @@ export function OrderLookupPage() {
   }
 
   const shown = { ...(lookup.isError ? fieldErrorsFromApi(fieldErrorsOf(lookup.error)) : {}), ...errors };
-  const order = lookup.data;
+  // Live where this browser placed the order (its cart token is the order's); elsewhere, as found.
+  const live = useLiveOrder(lookup.data?.id, lookup.isSuccess);
+  const order = live.order ?? lookup.data;
   return (
     <section className="order-lookup-page" aria-labelledby="lookup-heading">
       <title>Find your order · Shop</title>
@@ -63,6 +67,7 @@ export function OrderLookupPage() {
             </div>
             <OrderStatusBadge status={order.status} />
           </header>
+          <OrderProgress order={order} />
           <OrderSummary order={order} />
           <OrderAddresses order={order} />
         </section>

@@ -1,6 +1,7 @@
 import { OrderAddresses } from '../account/order-addresses.tsx';
 import type { OrderStatus } from '../account/order-status.tsx';
 import { OrderSummary } from '../account/order-summary.tsx';
+import { useLiveOrder } from '../account/use-live-order.ts';
 import { useSession } from '../account/use-session.ts';
 import { formatDateTime, orderNumber } from '../format.ts';
 import { PageLoading } from '../layout/page-boundary.tsx';
@@ -16,9 +17,13 @@ import { trpc } from '../trpc.ts';
  */
 export function OrderPlacedPage({ orderId }: { orderId: string }) {
   const { user, isPending } = useSession();
+  const cached = trpc.useUtils().orders.byId.getData({ id: orderId });
+  // A payment still settling (3-D Secure) shows here as it settles, for a guest too (by the cart
+  // token that placed it); asking every 2 s is what is left where the stream is refused.
+  const live = useLiveOrder(orderId, !isPending && (user !== null || cached !== undefined));
   const order = trpc.orders.byId.useQuery(
     { id: orderId },
-    { enabled: user !== null, refetchInterval: (query) => (query.state.data?.status === 'pending' ? 2000 : false) },
+    { enabled: user !== null, refetchInterval: (query) => (query.state.data?.status === 'pending' && !live.live ? 2000 : false) },
   );
   if (isPending) return <PageLoading />;
   if (!user && !order.data) return <GuestOrderElsewhere orderId={orderId} />;

@@ -7,10 +7,12 @@ import {
   updateOrderStatusInput,
   updateProductInput,
 } from '../schemas/admin.ts';
+import { handledIteration } from '../handled-iteration.ts';
 import { importCsvInput } from '../schemas/catalog-csv.ts';
 import { adjustStock, createProduct, listAllOrders, saveVariants, updateProduct } from '../services/admin.ts';
 import { listProducts } from '../services/catalog.ts';
 import { exportCatalogCsv, importCatalogCsv } from '../services/catalog-csv.ts';
+import { snapshotThenChanges } from '../services/feed-watchers.ts';
 import { changeOrderStatus } from '../services/orders.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 import { dashboardAdminRouter } from './dashboard.ts';
@@ -36,6 +38,12 @@ export const adminRouter = createTRPCRouter({
     list: adminProcedure
       .input(adminOrderListInput)
       .query(({ ctx, input }) => listAllOrders(ctx.db, { status: input.status }, input)),
+    /** "Orders changed" (placed, moved along, refunded), over Server-Sent Events, like `dashboard.changes`: the list reads its page again on each. */
+    changes: adminProcedure.subscription(({ ctx, signal }) => {
+      if (!ctx.orderFeed) throw new Error('admin.orders.changes: this app was built without an order feed');
+      const feed = ctx.orderFeed;
+      return handledIteration(snapshotThenChanges((stop) => feed.changes(stop), signal));
+    }),
     updateStatus: adminProcedure
       .input(updateOrderStatusInput)
       .mutation(({ ctx, input }) => changeOrderStatus({ db: ctx.db, payments: ctx.payments }, { id: input.id }, input.status)),

@@ -1,4 +1,7 @@
 import type { Context } from '../context.ts';
+import { DomainError } from '../errors.ts';
+import { handledIteration } from '../handled-iteration.ts';
+import { snapshotThenChanges } from '../services/feed-watchers.ts';
 import { guestCartCookieName, guestCartTtlSeconds } from '../protocol.ts';
 import { addItemInput, guestCartToken, removeItemInput, setQuantityInput } from '../schemas/cart.ts';
 import { cartOutput } from '../schemas/responses.ts';
@@ -35,6 +38,19 @@ function cartWriter(ctx: Context): CartWriter {
 // Over REST as over tRPC: signed in with `Authorization: Bearer`, or a guest by the cart cookie.
 const guestsToo = 'Signed in (Bearer token) or a guest (the guest cart cookie the first add sets, or `x-cart-token`).';
 
+/**
+ * The cart `cart.changes` watches. A browser that sends a refresh cookie without a live access
+ * token is a signed-in shopper whose token expired (watching the guest cart would be watching the
+ * wrong one): UNAUTHENTICATED, so it renews the token and asks again. A guest with no cart yet
+ * has nothing to watch (the first add sets the cookie): NOT_FOUND.
+ */
+function watchedCartOwner(ctx: Context): CartOwner {
+  if (!ctx.user && ctx.refreshToken) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
+  const owner = currentCartOwner(ctx);
+  if (!owner) throw new DomainError('NOT_FOUND', 'No cart yet: adding an item starts one');
+  return owner;
+}
+
 export const cartRouter = createTRPCRouter({
   get: guestOrUserProcedure
     .meta({ openapi: { method: 'GET', path: '/cart', tags: ['cart'], protect: false, summary: "The caller's cart", description: guestsToo } })
@@ -43,6 +59,18 @@ export const cartRouter = createTRPCRouter({
       const owner = currentCartOwner(ctx);
       return answer(ctx, owner, getCart(ctx.db, owner));
     }),
+
+  /**
+   * "Your cart changed", over Server-Sent Events: `snapshot` when it opens, then `change` after
+   * each write to the caller's cart from any tab, device or server instance; the page reads `get`
+   * again. Counted against the open-stream caps.
+   */
+  changes: guestOrUserProcedure.subscription(({ ctx, signal }) => {
+    if (!ctx.cartFeed) throw new Error('cart.changes: this app was built without a cart feed');
+    const feed = ctx.cartFeed;
+    const owner = watchedCartOwner(ctx);
+    return handledIteration(snapshotThenChanges((stop) => feed.changes(owner, stop), signal));
+  }),
 
   addItem: guestOrUserProcedure
     .meta({

@@ -4,6 +4,7 @@ import type { OrderLookupInput } from '../schemas/orders.ts';
 import type { CounterStore } from '../stores/security-store.ts';
 import { forgiveAttempt, orderLookupLimits, perAddress, takeAttempt } from './rate-limit.ts';
 import { moveOrder, type LifecycleDeps } from './order-lifecycle.ts';
+import type { OrderFeed } from './order-feed.ts';
 import { orderProjection, toOrderDto, type OrderDto, type OrderView } from './order-view.ts';
 
 interface OrderPage<T> {
@@ -49,6 +50,51 @@ export async function getOwnOrder(db: Database, userId: string, orderId: string)
   const order = await db.models.Order.findOne({ _id: orderId, userId }, orderProjection).lean<OrderView>();
   if (!order) throw notFound('Order');
   return toOrderDto(order);
+}
+
+/** Who may watch an order: its signed-in owner, or the guest holding the cart token it was placed with. */
+export type OrderWatcher = { userId: string } | { guestToken: string };
+
+/** The order as `watcher` may see it: another's, or a missing one, is NOT_FOUND alike (as `getOwnOrder`). */
+async function readWatchedOrder(db: Database, watcher: OrderWatcher, orderId: string): Promise<OrderDto> {
+  const owner = 'userId' in watcher ? { userId: watcher.userId } : { userId: null, guestToken: watcher.guestToken };
+  const order = await db.models.Order.findOne({ _id: orderId, ...owner }, orderProjection).lean<OrderView>();
+  if (!order) throw notFound('Order');
+  return toOrderDto(order);
+}
+
+/**
+ * orders.changes: the order now, then again each time it changes (status, payment, refund), read
+ * for its watcher each time. Not theirs: NOT_FOUND before any event. Ends with an AbortError when
+ * `signal` aborts or the feed closes.
+ */
+export async function* watchOrder(
+  db: Database,
+  feed: OrderFeed,
+  watcher: OrderWatcher,
+  orderId: string,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<OrderDto, void, undefined> {
+  const done = new AbortController();
+  const stop = signal ? AbortSignal.any([signal, done.signal]) : done.signal;
+  try {
+    // Listening before the first read, so a change in between is not lost.
+    const changes = feed.orderChanges(orderId, stop);
+    let sent = await readWatchedOrder(db, watcher, orderId);
+    yield sent;
+    let sentKey = JSON.stringify(sent);
+    for await (const _ of changes) {
+      const now = await readWatchedOrder(db, watcher, orderId);
+      // A tick can be a write that changes nothing shown (a lease renewal on the offline server).
+      const key = JSON.stringify(now);
+      if (key === sentKey) continue;
+      sent = now;
+      sentKey = key;
+      yield sent;
+    }
+  } finally {
+    done.abort();
+  }
 }
 
 /**

@@ -15,7 +15,7 @@
 import { EventEmitter, on } from 'node:events';
 import { productStatus, trusted, type Database, type ProductStatus } from '@shop/db';
 import { handledIteration } from '../handled-iteration.ts';
-import { openFeedSource, type FeedSource } from './feed-source.ts';
+import { openFeedSource, pumpChangeStream, type FeedSource } from './feed-source.ts';
 
 /** One variant's sellable state. */
 export interface VariantStock {
@@ -69,8 +69,6 @@ export interface StockFeedOptions {
 
 export const defaultPollIntervalMs = 500;
 export const defaultReconcileIntervalMs = 5_000;
-/** The least time between two empty reads of a change stream (see the pump below). */
-const emptyPollPaceMs = 200;
 
 type Listener = (change: StockChange) => void;
 
@@ -200,12 +198,11 @@ async function openChangeStreamFeed(db: Database, options: StockFeedOptions): Pr
       ...(resumeAfter ? { startAfter: resumeAfter } : {}),
     });
 
-  let stream = open();
+  const stream = open();
   const first = await stream.tryNext().catch(async (error: unknown) => {
     await stream.close().catch(() => {});
     throw error;
   });
-  let resumeToken: unknown = stream.resumeToken;
 
   const publish = (event: ProductChangeEvent) => {
     const written = writtenAt(event);
@@ -214,31 +211,7 @@ async function openChangeStreamFeed(db: Database, options: StockFeedOptions): Pr
     if (change) subscribers.publish(change);
   };
   if (first) publish(first);
-
-  const pump = (async () => {
-    while (!subscribers.closed) {
-      try {
-        const asked = Date.now();
-        const event = await stream.tryNext();
-        resumeToken = stream.resumeToken;
-        if (event) {
-          publish(event);
-          continue;
-        }
-        // MongoDB holds an empty getMore open for a while (awaitData); a server that answers it
-        // at once (mongo-java-server) would turn this loop into a busy one: pace it instead.
-        const waited = Date.now() - asked;
-        if (waited < emptyPollPaceMs) await new Promise((resolve) => setTimeout(resolve, emptyPollPaceMs - waited));
-      } catch (error) {
-        if (subscribers.closed) return;
-        // The driver resumes by itself after transient errors; this is a stream it gave up on.
-        options.onError?.(error);
-        await stream.close().catch(() => {});
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        if (!subscribers.closed) stream = open(resumeToken);
-      }
-    }
-  })();
+  const stopPump = pumpChangeStream(open, publish, { stream, onError: options.onError });
 
   const stopReconciling = startPolling(db, subscribers, options.reconcileIntervalMs ?? defaultReconcileIntervalMs, options.onError);
 
@@ -248,8 +221,7 @@ async function openChangeStreamFeed(db: Database, options: StockFeedOptions): Pr
     async close() {
       subscribers.close();
       await stopReconciling();
-      await stream.close().catch(() => {});
-      await pump;
+      await stopPump();
     },
   };
 }
