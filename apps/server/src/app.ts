@@ -11,12 +11,14 @@ import {
   createTestPaymentProvider,
   guestCartCookieName,
   largeBodyProcedures,
+  localTargetPolicy,
   maxBatchSize,
   maxBodyBytes,
   openOrderFeed,
   openStockFeed,
   refreshCookieName,
   startBackInStockAlerts,
+  strictTargetPolicy,
   type AuthConfig,
   type CheckoutSettings,
   type ImageStore,
@@ -24,6 +26,7 @@ import {
   type PaymentProvider,
   type SecurityStore,
   type StockFeed,
+  type WebhookTargetPolicy,
 } from '@shop/api';
 import type { Database } from '@shop/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -101,6 +104,11 @@ export interface AppOptions {
    * (services/stock-alerts.ts). main.ts turns it on; stopped with the app.
    */
   backInStockAlerts?: boolean;
+  /**
+   * Where webhook endpoints may point (`admin.webhooks`): by default, in production, public
+   * addresses over https; elsewhere also http and loopback (main.ts passes WEBHOOK_ALLOW_LOOPBACK's).
+   */
+  webhookTargets?: WebhookTargetPolicy;
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -254,6 +262,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     security,
     production,
     observer: metrics,
+    webhookTargets: options.webhookTargets ?? (production ? strictTargetPolicy : localTargetPolicy),
   });
   const trpcOptions = {
     router: appRouter,

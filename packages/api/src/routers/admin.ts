@@ -15,6 +15,7 @@ import { changeOrderStatus } from '../services/orders.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 import { dashboardAdminRouter } from './dashboard.ts';
 import { discountsAdminRouter, settingsAdminRouter, shippingAdminRouter, taxAdminRouter } from './pricing-admin.ts';
+import { webhooksAdminRouter } from './webhooks.ts';
 
 export const adminRouter = createTRPCRouter({
   products: createTRPCRouter({
@@ -45,4 +46,5 @@ export const adminRouter = createTRPCRouter({
   tax: taxAdminRouter,
   settings: settingsAdminRouter,
   dashboard: dashboardAdminRouter,
+  webhooks: webhooksAdminRouter,
 });
