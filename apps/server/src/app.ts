@@ -11,6 +11,7 @@ import {
   createTestPaymentProvider,
   guestCartCookieName,
   largeBodyProcedures,
+  localTargetPolicy,
   maxBatchSize,
   maxBodyBytes,
   openCartFeed,
@@ -18,6 +19,7 @@ import {
   openStockFeed,
   refreshCookieName,
   startBackInStockAlerts,
+  strictTargetPolicy,
   type AuthConfig,
   type CartFeed,
   type CheckoutSettings,
@@ -26,6 +28,7 @@ import {
   type PaymentProvider,
   type SecurityStore,
   type StockFeed,
+  type WebhookTargetPolicy,
 } from '@shop/api';
 import type { Database } from '@shop/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -105,6 +108,11 @@ export interface AppOptions {
    * (services/stock-alerts.ts). main.ts turns it on; stopped with the app.
    */
   backInStockAlerts?: boolean;
+  /**
+   * Where webhook endpoints may point (`admin.webhooks`): by default, in production, public
+   * addresses over https; elsewhere also http and loopback (main.ts passes WEBHOOK_ALLOW_LOOPBACK's).
+   */
+  webhookTargets?: WebhookTargetPolicy;
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -262,6 +270,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     security,
     production,
     observer: metrics,
+    webhookTargets: options.webhookTargets ?? (production ? strictTargetPolicy : localTargetPolicy),
   });
   const trpcOptions = {
     router: appRouter,

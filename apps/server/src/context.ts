@@ -1,6 +1,8 @@
 import {
   createContextInner,
   cartTokenHeader,
+  localTargetPolicy,
+  strictTargetPolicy,
   guestCartCookieName,
   refreshCookieName,
   verifyAccessToken,
@@ -15,6 +17,7 @@ import {
   type ResponseCookies,
   type SecurityStore,
   type StockFeed,
+  type WebhookTargetPolicy,
 } from '@shop/api';
 import type { Database } from '@shop/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,6 +38,8 @@ export interface ContextDeps {
   production: boolean;
   /** Told what every procedure call did (the app's metrics). */
   observer?: ProcedureObserver;
+  /** Where webhook endpoints may point; by default production's policy in production, else the local one. */
+  webhookTargets?: WebhookTargetPolicy;
 }
 
 function replyCookies(reply: FastifyReply, secure: boolean): ResponseCookies {
@@ -86,6 +91,7 @@ export function createContextFactory(deps: ContextDeps) {
       ip: req.ip,
       exposeErrors: !deps.production,
       observer: deps.observer,
+      webhooks: { policy: deps.webhookTargets ?? (deps.production ? strictTargetPolicy : localTargetPolicy) },
     });
   };
 }

@@ -73,6 +73,14 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ ...production, JWT_SECRET: 'x'.repeat(32), ...keys, STRIPE_API_BASE: 'http://127.0.0.1:8420' })).toThrow(/not for production/);
   });
 
+  it('sends webhooks to public https addresses only in production; elsewhere also http and loopback, unless WEBHOOK_ALLOW_LOOPBACK=false', () => {
+    expect(loadEnv({ ...production, JWT_SECRET: 'x'.repeat(32) }).webhookTargets).toEqual({ allowLoopback: false, requireHttps: true });
+    expect(loadEnv({ NODE_ENV: 'development' }).webhookTargets).toEqual({ allowLoopback: true, requireHttps: false });
+    expect(loadEnv({ NODE_ENV: 'test', WEBHOOK_ALLOW_LOOPBACK: 'false' }).webhookTargets).toEqual({ allowLoopback: false, requireHttps: false });
+    expect(() => loadEnv({ ...production, JWT_SECRET: 'x'.repeat(32), WEBHOOK_ALLOW_LOOPBACK: 'true' })).toThrow(/WEBHOOK_ALLOW_LOOPBACK is not for production/);
+    expect(() => loadEnv({ WEBHOOK_ALLOW_LOOPBACK: 'yes' })).toThrow(/WEBHOOK_ALLOW_LOOPBACK/);
+  });
+
   it('takes SHOP_CRASH_AT, a named crash point, only in tests', () => {
     expect(loadEnv({ NODE_ENV: 'test', SHOP_CRASH_AT: 'order-notice:before-outbox' }).SHOP_CRASH_AT).toBe('order-notice:before-outbox');
     expect(() => loadEnv({ NODE_ENV: 'test', SHOP_CRASH_AT: 'somewhere' })).toThrow(/SHOP_CRASH_AT/);

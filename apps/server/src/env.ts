@@ -1,7 +1,7 @@
 // The one place that reads process.env for the server: validated once, typed everywhere after.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { crashPoints, defaultMailSettings, localStripeServer, type MailSettings } from '@shop/api';
+import { crashPoints, defaultMailSettings, localStripeServer, strictTargetPolicy, type MailSettings, type WebhookTargetPolicy } from '@shop/api';
 import { z } from 'zod';
 import { defaultStreamLimits } from './event-stream-slots.ts';
 
@@ -104,6 +104,12 @@ const envSchema = z.object({
    * production /metrics is served only when it is set; elsewhere it is open without it.
    */
   METRICS_TOKEN: z.string().min(32, 'At least 32 characters (e.g. `openssl rand -hex 32`)').regex(/^\S+$/, 'No spaces').optional(),
+  /**
+   * Whether webhook endpoints may point at this machine (127.0.0.0/8, ::1, `localhost`): true by
+   * default outside production, for a receiver run beside the shop; refused in production, where
+   * webhooks go to public addresses over https only. Private networks are refused everywhere.
+   */
+  WEBHOOK_ALLOW_LOOPBACK: booleanString.optional(),
   /** Tests only (NODE_ENV=test): the process kills itself (SIGKILL) on reaching this named point (services/crash-points.ts). */
   SHOP_CRASH_AT: z.enum(crashPoints).optional(),
 });
@@ -143,6 +149,8 @@ export type Env = z.infer<typeof envSchema> & {
   stripe: StripeEnv | null;
   /** The sender, the storefront's address and the shop's name, for emails. */
   mail: MailSettings;
+  /** Where webhook endpoints may point. */
+  webhookTargets: WebhookTargetPolicy;
 };
 
 /** Every variable the server reads (turbo must pass each one through to `pnpm dev`). */
@@ -161,10 +169,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       throw new Error('Invalid environment: JWT_SECRET must be at least 32 bytes in production');
     }
   }
+  if (env.WEBHOOK_ALLOW_LOOPBACK && env.NODE_ENV === 'production') {
+    throw new Error('Invalid environment: WEBHOOK_ALLOW_LOOPBACK is not for production (webhooks there go to public addresses only)');
+  }
+  const webhookTargets = env.NODE_ENV === 'production' ? strictTargetPolicy : { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK ?? true, requireHttps: false };
   if (env.SHOP_CRASH_AT && env.NODE_ENV !== 'test') throw new Error('Invalid environment: SHOP_CRASH_AT is for tests only (NODE_ENV=test)');
   const jwtSecretGenerated = !env.JWT_SECRET;
   const jwtSecret = env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : new Uint8Array(randomBytes(32));
   const logFormat = env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json');
   const mail = { from: env.MAIL_FROM, publicUrl: env.PUBLIC_URL ?? defaultMailSettings.publicUrl, shopName: env.SHOP_NAME };
-  return { ...env, jwtSecret, jwtSecretGenerated, logFormat, stripe: stripeEnv(env), mail };
+  return { ...env, jwtSecret, jwtSecretGenerated, logFormat, stripe: stripeEnv(env), mail, webhookTargets };
 }

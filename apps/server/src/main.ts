@@ -10,6 +10,7 @@ import {
   createRedisSecurityStore,
   createStripePaymentProvider,
   createTestPaymentProvider,
+  createWebhookChannel,
   checkStockInvariant,
   defaultAuthSettings,
   redactSmtpUrl,
@@ -17,6 +18,8 @@ import {
   startOutboxWorker,
   startRecoverySweep,
   stockInvariantViolations,
+  systemResolver,
+  webhookKind,
 } from '@shop/api';
 import { connect, disconnect, migrate } from '@shop/db';
 import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
@@ -83,6 +86,7 @@ const app = await buildApp({
   streamLimits: { perAddress: env.MAX_STREAMS_PER_ADDRESS, total: env.MAX_STREAMS },
   devMailbox: mailTransport?.kind === 'dev-mailbox' && env.NODE_ENV === 'development',
   backInStockAlerts: true,
+  webhookTargets: env.webhookTargets,
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');
@@ -137,29 +141,34 @@ const stopSweep = startRecoverySweep(
   },
 );
 
-// Delivers the outbox (emails) with retries; every instance runs one, each message goes out once (see outbox.ts).
-// Without a transport (production without SMTP_URL) messages, and what crashes left owed, wait for one.
+// Delivers the outbox (emails, webhooks) with retries; every instance runs one, each message goes out once (see outbox.ts).
+// Without a transport (production without SMTP_URL) emails, and what crashes left owed, wait for one; webhooks go on.
 if (env.SMTP_URL) app.log.info({ smtp: redactSmtpUrl(env.SMTP_URL), from: env.mail.from, publicUrl: env.mail.publicUrl }, 'email through smtp');
 else if (mailTransport) app.log.info({ publicUrl: env.mail.publicUrl }, `email into the development mailbox: http://${env.HOST}:${env.PORT}/dev/mail`);
 else app.log.warn('SMTP_URL is not set: no email is sent (messages wait in the outbox until it is)');
 if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) app.log.warn({ publicUrl: env.mail.publicUrl }, 'PUBLIC_URL is not set: links in emails point at the development storefront');
-const stopOutbox = mailTransport
-  ? startOutboxWorker(
-      { db, transport: mailTransport, mail: env.mail, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
-      {
-        // What a crash left owed (order notifications, claimed back-in-stock alerts) is written first.
-        relay: () => relayOwedMessages(db),
-        onOutcome(outcome) {
-          metrics.outboxDelivered(outcome);
-          if (outcome.status === 'failed') app.log.error(outcome, 'outbox message failed for good');
-          else if (outcome.status === 'retry') app.log.warn(outcome, 'outbox message not delivered; will retry');
-        },
-        onError(error) {
-          app.log.error({ err: error }, 'outbox worker failed');
-        },
-      },
-    )
-  : async () => {};
+const webhooks = createWebhookChannel({ db, policy: env.webhookTargets, resolve: systemResolver, shopName: env.SHOP_NAME });
+const stopOutbox = startOutboxWorker(
+  {
+    db,
+    transport: mailTransport,
+    mail: env.mail,
+    channels: { [webhookKind]: webhooks },
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  },
+  {
+    // What a crash left owed (order notifications, claimed back-in-stock alerts) is written first.
+    relay: () => relayOwedMessages(db),
+    onOutcome(outcome) {
+      metrics.outboxDelivered(outcome);
+      if (outcome.status === 'failed') app.log.error(outcome, 'outbox message failed for good');
+      else if (outcome.status === 'retry') app.log.warn(outcome, 'outbox message not delivered; will retry');
+    },
+    onError(error) {
+      app.log.error({ err: error }, 'outbox worker failed');
+    },
+  },
+);
 
 let closing = false;
 async function shutdown(signal: string) {

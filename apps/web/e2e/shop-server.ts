@@ -3,7 +3,7 @@
 // seeded database of its own, exactly as `pnpm start` serves them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSmtpTransport, defaultMailSettings, relayOwedMessages, startOutboxWorker } from '@shop/api';
+import { createSmtpTransport, createWebhookChannel, defaultMailSettings, localTargetPolicy, relayOwedMessages, startOutboxWorker, systemResolver, webhookKind, type OutboxChannel } from '@shop/api';
 import { setVariantForTest, testAuth } from '@shop/api/testing';
 import { defaultAdminPassword, seed } from '@shop/db/seed';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
@@ -22,12 +22,13 @@ export interface Shop {
 /**
  * `options`: what a test needs different from production (a slower payment provider, shorter
  * waits, an image directory of its own; by default uploads are kept in memory). `mail.smtpUrl`:
- * run the outbox worker, as main.ts does, delivering to that SMTP server, with links to this shop.
+ * run the outbox worker, as main.ts does, delivering to that SMTP server, with links to this shop;
+ * `mail.webhooks`: run it delivering webhooks too (to this machine's receivers).
  */
 export async function startShop(
   label: string,
   options: (db: TestDatabase) => Partial<Pick<AppOptions, 'payments' | 'checkout' | 'images'>> = () => ({}),
-  mail?: { smtpUrl: string },
+  mail?: { smtpUrl?: string; webhooks?: boolean },
 ): Promise<Shop> {
   if (!existsSync(join(webDistDir, 'index.html'))) {
     throw new Error(`No storefront build in ${webDistDir}: run \`pnpm build\` first (\`pnpm test\` does).`);
@@ -36,10 +37,12 @@ export async function startShop(
   await seed(db, { adminPassword });
   const app = await buildApp({ db, auth: testAuth, webDistDir, backInStockAlerts: true, ...options(db) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  const transport = mail ? createSmtpTransport(mail.smtpUrl) : null;
-  const stopOutbox = transport
-    ? startOutboxWorker({ db, transport, mail: { ...defaultMailSettings, publicUrl: address }, owner: label }, { pollIntervalMs: 200, relay: () => relayOwedMessages(db) })
-    : async () => {};
+  const transport = mail?.smtpUrl ? createSmtpTransport(mail.smtpUrl) : null;
+  const channels: Record<string, OutboxChannel> = mail?.webhooks ? { [webhookKind]: createWebhookChannel({ db, policy: localTargetPolicy, resolve: systemResolver, shopName: 'Shop' }) } : {};
+  const stopOutbox =
+    transport || mail?.webhooks
+      ? startOutboxWorker({ db, transport, channels, mail: { ...defaultMailSettings, publicUrl: address }, owner: label }, { pollIntervalMs: 200, relay: () => relayOwedMessages(db) })
+      : async () => {};
   return {
     url: address,
     db,

@@ -7,6 +7,8 @@ import { createTestPaymentProvider, type PaymentProvider } from './services/paym
 import type { CartFeed } from './services/cart-feed.ts';
 import type { OrderFeed } from './services/order-feed.ts';
 import type { StockFeed } from './services/stock-feed.ts';
+import { strictTargetPolicy, systemResolver } from './services/webhook-targets.ts';
+import type { WebhookSettings } from './services/webhooks.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
 import type { SecurityStore } from './stores/security-store.ts';
 
@@ -63,6 +65,8 @@ export interface ContextInner {
   exposeErrors: boolean;
   /** Told what every procedure call did (the server's metrics); by default nobody. */
   observer: ProcedureObserver;
+  /** Where webhook endpoints may point (the deployment's target policy), checked when one is saved. */
+  webhooks: WebhookSettings;
 }
 
 export const noCookies: ResponseCookies = {
@@ -94,6 +98,8 @@ export function createContextInner(options: {
   ip?: string;
   exposeErrors?: boolean;
   observer?: ProcedureObserver;
+  /** Defaults to production's policy: public addresses over https only. */
+  webhooks?: Partial<WebhookSettings>;
 }): ContextInner {
   return {
     db: options.db,
@@ -115,6 +121,7 @@ export function createContextInner(options: {
     ip: options.ip ?? '127.0.0.1',
     exposeErrors: options.exposeErrors ?? process.env.NODE_ENV !== 'production',
     observer: options.observer ?? noObserver,
+    webhooks: { policy: strictTargetPolicy, resolve: systemResolver, ...options.webhooks },
   };
 }
 

@@ -3,6 +3,7 @@ import type { Breakdown, DiscountProblem, PricePart } from './pricing/index.ts';
 import type { UploadImageType } from './protocol.ts';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { z } from 'zod';
 
 /**
  * The one catalogue of domain failures. Services throw `DomainError`s with a fixed reason; `codeFor`
@@ -249,4 +250,18 @@ export async function retryOnDuplicateKey<T>(upsert: () => Promise<T>): Promise<
     if (!isDuplicateKey(error)) throw error;
     return upsert();
   }
+}
+
+/**
+ * INVALID_INPUT for one field, found invalid past the input schema (a webhook URL whose host
+ * resolves to a private address): it answers as the schema's refusals do, `data.fieldErrors`
+ * keyed by the field's path, so a form shows it beside the field.
+ */
+export function invalidField(path: string, message: string): TRPCError {
+  // Made by a parse: a ZodError built with `new` is not an Error, and TRPCError would not keep it as the cause.
+  const refusal = z
+    .unknown()
+    .superRefine((_, context) => context.addIssue({ code: 'custom', path: path.split('.'), message }))
+    .safeParse(undefined).error;
+  return new TRPCError({ code: 'BAD_REQUEST', message, cause: refusal });
 }

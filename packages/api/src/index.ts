@@ -79,5 +79,14 @@ export {
   type OutboxSettings,
 } from './services/outbox.ts';
 export { relayOwedMessages } from './services/outbox-relay.ts';
+export {
+  createWebhookChannel,
+  defaultWebhookTimeoutMs,
+  enqueueWebhookDeliveries,
+  webhookKind,
+  type WebhookChannelOptions,
+  type WebhookSettings,
+} from './services/webhooks.ts';
+export { localTargetPolicy, strictTargetPolicy, systemResolver, type ResolveHost, type WebhookTargetPolicy } from './services/webhook-targets.ts';
 export { startBackInStockAlerts, type BackInStockWatcher, type BackInStockWatcherOptions } from './services/stock-alerts.ts';
 export { armCrashPoints, crashPoints, type CrashPoint } from './services/crash-points.ts';

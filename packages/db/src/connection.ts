@@ -19,6 +19,7 @@ import { stockAdjustmentSchema } from './models/stock-adjustment.ts';
 import { stockAlertSchema } from './models/stock-alert.ts';
 import { taxRateSchema } from './models/tax-rate.ts';
 import { userSchema } from './models/user.ts';
+import { webhookEndpointSchema } from './models/webhook-endpoint.ts';
 
 
 /** The models registered on a connection, typed from their schemas. */
@@ -59,6 +60,7 @@ function registerModels(connection: Connection) {
     DevMail: connection.model('DevMail', devMailSchema),
     StockAlert: connection.model('StockAlert', stockAlertSchema),
     IdempotencyKey: connection.model('IdempotencyKey', idempotencyKeySchema, 'idempotency_keys'),
+    WebhookEndpoint: connection.model('WebhookEndpoint', webhookEndpointSchema),
   };
 }
 

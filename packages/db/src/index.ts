@@ -14,6 +14,7 @@ export { outboxLogLength, outboxStatuses, type OutboxMessageDoc, type OutboxMess
 export { accountTokenPurposes, type AccountTokenDoc, type AccountTokenPurpose } from './models/account-token.ts';
 export type { DevMailDoc } from './models/dev-mail.ts';
 export { stockAlertStates, type StockAlertDoc, type StockAlertState } from './models/stock-alert.ts';
+export type { WebhookEndpointDoc, WebhookEndpointRecord } from './models/webhook-endpoint.ts';
 export type { LeanRecord, Projected } from './records.ts';
 export { Types, isValidObjectId, type PipelineStage } from 'mongoose';
 export { trusted } from './trusted.ts';

@@ -13,6 +13,7 @@ import {
   adminProductsHref,
   adminShippingHref,
   adminTaxHref,
+  adminWebhooksHref,
   type Route,
 } from '../routes.ts';
 import { AdminDashboard } from './admin-dashboard.tsx';
@@ -21,6 +22,7 @@ import { AdminDiscounts } from './admin-discounts.tsx';
 import { AdminOrders } from './admin-orders.tsx';
 import { AdminShipping } from './admin-shipping.tsx';
 import { AdminTax } from './admin-tax.tsx';
+import { AdminWebhooks } from './admin-webhooks.tsx';
 import { AdminsOnly } from './admins-only.tsx';
 import { AdminProducts } from './admin-products.tsx';
 import { NewProductForm } from './new-product-form.tsx';
@@ -38,6 +40,7 @@ const sections = [
   { name: 'admin-discounts', href: adminDiscountsHref, label: 'Discounts' },
   { name: 'admin-shipping', href: adminShippingHref, label: 'Shipping' },
   { name: 'admin-tax', href: adminTaxHref, label: 'Tax' },
+  { name: 'admin-webhooks', href: adminWebhooksHref, label: 'Webhooks' },
 ] as const satisfies { name: AdminSection; href: string; label: string }[];
 
 /**
@@ -99,6 +102,8 @@ export function AdminPage({ route }: { route: AdminRoute }) {
         <AdminShipping />
       ) : section === 'admin-tax' ? (
         <AdminTax />
+      ) : section === 'admin-webhooks' ? (
+        <AdminWebhooks />
       ) : (
         <AdminOrders />
       )}

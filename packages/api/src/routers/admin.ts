@@ -17,6 +17,7 @@ import { changeOrderStatus } from '../services/orders.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 import { dashboardAdminRouter } from './dashboard.ts';
 import { discountsAdminRouter, settingsAdminRouter, shippingAdminRouter, taxAdminRouter } from './pricing-admin.ts';
+import { webhooksAdminRouter } from './webhooks.ts';
 
 export const adminRouter = createTRPCRouter({
   products: createTRPCRouter({
@@ -53,4 +54,5 @@ export const adminRouter = createTRPCRouter({
   tax: taxAdminRouter,
   settings: settingsAdminRouter,
   dashboard: dashboardAdminRouter,
+  webhooks: webhooksAdminRouter,
 });

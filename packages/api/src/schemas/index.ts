@@ -13,3 +13,4 @@ export * from './countries.ts';
 export * from './pricing.ts';
 export * from './dashboard.ts';
 export * from './events.ts';
+export * from './webhooks.ts';

@@ -146,7 +146,8 @@ export interface OutboxChannel {
 
 export interface OutboxDeps {
   db: Database;
-  transport: MailTransport;
+  /** null: no email can be sent (production without SMTP_URL): emails wait, the channels' kinds go on. */
+  transport: MailTransport | null;
   mail: MailSettings;
   /** The deliverers of the kinds that are not emails, by kind. */
   channels?: Readonly<Record<string, OutboxChannel>>;
@@ -175,6 +176,8 @@ function errorText(error: unknown): string {
 
 async function sendMail(deps: OutboxDeps, message: OutboxRecord, messageId: string): Promise<void> {
   if (!isMailKind(message.kind)) throw new DeliveryError(`unknown message kind ${message.kind}`, { permanent: true });
+  // Not taken without a transport (see deliverNext); here for the type's sake.
+  if (!deps.transport) throw new DeliveryError('no mail transport');
   let rendered;
   try {
     rendered = renderMail(message.kind, message.payload, deps.mail);
@@ -192,12 +195,15 @@ async function sendMail(deps: OutboxDeps, message: OutboxRecord, messageId: stri
 export async function deliverNext(deps: OutboxDeps, now = new Date()): Promise<DeliveryOutcome> {
   const settings = { ...defaultOutboxSettings, ...deps.settings };
   const { OutboxMessage } = deps.db.models;
+  // Without a mail transport, only the kinds a channel delivers: emails wait for one.
+  const kinds = deps.transport ? {} : { kind: trusted({ $in: Object.keys(deps.channels ?? {}) }) };
   const message = await OutboxMessage.findOneAndUpdate(
     {
       $or: [
         { status: 'pending', nextAttemptAt: trusted({ $lte: now }) },
         { status: 'sending', 'lease.until': trusted({ $lte: now }) },
       ],
+      ...kinds,
     },
     { $set: { status: 'sending', lease: { owner: deps.owner, until: new Date(now.getTime() + settings.leaseMs) } }, $inc: { attempts: 1 } },
     { returnDocument: 'after', sort: { nextAttemptAt: 1 } },

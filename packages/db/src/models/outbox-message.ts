@@ -49,6 +49,8 @@ export const outboxMessageSchema = new Schema(
 );
 outboxMessageSchema.index({ dedupeKey: 1 }, { unique: true });
 outboxMessageSchema.index({ status: 1, nextAttemptAt: 1 });
+// A receiver's messages, newest first (a webhook endpoint's delivery log).
+outboxMessageSchema.index({ kind: 1, to: 1, createdAt: -1, _id: -1 });
 
 export type OutboxMessageDoc = InferSchemaType<typeof outboxMessageSchema>;
 export type OutboxMessageRecord = LeanRecord<typeof outboxMessageSchema>;
