@@ -12,3 +12,4 @@ export * from './address.ts';
 export * from './countries.ts';
 export * from './pricing.ts';
 export * from './dashboard.ts';
+export * from './api-keys.ts';
