@@ -22,6 +22,7 @@ import {
   type ImageStore,
   type OrderFeed,
   type PaymentProvider,
+  type ApiKeySettings,
   type SecurityStore,
   type StockFeed,
 } from '@shop/api';
@@ -69,6 +70,8 @@ export interface AppOptions {
   orderFeed?: OrderFeed;
   /** Most event streams (`stock.changes`) open at once, per client address and in total. */
   streamLimits?: StreamLimits;
+  /** Requests one API key may make a minute (API_KEY_RATE_LIMIT; 600 by default). */
+  apiKeys?: ApiKeySettings;
   timeouts?: Partial<HttpTimeouts>;
   /**
    * Where image uploads are kept and served from; by default this process's memory (tests).
@@ -252,6 +255,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     stockFeed,
     orderFeed,
     security,
+    ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     production,
     observer: metrics,
   });
