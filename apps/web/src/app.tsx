@@ -61,6 +61,7 @@ function CurrentPage({ route }: { route: Route }) {
     case 'admin-discounts':
     case 'admin-shipping':
     case 'admin-tax':
+    case 'admin-api-keys':
       return <AdminPage route={route} />;
     case 'not-found':
       return <NotFoundPage />;

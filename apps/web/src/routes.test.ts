@@ -28,6 +28,7 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/discounts')).toEqual({ name: 'admin-discounts' });
     expect(matchRoute('/admin/shipping')).toEqual({ name: 'admin-shipping' });
     expect(matchRoute('/admin/tax')).toEqual({ name: 'admin-tax' });
+    expect(matchRoute('/admin/api-keys')).toEqual({ name: 'admin-api-keys' });
   });
 
   it('ignores a trailing slash', () => {

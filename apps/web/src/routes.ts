@@ -24,6 +24,7 @@ export type Route =
   | { name: 'admin-discounts' }
   | { name: 'admin-shipping' }
   | { name: 'admin-tax' }
+  | { name: 'admin-api-keys' }
   | { name: 'not-found' };
 
 export type RouteName = Route['name'];
@@ -54,6 +55,7 @@ const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
   { pattern: /^\/admin\/discounts$/, route: () => ({ name: 'admin-discounts' }) },
   { pattern: /^\/admin\/shipping$/, route: () => ({ name: 'admin-shipping' }) },
   { pattern: /^\/admin\/tax$/, route: () => ({ name: 'admin-tax' }) },
+  { pattern: /^\/admin\/api-keys$/, route: () => ({ name: 'admin-api-keys' }) },
 ];
 
 /** The route a path names; a trailing slash is ignored. */
@@ -96,6 +98,7 @@ export const adminCatalogCsvHref = '/admin/import-export';
 export const adminDiscountsHref = '/admin/discounts';
 export const adminShippingHref = '/admin/shipping';
 export const adminTaxHref = '/admin/tax';
+export const adminApiKeysHref = '/admin/api-keys';
 
 /** The sign-in page, coming back to `next` (a path on this site) afterwards. */
 export function signInHref(next?: string): string {

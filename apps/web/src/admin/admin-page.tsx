@@ -5,6 +5,7 @@ import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
 import { navigate, useSearch } from '../location.ts';
 import {
+  adminApiKeysHref,
   adminCatalogCsvHref,
   adminDashboardHref,
   adminDiscountsHref,
@@ -15,6 +16,7 @@ import {
   adminTaxHref,
   type Route,
 } from '../routes.ts';
+import { AdminApiKeys } from './admin-api-keys.tsx';
 import { AdminDashboard } from './admin-dashboard.tsx';
 import { CatalogCsv } from './catalog-csv.tsx';
 import { AdminDiscounts } from './admin-discounts.tsx';
@@ -38,6 +40,7 @@ const sections = [
   { name: 'admin-discounts', href: adminDiscountsHref, label: 'Discounts' },
   { name: 'admin-shipping', href: adminShippingHref, label: 'Shipping' },
   { name: 'admin-tax', href: adminTaxHref, label: 'Tax' },
+  { name: 'admin-api-keys', href: adminApiKeysHref, label: 'API keys' },
 ] as const satisfies { name: AdminSection; href: string; label: string }[];
 
 /**
@@ -99,6 +102,8 @@ export function AdminPage({ route }: { route: AdminRoute }) {
         <AdminShipping />
       ) : section === 'admin-tax' ? (
         <AdminTax />
+      ) : section === 'admin-api-keys' ? (
+        <AdminApiKeys />
       ) : (
         <AdminOrders />
       )}
