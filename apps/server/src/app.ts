@@ -26,6 +26,7 @@ import {
   type ImageStore,
   type OrderFeed,
   type PaymentProvider,
+  type ApiKeySettings,
   type SecurityStore,
   type StockFeed,
   type WebhookTargetPolicy,
@@ -76,6 +77,8 @@ export interface AppOptions {
   cartFeed?: CartFeed;
   /** Most event streams (`stock.changes`) open at once, per client address and in total. */
   streamLimits?: StreamLimits;
+  /** Requests one API key may make a minute (API_KEY_RATE_LIMIT; 600 by default). */
+  apiKeys?: ApiKeySettings;
   timeouts?: Partial<HttpTimeouts>;
   /**
    * Where image uploads are kept and served from; by default this process's memory (tests).
@@ -268,6 +271,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     orderFeed,
     cartFeed,
     security,
+    ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     production,
     observer: metrics,
     webhookTargets: options.webhookTargets ?? (production ? strictTargetPolicy : localTargetPolicy),

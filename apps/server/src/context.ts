@@ -1,11 +1,16 @@
 import {
+  apiKeyHeader,
   createContextInner,
   cartTokenHeader,
   localTargetPolicy,
   strictTargetPolicy,
+  isApiKeyText,
+  presentedApiKey,
   guestCartCookieName,
   refreshCookieName,
   verifyAccessToken,
+  type ApiKeyCredential,
+  type ApiKeySettings,
   type AuthConfig,
   type CartFeed,
   type CategoryCache,
@@ -34,6 +39,7 @@ export interface ContextDeps {
   orderFeed?: OrderFeed;
   cartFeed?: CartFeed;
   security: SecurityStore;
+  apiKeys?: ApiKeySettings;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
   /** Told what every procedure call did (the app's metrics). */
@@ -60,18 +66,27 @@ function bearerToken(header: string | undefined): string | null {
 }
 
 /**
- * The Fastify layer of the context: it only extracts identity from the request (a Bearer token
- * for services, else the access cookie for browsers) and hands over to `createContextInner`.
+ * The API key a request carries: `X-Api-Key`, or a Bearer token with the key prefix (an access
+ * token is a JWT). Only headers — never a cookie or the URL, where a key would be sent by a
+ * browser without asking or end up in logs. Both headers with different values: refused.
+ */
+function apiKeyOf(req: FastifyRequest, bearer: string | null): ApiKeyCredential | null {
+  const header = req.headers[apiKeyHeader];
+  const bearerKey = bearer !== null && isApiKeyText(bearer) ? bearer : null;
+  if (header === undefined) return bearerKey === null ? null : presentedApiKey(bearerKey);
+  const key = typeof header === 'string' ? header.trim() : '';
+  if (bearer !== null && bearer !== key) return presentedApiKey(key, 'Send one credential: an API key in X-Api-Key, or an Authorization header, not both');
+  return presentedApiKey(key);
+}
+
+/**
+ * The Fastify layer of the context: it only extracts identity from the request (an API key or a
+ * Bearer token for services, else the access cookie for browsers) and hands over to
+ * `createContextInner`. A request with an API key is the key's alone: its cookies are not read.
  */
 export function createContextFactory(deps: ContextDeps) {
   return async function createContext({ req, res }: { req: FastifyRequest; res: FastifyReply }): Promise<Context> {
-    const token = bearerToken(req.headers.authorization) ?? req.cookies[deps.auth.accessCookieName] ?? null;
-    // Signature and expiry only: whether the token's session is live is asked by the procedures
-    // that act for the user (a catalogue page does not pay for it).
-    const claims = token ? await verifyAccessToken(deps.auth, token) : null;
-    const headerCartToken = req.headers[cartTokenHeader];
-    const cartToken = (typeof headerCartToken === 'string' ? headerCartToken : null) ?? req.cookies[guestCartCookieName] ?? null;
-    return createContextInner({
+    const transport = {
       db: deps.db,
       auth: deps.auth,
       payments: deps.payments,
@@ -81,17 +96,30 @@ export function createContextFactory(deps: ContextDeps) {
       orderFeed: deps.orderFeed,
       cartFeed: deps.cartFeed,
       security: deps.security,
+      apiKeys: deps.apiKeys,
+      cookies: replyCookies(res, deps.production),
+      ip: req.ip,
+      exposeErrors: !deps.production,
+      observer: deps.observer,
+      webhooks: { policy: deps.webhookTargets ?? (deps.production ? strictTargetPolicy : localTargetPolicy) },
+    };
+    const bearer = bearerToken(req.headers.authorization);
+    const apiKey = apiKeyOf(req, bearer);
+    if (apiKey) return createContextInner({ ...transport, apiKey });
+    const token = bearer ?? req.cookies[deps.auth.accessCookieName] ?? null;
+    // Signature and expiry only: whether the token's session is live is asked by the procedures
+    // that act for the user (a catalogue page does not pay for it).
+    const claims = token ? await verifyAccessToken(deps.auth, token) : null;
+    const headerCartToken = req.headers[cartTokenHeader];
+    const cartToken = (typeof headerCartToken === 'string' ? headerCartToken : null) ?? req.cookies[guestCartCookieName] ?? null;
+    return createContextInner({
+      ...transport,
       user: claims?.user ?? null,
       sessionId: claims?.sessionId ?? null,
       cartToken,
       // Every current browser sends Sec-Fetch-Site with every request; curl and services do not.
       exposeCartToken: req.headers['sec-fetch-site'] === undefined,
       refreshToken: req.cookies[refreshCookieName] ?? null,
-      cookies: replyCookies(res, deps.production),
-      ip: req.ip,
-      exposeErrors: !deps.production,
-      observer: deps.observer,
-      webhooks: { policy: deps.webhookTargets ?? (deps.production ? strictTargetPolicy : localTargetPolicy) },
     });
   };
 }

@@ -1,7 +1,7 @@
 // The one place that reads process.env for the server: validated once, typed everywhere after.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { crashPoints, defaultMailSettings, localStripeServer, strictTargetPolicy, type MailSettings, type WebhookTargetPolicy } from '@shop/api';
+import { crashPoints, defaultApiKeySettings, defaultMailSettings, localStripeServer, strictTargetPolicy, type MailSettings, type WebhookTargetPolicy } from '@shop/api';
 import { z } from 'zod';
 import { defaultStreamLimits } from './event-stream-slots.ts';
 
@@ -71,6 +71,8 @@ const envSchema = z.object({
    */
   MAX_STREAMS_PER_ADDRESS: z.coerce.number().int().min(0).max(10_000).default(defaultStreamLimits.perAddress),
   MAX_STREAMS: z.coerce.number().int().min(0).max(100_000).default(defaultStreamLimits.total),
+  /** Requests one API key may make a minute, counted by every instance together; past it, 429. */
+  API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(defaultApiKeySettings.requestsPerMinute),
   /** Payments through Stripe when set (`sk_…`, or a restricted `rk_…` key); unset, the built-in test provider. */
   STRIPE_SECRET_KEY: z
     .string()

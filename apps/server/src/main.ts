@@ -84,6 +84,7 @@ const app = await buildApp({
   security: redis,
   images: createLocalImageStore(env.IMAGE_DIR),
   streamLimits: { perAddress: env.MAX_STREAMS_PER_ADDRESS, total: env.MAX_STREAMS },
+  apiKeys: { requestsPerMinute: env.API_KEY_RATE_LIMIT },
   devMailbox: mailTransport?.kind === 'dev-mailbox' && env.NODE_ENV === 'development',
   backInStockAlerts: true,
   webhookTargets: env.webhookTargets,

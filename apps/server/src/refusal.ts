@@ -56,3 +56,15 @@ export function sendRefusal(reply: FastifyReply, refusal: Refusal | DomainError)
   if (large) reply.header('connection', 'close');
   return reply.code(httpStatus).type('application/json').send(body);
 }
+
+/**
+ * The `Retry-After` header (whole seconds) for a refusal that says how long to wait
+ * (RATE_LIMITED, CHECKOUT_IN_PROGRESS), or undefined.
+ */
+export function retryAfterOf(error: unknown): string | undefined {
+  const details: unknown = error instanceof DomainError ? error.details : null;
+  if (details && typeof details === 'object' && 'retryAfterSeconds' in details && typeof details.retryAfterSeconds === 'number') {
+    return String(Math.max(1, Math.ceil(details.retryAfterSeconds)));
+  }
+  return undefined;
+}

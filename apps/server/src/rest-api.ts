@@ -6,14 +6,14 @@
 // Idempotency-Key header.
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { DomainError, restRouter, type Context } from '@shop/api';
-import type { TRPCError } from '@trpc/server';
+import { DomainError, restRouter, type Context, type ProcedureMeta } from '@shop/api';
+import type { TRPCError, TRPCRouterRecord } from '@trpc/server';
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { answerClientErrors, registerJsonBodyGuard, restRoute } from './request-guard.ts';
-import { sendRefusal } from './refusal.ts';
+import { retryAfterOf, sendRefusal } from './refusal.ts';
 
 export const restBasePath = '/api';
 
@@ -69,14 +69,23 @@ export function createOpenApiDocument(): OpenAPIObject {
     title: 'Shop REST API',
     version: '1.0.0',
     description:
-      'The procedures of the tRPC router, as REST. Sign in with `POST /auth/login` and send its `token` as `Authorization: Bearer <token>`; errors carry `data.reason` and, for invalid input, `data.fieldErrors`, as over tRPC.',
+      'The procedures of the tRPC router, as REST. Sign in with `POST /auth/login` and send its `token` as `Authorization: Bearer <token>`; a service sends its API key (`shop_sk_…`, made in /admin/api-keys) as `X-Api-Key: <key>` or `Authorization: Bearer <key>`, for the operations of its scopes. Errors carry `data.reason` and, for invalid input, `data.fieldErrors`, as over tRPC.',
     baseUrl: restBasePath,
+    securitySchemes: {
+      Authorization: { type: 'http', scheme: 'bearer', description: 'An access token (`POST /auth/login`), or an API key' },
+      ApiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'An API key, for the operations its scopes allow' },
+    },
   });
+  // Every protected operation takes an access token; those of a scope take an API key too.
+  const scopes = apiKeyScopesByOperation();
   const errorResponse = { description: 'Refused: see `data.reason`', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   for (const path of Object.values(document.paths ?? {})) {
     for (const method of operationMethods) {
       const operation: Operation | undefined = path[method];
       if (!operation?.responses) continue;
+      const scope = operation.operationId ? scopes.get(operation.operationId) : undefined;
+      if (operation.security) operation.security = scope ? [{ Authorization: [] }, { ApiKey: [] }] : [{ Authorization: [] }];
+      if (scope) operation['x-api-key-scope'] = scope;
       for (const status of Object.keys(operation.responses)) {
         if (!status.startsWith('2')) operation.responses[status] = { ...errorResponse, description: describeStatus(status) };
       }
@@ -88,11 +97,28 @@ export function createOpenApiDocument(): OpenAPIObject {
   return document;
 }
 
+/** The API key scope of each operation that has one (`staffProcedure`), by its operationId. */
+function apiKeyScopesByOperation(): Map<string, string> {
+  const scopes = new Map<string, string>();
+  const visit = (record: TRPCRouterRecord, prefix: string) => {
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value !== 'function') {
+        visit(value, `${prefix}${key}.`);
+        continue;
+      }
+      const meta: ProcedureMeta = value._def.meta ?? {};
+      if (meta.apiKeyScope) scopes.set(meta.openapi?.operationId ?? `${prefix}${key}`.replace(/\./g, '-'), meta.apiKeyScope);
+    }
+  };
+  visit(restRouter._def.record, '');
+  return scopes;
+}
+
 function describeStatus(status: string): string {
   const descriptions: Record<string, string> = {
     '400': 'Invalid input (`INVALID_INPUT` with `fieldErrors`), or another refusal of the request',
-    '401': 'Not signed in, or the session has ended',
-    '403': 'Not allowed',
+    '401': 'Not signed in, the session has ended, or the API key is unknown, revoked or expired',
+    '403': 'Not allowed (`MISSING_SCOPE`: the API key lacks the scope in `details.scope`)',
     '404': 'Not found',
     '500': 'An unexpected failure (never for anything the client sent)',
   };
@@ -197,12 +223,8 @@ export async function restApi(scope: FastifyInstance, options: RestApiOptions): 
     onError: ({ error, path }: { error: TRPCError; path: string | undefined }) => options.onError(error, path),
     // A client told to wait is told how long in the header too (RATE_LIMITED, CHECKOUT_IN_PROGRESS).
     responseMeta: ({ errors }: { errors: TRPCError[] }) => {
-      const [error] = errors;
-      const details: unknown = error instanceof DomainError ? error.details : null;
-      if (details && typeof details === 'object' && 'retryAfterSeconds' in details && typeof details.retryAfterSeconds === 'number') {
-        return { headers: { 'retry-after': String(Math.max(1, Math.ceil(details.retryAfterSeconds))) } };
-      }
-      return {};
+      const retryAfter = retryAfterOf(errors[0]);
+      return retryAfter ? { headers: { 'retry-after': retryAfter } } : {};
     },
   });
 

@@ -26,7 +26,7 @@ import { getHTTPStatusCode } from '@trpc/server/http';
 import type { TRPCResponse } from '@trpc/server/rpc';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { StreamSlots } from './event-stream-slots.ts';
-import { sendRefusal } from './refusal.ts';
+import { retryAfterOf, sendRefusal } from './refusal.ts';
 
 export interface TrpcErrorInfo {
   error: TRPCError;
@@ -255,14 +255,21 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
       return { error: getErrorShape({ config, error: outcome.error, type: errorType, path: call.path, input: inputs?.[call.index], ctx }) };
     };
 
+    // A client told to wait is told how long in the header too (RATE_LIMITED), as over REST.
+    const retryAfter = (outcome: CallOutcome) => {
+      const seconds = outcome.ok ? undefined : retryAfterOf(outcome.error);
+      if (seconds) reply.header('retry-after', seconds);
+    };
     if (!requested.batch) {
       const { call } = requested;
       const outcome = await run(call);
+      retryAfter(outcome);
       if (outcome.ok && isDataStream(outcome.data)) return refuse(streamRefused(), type, ctx);
       const body = shapeOf(call, outcome, type);
       return send(getHTTPStatusCode([body]), body);
     }
     const outcomes = await Promise.all(calls.map(async (call) => ({ call, outcome: await run(call) })));
+    for (const { outcome } of outcomes) retryAfter(outcome);
     const body = outcomes.map(({ call, outcome }) =>
       shapeOf(call, outcome.ok && isDataStream(outcome.data) ? { ok: false, error: streamRefused() } : outcome, call.procedure?._def.type ?? 'unknown'),
     );

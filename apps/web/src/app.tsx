@@ -62,6 +62,7 @@ function CurrentPage({ route }: { route: Route }) {
     case 'admin-shipping':
     case 'admin-tax':
     case 'admin-webhooks':
+    case 'admin-api-keys':
       return <AdminPage route={route} />;
     case 'not-found':
       return <NotFoundPage />;

@@ -29,6 +29,7 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/shipping')).toEqual({ name: 'admin-shipping' });
     expect(matchRoute('/admin/tax')).toEqual({ name: 'admin-tax' });
     expect(matchRoute('/admin/webhooks')).toEqual({ name: 'admin-webhooks' });
+    expect(matchRoute('/admin/api-keys')).toEqual({ name: 'admin-api-keys' });
   });
 
   it('ignores a trailing slash', () => {

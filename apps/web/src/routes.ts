@@ -25,6 +25,7 @@ export type Route =
   | { name: 'admin-shipping' }
   | { name: 'admin-tax' }
   | { name: 'admin-webhooks' }
+  | { name: 'admin-api-keys' }
   | { name: 'not-found' };
 
 export type RouteName = Route['name'];
@@ -56,6 +57,7 @@ const table: { pattern: RegExp; route: (match: string[]) => Route }[] = [
   { pattern: /^\/admin\/shipping$/, route: () => ({ name: 'admin-shipping' }) },
   { pattern: /^\/admin\/tax$/, route: () => ({ name: 'admin-tax' }) },
   { pattern: /^\/admin\/webhooks$/, route: () => ({ name: 'admin-webhooks' }) },
+  { pattern: /^\/admin\/api-keys$/, route: () => ({ name: 'admin-api-keys' }) },
 ];
 
 /** The route a path names; a trailing slash is ignored. */
@@ -99,6 +101,7 @@ export const adminDiscountsHref = '/admin/discounts';
 export const adminShippingHref = '/admin/shipping';
 export const adminTaxHref = '/admin/tax';
 export const adminWebhooksHref = '/admin/webhooks';
+export const adminApiKeysHref = '/admin/api-keys';
 
 /** The sign-in page, coming back to `next` (a path on this site) afterwards. */
 export function signInHref(next?: string): string {

@@ -1,4 +1,5 @@
 import type { Database } from '@shop/db';
+import { defaultApiKeySettings, type ApiKeyCredential, type ApiKeySettings } from './services/api-keys.ts';
 import type { AuthConfig, SessionUser } from './services/auth.ts';
 import { createCategoryCache, type CategoryCache } from './services/catalog.ts';
 import { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
@@ -46,6 +47,13 @@ export interface ContextInner {
   user: SessionUser | null;
   /** The session family the access token was issued in (its `sid`); null without one. */
   sessionId: string | null;
+  /**
+   * The API key the caller sent (a service), not yet checked: every procedure checks it first
+   * (`publicProcedure`). A key caller has no `user`, session, refresh token or cart token.
+   */
+  apiKey: ApiKeyCredential | null;
+  /** The per-key rate limit. */
+  apiKeys: ApiKeySettings;
   /** The refresh token cookie, if the caller sent one (browsers only). */
   refreshToken: string | null;
   /** The guest cart token sent by the caller (cookie or `x-cart-token` header), if any. */
@@ -90,6 +98,8 @@ export function createContextInner(options: {
   security?: SecurityStore;
   user?: SessionUser | null;
   sessionId?: string | null;
+  apiKey?: ApiKeyCredential | null;
+  apiKeys?: ApiKeySettings;
   cartToken?: string | null;
   exposeCartToken?: boolean;
   refreshToken?: string | null;
@@ -113,6 +123,8 @@ export function createContextInner(options: {
     security: options.security ?? createMongoSecurityStore(options.db),
     user: options.user ?? null,
     sessionId: options.sessionId ?? null,
+    apiKey: options.apiKey ?? null,
+    apiKeys: options.apiKeys ?? defaultApiKeySettings,
     cartToken: options.cartToken ?? null,
     exposeCartToken: options.exposeCartToken ?? false,
     refreshToken: options.refreshToken ?? null,

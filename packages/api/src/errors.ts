@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@shop/db';
+import type { ApiKeyScope, OrderStatus } from '@shop/db';
 import type { Breakdown, DiscountProblem, PricePart } from './pricing/index.ts';
 import type { UploadImageType } from './protocol.ts';
 import { TRPCError } from '@trpc/server';
@@ -89,6 +89,10 @@ export const domainReasons = {
   PASSWORD_INCORRECT: 'BAD_REQUEST',
   /** A back-in-stock alert asked for a variant that is in stock: there is nothing to wait for. */
   IN_STOCK: 'CONFLICT',
+  /** A valid API key calling a procedure its scopes do not include. */
+  MISSING_SCOPE: 'FORBIDDEN',
+  /** A valid API key calling what only a shopper or an admin session may (the cart, checkout, the account, signing in, managing keys). */
+  API_KEY_NOT_ALLOWED: 'FORBIDDEN',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
 export type DomainReason = keyof typeof domainReasons;
@@ -180,6 +184,9 @@ export interface DomainErrorDetailsByReason {
   VERIFICATION_TOKEN_INVALID: null;
   PASSWORD_INCORRECT: null;
   IN_STOCK: { productId: string; variantId: string };
+  /** `scope`: what the procedure needs; `granted`: what the key has. */
+  MISSING_SCOPE: { scope: ApiKeyScope; granted: ApiKeyScope[] };
+  API_KEY_NOT_ALLOWED: null;
 }
 
 /**

@@ -16,7 +16,19 @@ export type { NextAction, OrderDto } from './services/order-view.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
 export * from './protocol.ts';
 export { startSessionFamily } from './services/sessions.ts';
-export { requireAdmin } from './trpc.ts';
+export { requireAdmin, staffProcedure, type ProcedureMeta } from './trpc.ts';
+export { apiKeyScope, apiKeyScopes, createApiKeyInput, type ApiKeyScope } from './schemas/api-keys.ts';
+export {
+  defaultApiKeySettings,
+  hashApiKey,
+  isApiKeyText,
+  presentedApiKey,
+  type ApiKeyCaller,
+  type ApiKeyCredential,
+  type ApiKeyDto,
+  type ApiKeySettings,
+} from './services/api-keys.ts';
+export type { Actor } from './services/actors.ts';
 export { isUploadedImageName, storeUploadedImage, tooLargeImage, unsupportedImageType } from './services/images.ts';
 export { createMemoryImageStore, type ImageStore, type StoredImage } from './stores/image-store.ts';
 export { createLocalImageStore, type LocalImageStore } from './stores/local-image-store.ts';

@@ -85,3 +85,11 @@ export function uploadedImageHash(path: string): string | null {
 // `schemas/checkout.ts` (a fresh UUID per purchase attempt, sent again unchanged with every retry
 // of it — a lost answer, a double click, CHECKOUT_IN_PROGRESS — so it buys once), and
 // `guestCartToken` in `schemas/cart.ts`.
+
+/**
+ * A service's API key (`admin.apiKeys.create`) is sent as `Authorization: Bearer <key>` or in this
+ * header, never in a cookie or a URL. Every key starts with `apiKeyPrefix`, which is how the
+ * server tells one from an access token (a JWT starts with `eyJ`).
+ */
+export const apiKeyHeader = 'x-api-key';
+export const apiKeyPrefix = 'shop_sk_';

@@ -1,9 +1,12 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { ApiKeyScope } from '@shop/db';
 import { initTRPC, type TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
 import type { Context } from './context.ts';
 import { DomainError, type DomainErrorData, type DomainReason } from './errors.ts';
+import type { Actor } from './services/actors.ts';
+import { authenticateApiKey } from './services/api-keys.ts';
 import { findLiveSessionUser, type SessionUser } from './services/auth.ts';
 
 type ErrorData = DomainErrorData & {
@@ -20,8 +23,13 @@ function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   return fields;
 }
 
-// `meta.openapi` puts a procedure in the REST API too (apps/server/src/rest-api.ts).
-const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
+/**
+ * `openapi` puts a procedure in the REST API too (apps/server/src/rest-api.ts); `apiKeyScope` is
+ * set by `staffProcedure`, for the key check and the REST document's security.
+ */
+export type ProcedureMeta = OpenApiMeta<{ apiKeyScope?: ApiKeyScope }>;
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   // Keep idle event streams (live stock) alive through proxies that cut silent connections.
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
   errorFormatter({ shape, error, ctx }) {
@@ -62,7 +70,7 @@ function reasonOf(error: TRPCError): DomainReason | null {
 // it did (apps/server counts and times it for /metrics).
 const tracer = trace.getTracer('@shop/api');
 
-export const publicProcedure = t.procedure.use(({ ctx, path, type, next }) =>
+const tracedProcedure = t.procedure.use(({ ctx, path, type, next }) =>
   tracer.startActiveSpan(path, { attributes: { 'rpc.system': 'trpc', 'rpc.method': path, 'rpc.trpc.type': type } }, async (span) => {
     const started = performance.now();
     try {
@@ -87,6 +95,23 @@ export const publicProcedure = t.procedure.use(({ ctx, path, type, next }) =>
   }),
 );
 
+function notForApiKeys(): DomainError {
+  return new DomainError('API_KEY_NOT_ALLOWED', 'An API key cannot call this: it is for signed-in shoppers and admins');
+}
+
+/**
+ * Open to everyone. A caller with an API key is checked first, whatever it calls (an unknown,
+ * revoked or expired key is UNAUTHENTICATED, even on the catalogue: a service learns its key is
+ * bad at once), and counted against the key's limit. A key may read what is public, but change
+ * nothing outside its scopes: a public mutation (signing in, a guest's order look-up) refuses it.
+ */
+export const publicProcedure = tracedProcedure.use(async ({ ctx, type, meta, next }) => {
+  if (!ctx.apiKey) return next();
+  await authenticateApiKey(ctx, ctx.apiKey);
+  if (type === 'mutation' && meta?.apiKeyScope === undefined) throw notForApiKeys();
+  return next();
+});
+
 /**
  * The caller of a verified access token, if its session is still live (not signed out, not
  * revoked, the account not deleted), as the database has them now; else UNAUTHENTICATED, so the
@@ -100,6 +125,11 @@ async function liveUser(ctx: Context, user: SessionUser): Promise<SessionUser> {
 
 /** The signed-in caller, live (UNAUTHENTICATED otherwise): what `authedProcedure` puts in `ctx.user`. */
 async function requireUser(ctx: Context): Promise<SessionUser> {
+  // A key is a service, never a user: checked (a bad key is UNAUTHENTICATED), then refused.
+  if (ctx.apiKey) {
+    await authenticateApiKey(ctx, ctx.apiKey);
+    throw notForApiKeys();
+  }
   if (!ctx.user) {
     throw new DomainError('UNAUTHENTICATED', 'Sign in first');
   }
@@ -133,6 +163,8 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
  * caller only with a live session, so an ended session cannot go on using the account's cart.
  */
 export const guestOrUserProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  // Nor a guest: a service keeps no cart with its key.
+  if (ctx.apiKey) throw notForApiKeys();
   return next({ ctx: { user: ctx.user ? await liveUser(ctx, ctx.user) : null } });
 });
 
@@ -144,3 +176,24 @@ export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
   assertAdmin(ctx.user);
   return next();
 });
+
+/**
+ * For the work a service may be given (see `apiKeyScopes`): a live admin session, or a live API
+ * key with `scope` (MISSING_SCOPE without it). `ctx.actor` says which, for audit records. Admin
+ * procedures that are not built on this stay admin-session only.
+ */
+export function staffProcedure(scope: ApiKeyScope) {
+  return publicProcedure.meta({ apiKeyScope: scope }).use(async ({ ctx, next }) => {
+    let actor: Actor;
+    if (ctx.apiKey) {
+      const key = await authenticateApiKey(ctx, ctx.apiKey);
+      if (!key.scopes.includes(scope)) {
+        throw new DomainError('MISSING_SCOPE', `This API key does not have the ${scope} scope`, { scope, granted: key.scopes });
+      }
+      actor = { kind: 'apiKey', keyId: key.id, name: key.name };
+    } else {
+      actor = { kind: 'user', userId: (await requireAdmin(ctx)).id };
+    }
+    return next({ ctx: { actor } });
+  });
+}

@@ -1,7 +1,7 @@
 // The typed client other services use to call the Shop API over HTTP. Everything about the API's
 // shape comes from the router's type; at run time this module needs nothing but @trpc/client.
 import type { AppRouter } from './app-router.ts';
-import { cartTokenHeader, maxBatchSize, trpcPath } from '@shop/api/protocol';
+import { apiKeyHeader, cartTokenHeader, maxBatchSize, trpcPath } from '@shop/api/protocol';
 import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
@@ -27,6 +27,12 @@ export interface ShopClientOptions {
   url: string;
   /** Access token from `auth.login`/`auth.register`, sent as `Authorization: Bearer <token>`. */
   token?: CredentialSource;
+  /**
+   * A service's API key (`shop_sk_…`, made by an admin in /admin/api-keys), sent as `X-Api-Key`:
+   * the procedures of its scopes (`admin.orders.list` with `orders:read`, …) and the public ones.
+   * Not with `token`: a request carries one credential.
+   */
+  apiKey?: CredentialSource;
   /** Guest cart token, sent as `x-cart-token`. */
   cartToken?: CredentialSource;
   /** A fetch implementation; the global `fetch` by default. */
@@ -58,7 +64,8 @@ async function read(source: CredentialSource): Promise<string | undefined> {
 }
 
 export function createShopClient(options: ShopClientOptions): ShopClient {
-  const { token, cartToken } = options;
+  const { token, apiKey, cartToken } = options;
+  if (token !== undefined && apiKey !== undefined) throw new TypeError('createShopClient: pass token or apiKey, not both');
   return createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
@@ -66,9 +73,10 @@ export function createShopClient(options: ShopClientOptions): ShopClient {
         maxItems: maxBatchSize,
         ...(options.fetch ? { fetch: options.fetch } : {}),
         async headers() {
-          const [accessToken, guestCartToken] = await Promise.all([read(token), read(cartToken)]);
+          const [accessToken, key, guestCartToken] = await Promise.all([read(token), read(apiKey), read(cartToken)]);
           const headers: Record<string, string> = {};
           if (accessToken) headers.authorization = `Bearer ${accessToken}`;
+          if (key) headers[apiKeyHeader] = key;
           if (guestCartToken) headers[cartTokenHeader] = guestCartToken;
           return headers;
         },

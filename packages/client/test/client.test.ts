@@ -63,3 +63,38 @@ describe('createShopClient against the server', () => {
     await expect(shop.orders.list.query()).rejects.toMatchObject({ data: { reason: 'UNAUTHENTICATED' } });
   });
 });
+
+describe('createShopClient with an API key', () => {
+  /** A key the seeded admin makes, signed in through the client as the admin page would. */
+  async function adminKey(scopes: ('orders:read' | 'orders:write')[]) {
+    const { token } = await createShopClient({ url: server.url }).auth.login.mutate({ email: 'admin@example.com', password: 'admin-password-for-tests' });
+    const admin = createShopClient({ url: server.url, token });
+    const { key, secret } = await admin.admin.apiKeys.create.mutate({ name: 'Client test', scopes });
+    return { admin, key, secret };
+  }
+
+  it('sends the key as X-Api-Key: the procedures of its scopes answer, the others are MISSING_SCOPE', async () => {
+    const { secret } = await adminKey(['orders:read']);
+    const service = createShopClient({ url: server.url, apiKey: secret });
+
+    await expect(service.admin.orders.list.query({ page: 1, limit: 5 })).resolves.toMatchObject({ page: 1, limit: 5 });
+    const error: unknown = await service.admin.orders.updateStatus
+      .mutate({ id: '0123456789abcdef01234567', status: 'shipped' })
+      .catch((caught: unknown) => caught);
+    expect(isShopClientError(error) && error.data?.reason === 'MISSING_SCOPE' ? error.data.details : null).toEqual({ scope: 'orders:write', granted: ['orders:read'] });
+    await expect(service.cart.get.query()).rejects.toMatchObject({ data: { reason: 'API_KEY_NOT_ALLOWED' } });
+  });
+
+  it('takes a function, read before every request, and reports a revoked key as UNAUTHENTICATED', async () => {
+    const { admin, key, secret } = await adminKey(['orders:read']);
+    const service = createShopClient({ url: server.url, apiKey: async () => secret });
+    await expect(service.admin.orders.list.query()).resolves.toMatchObject({ page: 1 });
+
+    await admin.admin.apiKeys.revoke.mutate({ id: key.id });
+    await expect(service.admin.orders.list.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED', reason: 'UNAUTHENTICATED' } });
+  });
+
+  it('refuses a token and a key together', () => {
+    expect(() => createShopClient({ url: server.url, token: 'a', apiKey: 'b' })).toThrow(/token or apiKey/);
+  });
+});

@@ -2,6 +2,7 @@ import mongoose, { type Connection } from 'mongoose';
 
 mongoose.set('strictQuery', true);
 import { accountTokenSchema } from './models/account-token.ts';
+import { apiKeySchema } from './models/api-key.ts';
 import { cartSchema } from './models/cart.ts';
 import { categorySchema } from './models/category.ts';
 import { devMailSchema } from './models/dev-mail.ts';
@@ -61,6 +62,7 @@ function registerModels(connection: Connection) {
     StockAlert: connection.model('StockAlert', stockAlertSchema),
     IdempotencyKey: connection.model('IdempotencyKey', idempotencyKeySchema, 'idempotency_keys'),
     WebhookEndpoint: connection.model('WebhookEndpoint', webhookEndpointSchema),
+    ApiKey: connection.model('ApiKey', apiKeySchema),
   };
 }
 

@@ -59,3 +59,10 @@ export function newOrderNumber(): string {
 
 /** Most addresses one user's address book holds. */
 export const maxSavedAddresses = 10;
+
+/**
+ * What an API key may be allowed to do, one scope per kind of service work (packages/api's
+ * `staffProcedure` checks them). Browser-safe, for the admin's key form.
+ */
+export const apiKeyScopes = ['catalog:write', 'stock:write', 'orders:read', 'orders:write', 'events:read'] as const;
+export type ApiKeyScope = (typeof apiKeyScopes)[number];

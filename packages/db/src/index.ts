@@ -13,6 +13,7 @@ export type { DiscountDoc, DiscountRecord } from './models/discount.ts';
 export { outboxLogLength, outboxStatuses, type OutboxMessageDoc, type OutboxMessageRecord, type OutboxStatus } from './models/outbox-message.ts';
 export { accountTokenPurposes, type AccountTokenDoc, type AccountTokenPurpose } from './models/account-token.ts';
 export type { DevMailDoc } from './models/dev-mail.ts';
+export type { ApiKeyDoc, ApiKeyRecord } from './models/api-key.ts';
 export { stockAlertStates, type StockAlertDoc, type StockAlertState } from './models/stock-alert.ts';
 export type { WebhookEndpointDoc, WebhookEndpointRecord } from './models/webhook-endpoint.ts';
 export type { LeanRecord, Projected } from './records.ts';

@@ -5,6 +5,7 @@ import { PageLoading } from '../layout/page-boundary.tsx';
 import { Link } from '../link.tsx';
 import { navigate, useSearch } from '../location.ts';
 import {
+  adminApiKeysHref,
   adminCatalogCsvHref,
   adminDashboardHref,
   adminDiscountsHref,
@@ -16,6 +17,7 @@ import {
   adminWebhooksHref,
   type Route,
 } from '../routes.ts';
+import { AdminApiKeys } from './admin-api-keys.tsx';
 import { AdminDashboard } from './admin-dashboard.tsx';
 import { CatalogCsv } from './catalog-csv.tsx';
 import { AdminDiscounts } from './admin-discounts.tsx';
@@ -41,6 +43,7 @@ const sections = [
   { name: 'admin-shipping', href: adminShippingHref, label: 'Shipping' },
   { name: 'admin-tax', href: adminTaxHref, label: 'Tax' },
   { name: 'admin-webhooks', href: adminWebhooksHref, label: 'Webhooks' },
+  { name: 'admin-api-keys', href: adminApiKeysHref, label: 'API keys' },
 ] as const satisfies { name: AdminSection; href: string; label: string }[];
 
 /**
@@ -104,6 +107,8 @@ export function AdminPage({ route }: { route: AdminRoute }) {
         <AdminTax />
       ) : section === 'admin-webhooks' ? (
         <AdminWebhooks />
+      ) : section === 'admin-api-keys' ? (
+        <AdminApiKeys />
       ) : (
         <AdminOrders />
       )}

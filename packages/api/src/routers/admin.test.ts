@@ -110,7 +110,7 @@ describe('admin.products', () => {
     });
     expect((await asAdmin().admin.products.adjustStock({ productId: product.id, delta: -10, reason: 'recall' })).status).toBe('sold_out');
     const log = await db.models.StockAdjustment.find({ productId: product.id }).sort({ createdAt: 1 }).lean();
-    expect(log.map((entry) => [entry.delta, entry.reason, entry.stockAfter, entry.userId.toString()])).toEqual([
+    expect(log.map((entry) => [entry.delta, entry.reason, entry.stockAfter, entry.userId?.toString()])).toEqual([
       [7, 'delivery', 10, admin.id],
       [-10, 'recall', 0, admin.id],
     ]);

@@ -14,3 +14,4 @@ export * from './pricing.ts';
 export * from './dashboard.ts';
 export * from './events.ts';
 export * from './webhooks.ts';
+export * from './api-keys.ts';

@@ -7,6 +7,7 @@ import { orderStatuses, userRoles } from '@shop/db/constants';
 import type { ProductStatus } from '@shop/db';
 import { z } from 'zod';
 import type { AddressDto, SavedAddressDto } from '../services/address-book.ts';
+import type { AdminOrderDto } from '../services/admin.ts';
 import type { SessionUser } from '../services/auth.ts';
 import type { CartDto, CartMergeReport } from '../services/cart.ts';
 import type { CategoryDto, ProductDto, ProductPage } from '../services/catalog.ts';
@@ -153,6 +154,18 @@ export const orderOutput = z
 export const orderPageOutput = z
   .object({ items: z.array(orderOutput), total: z.int(), page: z.int(), limit: z.int() })
   .meta({ id: 'OrderPage' }) satisfies z.ZodType<Awaited<ReturnType<typeof listOrders>>>;
+
+/** An order as the admin (or a service with `orders:read`) sees it: with its customer. */
+export const adminOrderOutput = orderOutput
+  .extend({
+    customer: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
+    guest: z.boolean(),
+  })
+  .meta({ id: 'AdminOrder' }) satisfies z.ZodType<AdminOrderDto>;
+
+export const adminOrderPageOutput = z
+  .object({ items: z.array(adminOrderOutput), total: z.int(), page: z.int(), limit: z.int() })
+  .meta({ id: 'AdminOrderPage' });
 
 export const userOutput = z
   .object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(userRoles), emailVerified: z.boolean() })

@@ -6,6 +6,7 @@ import {
   trusted,
   variantTotals,
   type Database,
+  type OrderRecord,
   type OrderStatus,
   type ProductOption,
   type VariantFields,
@@ -13,9 +14,10 @@ import {
 } from '@shop/db';
 import { DomainError, isDuplicateKey, notFound } from '../errors.ts';
 import type { CreateProductInput, SaveVariantsInput, UpdateProductInput, VariantInput } from '../schemas/admin.ts';
+import { auditFields, type Actor } from './actors.ts';
 import { variantFilter } from './order-lifecycle.ts';
 import { getProduct, type CatalogDeps, type ProductDto } from './catalog.ts';
-import { toOrderDto, type OrderDto } from './order-view.ts';
+import { orderProjection, toOrderDto, type OrderDto, type OrderView } from './order-view.ts';
 import { findOrders } from './orders.ts';
 
 async function requireCategory(db: Database, categoryId: string): Promise<void> {
@@ -125,7 +127,7 @@ export async function updateProduct(deps: CatalogDeps, input: UpdateProductInput
  * and its stock is what was read (each removal one conditional update, its stock recorded as an
  * audited adjustment). Checkouts may run meanwhile: none of these writes touches what they change.
  */
-export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, userId: string): Promise<ProductDto> {
+export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, actor: Actor): Promise<ProductDto> {
   const { db } = deps;
   const product = await db.models.Product.findById(input.productId, {
     slug: 1,
@@ -192,7 +194,7 @@ export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, 
       await db.models.StockAdjustment.create({
         productId: product._id,
         variantId: variant._id,
-        userId,
+        ...auditFields(actor),
         delta: -variant.stock,
         reason: `Variant ${variant.sku} removed`,
         stockAfter: 0,
@@ -236,7 +238,7 @@ export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, 
 export async function adjustStock(
   deps: CatalogDeps,
   input: { productId: string; variantId?: string | undefined; delta: number; reason: string; expectedStock?: number | undefined },
-  userId: string,
+  actor: Actor,
 ): Promise<ProductDto> {
   const { db } = deps;
   const variantId = await resolveVariant(db, input.productId, input.variantId);
@@ -275,7 +277,7 @@ export async function adjustStock(
   await db.models.StockAdjustment.create({
     productId: input.productId,
     variantId,
-    userId,
+    ...auditFields(actor),
     delta: input.delta,
     reason: input.reason,
     stockAfter,
@@ -318,15 +320,26 @@ export async function listAllOrders(
   paging: { page: number; limit: number },
 ): Promise<{ items: AdminOrderDto[]; total: number; page: number; limit: number }> {
   const result = await findOrders(db, filter, paging);
-  const userIds = [...new Set(result.items.flatMap((order) => (order.userId ? [order.userId.toString()] : [])))];
+  return { ...result, items: await withCustomers(db, result.items) };
+}
+
+/** Any order, by its id (a guest's too), with its customer. */
+export async function getAnyOrder(db: Database, id: string): Promise<AdminOrderDto> {
+  const order = await db.models.Order.findById(id, { ...orderProjection, userId: 1 }).lean<OrderView & Pick<OrderRecord, 'userId'>>();
+  if (!order) throw notFound('Order');
+  const [withCustomer] = await withCustomers(db, [order]);
+  if (!withCustomer) throw notFound('Order');
+  return withCustomer;
+}
+
+/** The orders with their customers' names and emails: one read of the accounts for all of them. */
+async function withCustomers(db: Database, orders: (OrderView & Pick<OrderRecord, 'userId'>)[]): Promise<AdminOrderDto[]> {
+  const userIds = [...new Set(orders.flatMap((order) => (order.userId ? [order.userId.toString()] : [])))];
   const users = userIds.length > 0 ? await db.models.User.find({ _id: trusted({ $in: userIds }) }, { email: 1, name: 1 }).lean() : [];
   const customers = new Map(users.map((user) => [user._id.toString(), { id: user._id.toString(), email: user.email, name: user.name }]));
-  return {
-    ...result,
-    items: result.items.map((order) => ({
-      ...toOrderDto(order),
-      customer: order.userId ? (customers.get(order.userId.toString()) ?? null) : null,
-      guest: !order.userId,
-    })),
-  };
+  return orders.map((order) => ({
+    ...toOrderDto(order),
+    customer: order.userId ? (customers.get(order.userId.toString()) ?? null) : null,
+    guest: !order.userId,
+  }));
 }

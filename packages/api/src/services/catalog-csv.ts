@@ -17,6 +17,7 @@ import { DomainError } from '../errors.ts';
 import { createProductInput, saveVariantsInput, sku as skuSchema, updateProductInput } from '../schemas/admin.ts';
 import { catalogCsvColumns, maxCsvBytes, maxCsvRows, type CatalogCsvColumn, type ImportCsvInput } from '../schemas/catalog-csv.ts';
 import { maxOptions, optionName, optionValue, slug as slugSchema } from '../schemas/common.ts';
+import type { Actor } from './actors.ts';
 import { adjustStock, createProduct, saveVariants, updateProduct } from './admin.ts';
 import { variantProjection, type CatalogDeps, type VariantView } from './catalog.ts';
 
@@ -286,7 +287,7 @@ interface ProductPlan {
   rows: ParsedRow[];
   results: ImportRow[];
   /** Writes the plan; answers the rows whose stock moved before its adjustment could be applied. */
-  apply: (deps: CatalogDeps, userId: string, reason: string) => Promise<StockConflict[]>;
+  apply: (deps: CatalogDeps, actor: Actor, reason: string) => Promise<StockConflict[]>;
 }
 
 /** Puts a zod issue of a product-level input on the row it came from. */
@@ -374,11 +375,11 @@ function planProduct(
       slug,
       rows,
       results,
-      apply: async (deps, userId, reason) => {
+      apply: async (deps, actor, reason) => {
         if (!input.success) return [];
         const created = await createProduct(deps, input.data);
         // Created with none, then stocked through the audit trail, like every other stock change.
-        return stockRows(deps, userId, reason, rows, created.variants.map((variant) => ({ id: variant.id, sku: variant.sku, options: variant.options, stock: 0 })), created.id);
+        return stockRows(deps, actor, reason, rows, created.variants.map((variant) => ({ id: variant.id, sku: variant.sku, options: variant.options, stock: 0 })), created.id);
       },
     };
   }
@@ -471,12 +472,12 @@ function planProduct(
     slug,
     rows,
     results,
-    apply: async (deps, userId, reason) => {
+    apply: async (deps, actor, reason) => {
       if (!save.success || !update.success) return [];
       if (productChanged) await updateProduct(deps, update.data);
       let current = existing.variants.map((variant) => ({ id: variant._id.toString(), sku: variant.sku, options: variant.options, stock: variant.stock }));
       if (variantsChange) {
-        const saved = await saveVariants(deps, save.data, userId);
+        const saved = await saveVariants(deps, save.data, actor);
         current = saved.variants.map((variant) => ({
           id: variant.id,
           sku: variant.sku,
@@ -485,7 +486,7 @@ function planProduct(
           stock: existing.variants.find((before) => before._id.toString() === variant.id)?.stock ?? 0,
         }));
       }
-      return stockRows(deps, userId, reason, rows, current, existing._id.toString());
+      return stockRows(deps, actor, reason, rows, current, existing._id.toString());
     },
   };
 }
@@ -497,7 +498,7 @@ function planProduct(
  */
 async function stockRows(
   deps: CatalogDeps,
-  userId: string,
+  actor: Actor,
   reason: string,
   rows: ParsedRow[],
   variants: { id: string; sku: string; options: Record<string, string>; stock: number }[],
@@ -512,7 +513,7 @@ async function stockRows(
         : variants.find((candidate) => sameOptions(candidate.options, row.options)) ?? (variants.length === 1 ? variants[0] : undefined);
     if (!variant || variant.stock === row.stock) continue;
     try {
-      await adjustStock(deps, { productId, variantId: variant.id, delta: row.stock - variant.stock, reason, expectedStock: variant.stock }, userId);
+      await adjustStock(deps, { productId, variantId: variant.id, delta: row.stock - variant.stock, reason, expectedStock: variant.stock }, actor);
     } catch (error) {
       if (!(error instanceof DomainError) || error.reason !== 'STOCK_CHANGED') throw error;
       conflicts.push({ row: row.row, error: { column: 'stock', message: `The stock of ${variant.sku} changed meanwhile (a checkout); re-run the import` } });
@@ -590,7 +591,7 @@ function tokenOf(rows: ImportRow[]): string {
  * Checks every row of a catalogue CSV and, unless `dryRun` or a row is invalid, applies it. The
  * answer has each row's action, its changes (before → after, as the export writes them) and errors.
  */
-export async function importCatalogCsv(deps: CatalogDeps, input: ImportCsvInput, userId: string): Promise<ImportResult> {
+export async function importCatalogCsv(deps: CatalogDeps, input: ImportCsvInput, actor: Actor): Promise<ImportResult> {
   const { plans, results } = await planImport(deps.db, input.csv);
   const valid = results.every((row) => row.errors.length === 0);
   const previewToken = valid ? tokenOf(results) : null;
@@ -603,7 +604,7 @@ export async function importCatalogCsv(deps: CatalogDeps, input: ImportCsvInput,
   let applied = false;
   for (const plan of plans) {
     if (plan.results.every((row) => row.action === 'unchanged')) continue;
-    const conflicts = await plan.apply(deps, userId, reason);
+    const conflicts = await plan.apply(deps, actor, reason);
     applied = true;
     for (const conflict of conflicts) results.find((row) => row.row === conflict.row)?.errors.push(conflict.error);
   }
