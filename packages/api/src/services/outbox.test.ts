@@ -121,7 +121,8 @@ describe('the outbox', () => {
     const { id } = await enqueueReset();
     const crash = new Error('killed after the send');
     const dying = deps('dying', {
-      settings: { leaseMs: 200, baseBackoffMs: 0, maxBackoffMs: 0 },
+      // Long enough that a loaded machine still asks again while the lease lasts.
+      settings: { leaseMs: 1500, baseBackoffMs: 0, maxBackoffMs: 0 },
       afterSend: () => {
         throw crash;
       },
@@ -130,7 +131,7 @@ describe('the outbox', () => {
     expect(await db.models.OutboxMessage.findById(id).lean()).toMatchObject({ status: 'sending', lease: { owner: 'dying' } });
     // While the lease lasts nobody else takes it.
     expect(await deliverNext(deps('survivor'))).toEqual({ status: 'idle' });
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 1600));
     expect(await deliverNext(deps('survivor'))).toEqual({ status: 'sent', id });
     expect(smtp.received).toHaveLength(2);
     expect(smtp.received[0]?.messageId).toBe(`<${id}@shop.localhost>`);
