@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import {
   appRouter,
   createCategoryCache,
+  createEventFeed,
   type AppRouter,
   createMemoryImageStore,
   createMongoSecurityStore,
@@ -19,6 +20,7 @@ import {
   startBackInStockAlerts,
   type AuthConfig,
   type CheckoutSettings,
+  type EventFeed,
   type ImageStore,
   type OrderFeed,
   type PaymentProvider,
@@ -67,6 +69,8 @@ export interface AppOptions {
   stockFeed?: StockFeed;
   /** "Orders changed" for `admin.dashboard.changes`; by default opened on `db` like the stock feed. Closed with the app. */
   orderFeed?: OrderFeed;
+  /** The wake-up of `events.stream`; by default one reading `db`'s event log head while streams wait. Closed with the app. */
+  eventFeed?: EventFeed;
   /** Most event streams (`stock.changes`) open at once, per client address and in total. */
   streamLimits?: StreamLimits;
   timeouts?: Partial<HttpTimeouts>;
@@ -240,6 +244,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     options.orderFeed ?? (await openOrderFeed(options.db, { onError: (err) => app.log.warn({ err }, 'order feed reopened') }));
   app.addHook('preClose', () => orderFeed.close());
   app.log.info({ source: orderFeed.source }, 'order feed ready');
+  // `events.stream`: like the feeds above, closing it ends open streams so clients reconnect (and resume).
+  const eventFeed = options.eventFeed ?? createEventFeed(options.db, { onError: (err) => app.log.warn({ err }, 'event feed read failed') });
+  app.addHook('preClose', async () => eventFeed.close());
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   const createContext = createContextFactory({
@@ -251,6 +258,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     categories: createCategoryCache(options.db),
     stockFeed,
     orderFeed,
+    eventFeed,
     security,
     production,
     observer: metrics,

@@ -8,6 +8,7 @@ import {
   type CategoryCache,
   type CheckoutSettings,
   type Context,
+  type EventFeed,
   type OrderFeed,
   type PaymentProvider,
   type ProcedureObserver,
@@ -28,6 +29,7 @@ export interface ContextDeps {
   categories?: CategoryCache;
   stockFeed?: StockFeed;
   orderFeed?: OrderFeed;
+  eventFeed?: EventFeed;
   security: SecurityStore;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
@@ -72,6 +74,7 @@ export function createContextFactory(deps: ContextDeps) {
       categories: deps.categories,
       stockFeed: deps.stockFeed,
       orderFeed: deps.orderFeed,
+      eventFeed: deps.eventFeed,
       security: deps.security,
       user: claims?.user ?? null,
       sessionId: claims?.sessionId ?? null,

@@ -11,12 +11,16 @@ import {
   createStripePaymentProvider,
   createTestPaymentProvider,
   checkStockInvariant,
+  createEventChannel,
   defaultAuthSettings,
+  eventMessageKind,
   redactSmtpUrl,
   relayOwedMessages,
+  startEventLogPruning,
   startOutboxWorker,
   startRecoverySweep,
   stockInvariantViolations,
+  type ShopEvent,
 } from '@shop/api';
 import { connect, disconnect, migrate } from '@shop/db';
 import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
@@ -137,29 +141,43 @@ const stopSweep = startRecoverySweep(
   },
 );
 
-// Delivers the outbox (emails) with retries; every instance runs one, each message goes out once (see outbox.ts).
-// Without a transport (production without SMTP_URL) messages, and what crashes left owed, wait for one.
+// Delivers the outbox with retries; every instance runs one, each message goes out once (see outbox.ts):
+// emails through the transport, events into the event log (services/events.ts). Without a
+// transport (production without SMTP_URL) emails wait for one; events are still appended.
 if (env.SMTP_URL) app.log.info({ smtp: redactSmtpUrl(env.SMTP_URL), from: env.mail.from, publicUrl: env.mail.publicUrl }, 'email through smtp');
 else if (mailTransport) app.log.info({ publicUrl: env.mail.publicUrl }, `email into the development mailbox: http://${env.HOST}:${env.PORT}/dev/mail`);
 else app.log.warn('SMTP_URL is not set: no email is sent (messages wait in the outbox until it is)');
 if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) app.log.warn({ publicUrl: env.mail.publicUrl }, 'PUBLIC_URL is not set: links in emails point at the development storefront');
-const stopOutbox = mailTransport
-  ? startOutboxWorker(
-      { db, transport: mailTransport, mail: env.mail, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
-      {
-        // What a crash left owed (order notifications, claimed back-in-stock alerts) is written first.
-        relay: () => relayOwedMessages(db),
-        onOutcome(outcome) {
-          metrics.outboxDelivered(outcome);
-          if (outcome.status === 'failed') app.log.error(outcome, 'outbox message failed for good');
-          else if (outcome.status === 'retry') app.log.warn(outcome, 'outbox message not delivered; will retry');
-        },
-        onError(error) {
-          app.log.error({ err: error }, 'outbox worker failed');
-        },
-      },
-    )
-  : async () => {};
+// Each appended event is handed to these, on every delivery of its message (each idempotent).
+const afterAppend: ((event: ShopEvent) => Promise<void>)[] = [];
+const stopOutbox = startOutboxWorker(
+  {
+    db,
+    transport: mailTransport,
+    mail: env.mail,
+    channels: { [eventMessageKind]: createEventChannel({ db, afterAppend }) },
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  },
+  {
+    // What a crash left owed (order notifications, product notices, claimed back-in-stock alerts) is written first.
+    relay: () => relayOwedMessages(db),
+    onOutcome(outcome) {
+      metrics.outboxDelivered(outcome);
+      if (outcome.status === 'failed') app.log.error(outcome, 'outbox message failed for good');
+      else if (outcome.status === 'retry') app.log.warn(outcome, 'outbox message not delivered; will retry');
+    },
+    onError(error) {
+      app.log.error({ err: error }, 'outbox worker failed');
+    },
+  },
+);
+// The event log keeps EVENT_RETENTION_DAYS of events; older ones are removed hourly.
+const stopPruning = startEventLogPruning(db, {
+  retentionMs: env.EVENT_RETENTION_DAYS * 24 * 60 * 60_000,
+  intervalMs: 60 * 60_000,
+  onPruned: (count) => app.log.info({ count }, 'event log: removed events past retention'),
+  onError: (err) => app.log.warn({ err }, 'event log pruning failed'),
+});
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -179,6 +197,7 @@ async function shutdown(signal: string) {
     await app.close();
     await stopSweep();
     await stopOutbox();
+    await stopPruning();
     mailTransport?.close();
     await redis?.close();
     await disconnect(db);

@@ -4,6 +4,7 @@ import { createCategoryCache, type CategoryCache } from './services/catalog.ts';
 import { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
 import { noObserver, type ProcedureObserver } from './observer.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
+import type { EventFeed } from './services/event-feed.ts';
 import type { OrderFeed } from './services/order-feed.ts';
 import type { StockFeed } from './services/stock-feed.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
@@ -31,6 +32,8 @@ export interface ContextInner {
   stockFeed: StockFeed | null;
   /** The app's "orders changed" feed, for `admin.dashboard.changes`; null where it is not served. */
   orderFeed: OrderFeed | null;
+  /** The app's wake-up for `events.stream` (the event log's head, read while streams wait); null where it is not served. */
+  eventFeed: EventFeed | null;
   /** Rate-limit counters and refresh-token sessions, shared by every server instance. */
   security: SecurityStore;
   /**
@@ -78,6 +81,7 @@ export function createContextInner(options: {
   categories?: CategoryCache;
   stockFeed?: StockFeed | null;
   orderFeed?: OrderFeed | null;
+  eventFeed?: EventFeed | null;
   /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
   user?: SessionUser | null;
@@ -99,6 +103,7 @@ export function createContextInner(options: {
     categories: options.categories ?? createCategoryCache(options.db),
     stockFeed: options.stockFeed ?? null,
     orderFeed: options.orderFeed ?? null,
+    eventFeed: options.eventFeed ?? null,
     security: options.security ?? createMongoSecurityStore(options.db),
     user: options.user ?? null,
     sessionId: options.sessionId ?? null,

@@ -88,6 +88,10 @@ export const domainReasons = {
   PASSWORD_INCORRECT: 'BAD_REQUEST',
   /** A back-in-stock alert asked for a variant that is in stock: there is nothing to wait for. */
   IN_STOCK: 'CONFLICT',
+  /** An event stream resumed (or the log read) after an event id beyond the newest: the log never gave it out. */
+  EVENT_ID_UNKNOWN: 'NOT_FOUND',
+  /** An event stream resumed after an event older than the log keeps: what followed it is gone, so reading on would miss it. */
+  EVENT_ID_EXPIRED: 'NOT_FOUND',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
 export type DomainReason = keyof typeof domainReasons;
@@ -179,6 +183,10 @@ export interface DomainErrorDetailsByReason {
   VERIFICATION_TOKEN_INVALID: null;
   PASSWORD_INCORRECT: null;
   IN_STOCK: { productId: string; variantId: string };
+  /** `newest`: the newest event's id ("0" while the log is empty). */
+  EVENT_ID_UNKNOWN: { lastEventId: string; newest: string };
+  /** `oldestAfter`: the earliest id to resume after now (the events after it are all kept). */
+  EVENT_ID_EXPIRED: { lastEventId: string; oldestAfter: string };
 }
 
 /**

@@ -78,5 +78,9 @@ export {
   type OutboxSettings,
 } from './services/outbox.ts';
 export { relayOwedMessages } from './services/outbox-relay.ts';
+export { appendEvent, listEvents, pruneEventLog, readEventLogHead, startEventLogPruning, type EventLogHead, type EventPage } from './services/event-log.ts';
+export { createEventChannel, eventMessageKind, type EventChannelOptions } from './services/events.ts';
+export { createEventFeed, type EventFeed } from './services/event-feed.ts';
+export { eventTypes, shopEventSchema, type EventType, type ShopEvent, type ShopEventOf } from './schemas/events.ts';
 export { startBackInStockAlerts, type BackInStockWatcher, type BackInStockWatcherOptions } from './services/stock-alerts.ts';
 export { armCrashPoints, crashPoints, type CrashPoint } from './services/crash-points.ts';

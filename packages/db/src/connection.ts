@@ -6,6 +6,7 @@ import { cartSchema } from './models/cart.ts';
 import { categorySchema } from './models/category.ts';
 import { devMailSchema } from './models/dev-mail.ts';
 import { discountSchema } from './models/discount.ts';
+import { eventLogHeadSchema, eventSchema } from './models/event.ts';
 import { idempotencyKeySchema } from './models/idempotency-key.ts';
 import { orderSchema } from './models/order.ts';
 import { outboxMessageSchema } from './models/outbox-message.ts';
@@ -59,6 +60,8 @@ function registerModels(connection: Connection) {
     DevMail: connection.model('DevMail', devMailSchema),
     StockAlert: connection.model('StockAlert', stockAlertSchema),
     IdempotencyKey: connection.model('IdempotencyKey', idempotencyKeySchema, 'idempotency_keys'),
+    Event: connection.model('Event', eventSchema),
+    EventLogHead: connection.model('EventLogHead', eventLogHeadSchema),
   };
 }
 

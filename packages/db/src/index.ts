@@ -13,6 +13,8 @@ export type { DiscountDoc, DiscountRecord } from './models/discount.ts';
 export { outboxLogLength, outboxStatuses, type OutboxMessageDoc, type OutboxMessageRecord, type OutboxStatus } from './models/outbox-message.ts';
 export { accountTokenPurposes, type AccountTokenDoc, type AccountTokenPurpose } from './models/account-token.ts';
 export type { DevMailDoc } from './models/dev-mail.ts';
+export type { EventDoc } from './models/event.ts';
+export { productNoticeTypes, type ProductNoticeType } from './models/product.ts';
 export { stockAlertStates, type StockAlertDoc, type StockAlertState } from './models/stock-alert.ts';
 export type { LeanRecord, Projected } from './records.ts';
 export { Types, isValidObjectId, type PipelineStage } from 'mongoose';

@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { outboxLogLength, trusted, type Database, type OutboxMessageRecord } from '@shop/db';
 import { DomainError } from '../errors.ts';
+import { crashPoint } from './crash-points.ts';
 import { isMailKind, oneLine, renderMail, type MailKind, type MailPayload, type MailSettings } from './mail-templates.ts';
 import type { MailTransport } from './mail-transport.ts';
 
@@ -66,9 +67,34 @@ export async function enqueueEntry(db: Database, entry: OutboxEntry, now = new D
   return { id: result._id, created: result._id === id };
 }
 
+/**
+ * `enqueueEntry` for several messages in one round trip (a change that owes an email and an
+ * event): each once per `dedupeKey`, as there.
+ */
+export async function enqueueEntries(db: Database, entries: readonly OutboxEntry[], now = new Date()): Promise<void> {
+  if (entries.length === 0) return;
+  await db.models.OutboxMessage.bulkWrite(
+    entries.map((entry) => ({
+      updateOne: {
+        filter: { dedupeKey: entry.dedupeKey },
+        update: {
+          $setOnInsert: { _id: randomUUID(), kind: entry.kind, to: entry.to, payload: entry.payload, status: 'pending', attempts: 0, nextAttemptAt: now, dedupeKey: entry.dedupeKey },
+        },
+        upsert: true,
+      },
+    })),
+    { ordered: false },
+  );
+}
+
+/** Whether an email can be sent to `to` (one address, as it may stand in a To header). */
+export function isDeliverableAddress(to: string): boolean {
+  return plainAddress.test(to) && to.length <= 254;
+}
+
 /** `enqueueEntry` for an email: refused (`INVALID_INPUT`) unless `to` is an address a message can go to. */
 export async function enqueueMessage<K extends MailKind>(db: Database, input: OutboxMessageInput<K>, now = new Date()): Promise<{ id: string; created: boolean }> {
-  if (!plainAddress.test(input.to) || input.to.length > 254) {
+  if (!isDeliverableAddress(input.to)) {
     throw new DomainError('INVALID_INPUT', 'Not an email address a message can be sent to');
   }
   return enqueueEntry(db, input, now);
@@ -146,7 +172,8 @@ export interface OutboxChannel {
 
 export interface OutboxDeps {
   db: Database;
-  transport: MailTransport;
+  /** Null: no email can be sent (production without SMTP_URL); this worker delivers only its channels' kinds, emails wait. */
+  transport: MailTransport | null;
   mail: MailSettings;
   /** The deliverers of the kinds that are not emails, by kind. */
   channels?: Readonly<Record<string, OutboxChannel>>;
@@ -175,6 +202,7 @@ function errorText(error: unknown): string {
 
 async function sendMail(deps: OutboxDeps, message: OutboxRecord, messageId: string): Promise<void> {
   if (!isMailKind(message.kind)) throw new DeliveryError(`unknown message kind ${message.kind}`, { permanent: true });
+  if (!deps.transport) throw new DeliveryError('no mail transport');
   let rendered;
   try {
     rendered = renderMail(message.kind, message.payload, deps.mail);
@@ -192,8 +220,11 @@ async function sendMail(deps: OutboxDeps, message: OutboxRecord, messageId: stri
 export async function deliverNext(deps: OutboxDeps, now = new Date()): Promise<DeliveryOutcome> {
   const settings = { ...defaultOutboxSettings, ...deps.settings };
   const { OutboxMessage } = deps.db.models;
+  // Without a transport, only the kinds a channel delivers (emails wait for one).
+  const kinds = deps.transport ? {} : { kind: trusted({ $in: Object.keys(deps.channels ?? {}) }) };
   const message = await OutboxMessage.findOneAndUpdate(
     {
+      ...kinds,
       $or: [
         { status: 'pending', nextAttemptAt: trusted({ $lte: now }) },
         { status: 'sending', 'lease.until': trusted({ $lte: now }) },
@@ -228,6 +259,7 @@ export async function deliverNext(deps: OutboxDeps, now = new Date()): Promise<D
     await OutboxMessage.updateOne(held, { $set: { status: 'pending', nextAttemptAt, lastError: text }, $unset: { lease: '' }, ...log });
     return { status: 'retry', id: message._id, attempts: message.attempts, error: text, nextAttemptAt };
   }
+  crashPoint('outbox:after-send');
   await deps.afterSend?.({ id: message._id, messageId });
   // Under our lease only: a worker that took the message over (ours ran out mid-send) marks it itself.
   await OutboxMessage.updateOne(held, { $set: { status: 'sent', sentAt: new Date() }, $unset: { lease: '', ...scrub }, ...logged({ ok: true, ...report }) });

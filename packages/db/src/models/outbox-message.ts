@@ -49,6 +49,8 @@ export const outboxMessageSchema = new Schema(
 );
 outboxMessageSchema.index({ dedupeKey: 1 }, { unique: true });
 outboxMessageSchema.index({ status: 1, nextAttemptAt: 1 });
+// An event's delivery looks for its subject's earlier messages still waiting (packages/api/src/services/events.ts).
+outboxMessageSchema.index({ to: 1, status: 1 });
 
 export type OutboxMessageDoc = InferSchemaType<typeof outboxMessageSchema>;
 export type OutboxMessageRecord = LeanRecord<typeof outboxMessageSchema>;
