@@ -1,6 +1,6 @@
-// Builds dist/: index.js with esbuild (ESM; @trpc/client stays an import) and one self-contained
+// Builds dist/: index.js with esbuild (ESM; @trpc/client and eventsource stay imports) and one self-contained
 // index.d.ts: tsc writes the declarations, rollup-plugin-dts bundles them into one file.
-// Fails if the JS would import anything but @trpc/client (the client must never carry server
+// Fails if the JS would import anything but those two (the client must never carry server
 // code), or if the declarations would import anything but the packages this one depends on: a
 // service outside this repository has no @shop/* package, and no reason to install Mongoose.
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { dts } from 'rollup-plugin-dts';
 import ts from 'typescript';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const allowedImports = new Set(['@trpc/client']);
+const allowedImports = new Set(['@trpc/client', 'eventsource']);
 const { dependencies } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const allowedTypeImports = new Set(Object.keys(dependencies));
 const declarationsDir = 'dist/declarations'; // tsconfig.build.json's outDir

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import {
   appRouter,
   createCategoryCache,
+  createEventFeed,
   type AppRouter,
   createMemoryImageStore,
   createMongoSecurityStore,
@@ -23,6 +24,7 @@ import {
   type AuthConfig,
   type CartFeed,
   type CheckoutSettings,
+  type EventFeed,
   type ImageStore,
   type OrderFeed,
   type PaymentProvider,
@@ -75,6 +77,8 @@ export interface AppOptions {
   orderFeed?: OrderFeed;
   /** "This cart changed" for `cart.changes`; by default opened on `db` like the order feed. Closed with the app. */
   cartFeed?: CartFeed;
+  /** The wake-up of `events.stream`; by default one reading `db`'s event log head while streams wait. Closed with the app. */
+  eventFeed?: EventFeed;
   /** Most event streams (`stock.changes`) open at once, per client address and in total. */
   streamLimits?: StreamLimits;
   /** Requests one API key may make a minute (API_KEY_RATE_LIMIT; 600 by default). */
@@ -258,6 +262,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const cartFeed = options.cartFeed ?? (await openCartFeed(options.db, { onError: (err) => app.log.warn({ err }, 'cart feed reopened') }));
   app.addHook('preClose', () => cartFeed.close());
   app.log.info({ source: cartFeed.source }, 'cart feed ready');
+  // `events.stream`: like the feeds above, closing it ends open streams so clients reconnect (and resume).
+  const eventFeed = options.eventFeed ?? createEventFeed(options.db, { onError: (err) => app.log.warn({ err }, 'event feed read failed') });
+  app.addHook('preClose', async () => eventFeed.close());
 
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   const createContext = createContextFactory({
@@ -270,6 +277,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     stockFeed,
     orderFeed,
     cartFeed,
+    eventFeed,
     security,
     ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     production,

@@ -16,6 +16,7 @@ import {
   type CategoryCache,
   type CheckoutSettings,
   type Context,
+  type EventFeed,
   type OrderFeed,
   type PaymentProvider,
   type ProcedureObserver,
@@ -38,6 +39,7 @@ export interface ContextDeps {
   stockFeed?: StockFeed;
   orderFeed?: OrderFeed;
   cartFeed?: CartFeed;
+  eventFeed?: EventFeed;
   security: SecurityStore;
   apiKeys?: ApiKeySettings;
   /** Production: secure cookies, and errors without stacks or internal messages. */
@@ -95,6 +97,7 @@ export function createContextFactory(deps: ContextDeps) {
       stockFeed: deps.stockFeed,
       orderFeed: deps.orderFeed,
       cartFeed: deps.cartFeed,
+      eventFeed: deps.eventFeed,
       security: deps.security,
       apiKeys: deps.apiKeys,
       cookies: replyCookies(res, deps.production),

@@ -64,6 +64,8 @@ const envSchema = z.object({
   CHECKOUT_LEASE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   /** How often the recovery sweep settles what crashes left behind. */
   RECOVERY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /** How long the event log keeps events (`events.stream` resumes, `events.list`), in days. */
+  EVENT_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
   /**
    * Most live-update event streams (`stock.changes`) open at once from one client address, and on
    * this process; past either, a new one is refused with 429 (the page goes on without live

@@ -11,15 +11,20 @@ import {
   createStripePaymentProvider,
   createTestPaymentProvider,
   createWebhookChannel,
+  enqueueWebhookDeliveries,
   checkStockInvariant,
+  createEventChannel,
   defaultAuthSettings,
+  eventMessageKind,
   redactSmtpUrl,
   relayOwedMessages,
+  startEventLogPruning,
   startOutboxWorker,
   startRecoverySweep,
   stockInvariantViolations,
   systemResolver,
   webhookKind,
+  type ShopEvent,
 } from '@shop/api';
 import { connect, disconnect, migrate } from '@shop/db';
 import { defaultAdminPassword, isEmpty, seed } from '@shop/db/seed';
@@ -142,23 +147,28 @@ const stopSweep = startRecoverySweep(
   },
 );
 
-// Delivers the outbox (emails, webhooks) with retries; every instance runs one, each message goes out once (see outbox.ts).
-// Without a transport (production without SMTP_URL) emails, and what crashes left owed, wait for one; webhooks go on.
+// Delivers the outbox with retries; every instance runs one, each message goes out once (see outbox.ts):
+// emails through the transport, events into the event log (services/events.ts), and each event
+// to the webhook endpoints subscribed to it (services/webhooks.ts). Without a transport
+// (production without SMTP_URL) emails wait for one; events and webhooks go on.
 if (env.SMTP_URL) app.log.info({ smtp: redactSmtpUrl(env.SMTP_URL), from: env.mail.from, publicUrl: env.mail.publicUrl }, 'email through smtp');
 else if (mailTransport) app.log.info({ publicUrl: env.mail.publicUrl }, `email into the development mailbox: http://${env.HOST}:${env.PORT}/dev/mail`);
 else app.log.warn('SMTP_URL is not set: no email is sent (messages wait in the outbox until it is)');
 if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) app.log.warn({ publicUrl: env.mail.publicUrl }, 'PUBLIC_URL is not set: links in emails point at the development storefront');
 const webhooks = createWebhookChannel({ db, policy: env.webhookTargets, resolve: systemResolver, shopName: env.SHOP_NAME });
+// Each appended event is handed to these, on every delivery of its message (each idempotent):
+// one webhook delivery per subscribed endpoint.
+const afterAppend: ((event: ShopEvent) => Promise<void>)[] = [(event) => enqueueWebhookDeliveries(db, event)];
 const stopOutbox = startOutboxWorker(
   {
     db,
     transport: mailTransport,
     mail: env.mail,
-    channels: { [webhookKind]: webhooks },
+    channels: { [eventMessageKind]: createEventChannel({ db, afterAppend }), [webhookKind]: webhooks },
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   },
   {
-    // What a crash left owed (order notifications, claimed back-in-stock alerts) is written first.
+    // What a crash left owed (order notifications, product notices, claimed back-in-stock alerts) is written first.
     relay: () => relayOwedMessages(db),
     onOutcome(outcome) {
       metrics.outboxDelivered(outcome);
@@ -170,6 +180,13 @@ const stopOutbox = startOutboxWorker(
     },
   },
 );
+// The event log keeps EVENT_RETENTION_DAYS of events; older ones are removed hourly.
+const stopPruning = startEventLogPruning(db, {
+  retentionMs: env.EVENT_RETENTION_DAYS * 24 * 60 * 60_000,
+  intervalMs: 60 * 60_000,
+  onPruned: (count) => app.log.info({ count }, 'event log: removed events past retention'),
+  onError: (err) => app.log.warn({ err }, 'event log pruning failed'),
+});
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -189,6 +206,7 @@ async function shutdown(signal: string) {
     await app.close();
     await stopSweep();
     await stopOutbox();
+    await stopPruning();
     mailTransport?.close();
     await redis?.close();
     await disconnect(db);

@@ -1,7 +1,8 @@
 // Regression test for "an email is a side effect of a state change": a server process killed
 // (SIGKILL, at a named point: SHOP_CRASH_AT) between an order's change and its outbox message, or
 // between the outbox write and the send, must still leave exactly one email per change once
-// another process runs. Placing, shipping and cancelling each, against a real SMTP server.
+// another process runs. Placing, shipping and cancelling each, against a real SMTP server; and
+// each change's event in the event log exactly once (the order's, and each stock change's).
 import { randomUUID } from 'node:crypto';
 import type { CrashPoint } from '@shop/api';
 import { createTestProduct, createTestUser, signInForTest, testAuth } from '@shop/api/testing';
@@ -56,14 +57,21 @@ async function callAndDie(server: ServerProcess, path: string, token: string, in
 /** Waits until nothing is owed or due: no notification left on an order, no message not yet sent. */
 async function settled(): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
-    const [owed, due] = await Promise.all([
+    const [owed, owedByProducts, due] = await Promise.all([
       db.models.Order.countDocuments({ 'notifications.0': trusted({ $exists: true }) }),
+      db.models.Product.countDocuments({ 'notices.0': trusted({ $exists: true }) }),
       db.models.OutboxMessage.countDocuments({ status: trusted({ $in: ['pending', 'sending'] }) }),
     ]);
-    if (owed === 0 && due === 0) return;
+    if (owed === 0 && owedByProducts === 0 && due === 0) return;
     await sleep(100);
   }
   throw new Error('the outbox did not settle');
+}
+
+/** The event log's events about an order or a product, oldest first: type, and the stock a stock.changed tells. */
+async function eventsAbout(id: string): Promise<(string | number)[][]> {
+  const events = await db.models.Event.find({ $or: [{ 'data.order.id': id }, { 'data.productId': id }] }).sort({ _id: 1 }).lean();
+  return events.map((event) => (event.type === 'stock.changed' ? [event.type, (event.data as { stock: number }).stock] : [event.type]));
 }
 
 const subjects = (number: string) => smtp.received.filter((mail) => mail.subject.includes(number)).map((mail) => mail.subject);
@@ -107,6 +115,9 @@ describe.each<CrashPoint>(['order-notice:before-outbox', 'order-notice:after-out
     await settled();
     expect(subjects(firstNumber)).toEqual([`Order ${firstNumber} confirmed — Shop`, `Order ${firstNumber} has shipped — Shop`]);
     expect(subjects(second.number)).toEqual([`Order ${second.number} confirmed — Shop`, `Order ${second.number} was cancelled — Shop`]);
+    expect(await eventsAbout(first?._id.toString() ?? '')).toEqual([['order.placed'], ['order.shipped']]);
+    expect(await eventsAbout(second.id)).toEqual([['order.placed'], ['order.cancelled']]);
+    expect(await eventsAbout(product.id)).toEqual([['stock.changed', 9], ['stock.changed', 8], ['stock.changed', 9]]);
     survivor.child.kill('SIGKILL');
     await survivor.exited;
   });

@@ -6,6 +6,7 @@ import { defaultCheckoutSettings, type CheckoutSettings } from './services/check
 import { noObserver, type ProcedureObserver } from './observer.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
 import type { CartFeed } from './services/cart-feed.ts';
+import type { EventFeed } from './services/event-feed.ts';
 import type { OrderFeed } from './services/order-feed.ts';
 import type { StockFeed } from './services/stock-feed.ts';
 import { strictTargetPolicy, systemResolver } from './services/webhook-targets.ts';
@@ -37,6 +38,8 @@ export interface ContextInner {
   orderFeed: OrderFeed | null;
   /** The app's "cart changed" feed, for `cart.changes`; null where it is not served. */
   cartFeed: CartFeed | null;
+  /** The app's wake-up for `events.stream` (the event log's head, read while streams wait); null where it is not served. */
+  eventFeed: EventFeed | null;
   /** Rate-limit counters and refresh-token sessions, shared by every server instance. */
   security: SecurityStore;
   /**
@@ -94,6 +97,7 @@ export function createContextInner(options: {
   stockFeed?: StockFeed | null;
   orderFeed?: OrderFeed | null;
   cartFeed?: CartFeed | null;
+  eventFeed?: EventFeed | null;
   /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
   user?: SessionUser | null;
@@ -120,6 +124,7 @@ export function createContextInner(options: {
     stockFeed: options.stockFeed ?? null,
     orderFeed: options.orderFeed ?? null,
     cartFeed: options.cartFeed ?? null,
+    eventFeed: options.eventFeed ?? null,
     security: options.security ?? createMongoSecurityStore(options.db),
     user: options.user ?? null,
     sessionId: options.sessionId ?? null,

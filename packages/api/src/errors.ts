@@ -93,6 +93,10 @@ export const domainReasons = {
   MISSING_SCOPE: 'FORBIDDEN',
   /** A valid API key calling what only a shopper or an admin session may (the cart, checkout, the account, signing in, managing keys). */
   API_KEY_NOT_ALLOWED: 'FORBIDDEN',
+  /** An event stream resumed (or the log read) after an event id beyond the newest: the log never gave it out. */
+  EVENT_ID_UNKNOWN: 'NOT_FOUND',
+  /** An event stream resumed after an event older than the log keeps: what followed it is gone, so reading on would miss it. */
+  EVENT_ID_EXPIRED: 'NOT_FOUND',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
 export type DomainReason = keyof typeof domainReasons;
@@ -187,6 +191,10 @@ export interface DomainErrorDetailsByReason {
   /** `scope`: what the procedure needs; `granted`: what the key has. */
   MISSING_SCOPE: { scope: ApiKeyScope; granted: ApiKeyScope[] };
   API_KEY_NOT_ALLOWED: null;
+  /** `newest`: the newest event's id ("0" while the log is empty). */
+  EVENT_ID_UNKNOWN: { lastEventId: string; newest: string };
+  /** `oldestAfter`: the earliest id to resume after now (the events after it are all kept). */
+  EVENT_ID_EXPIRED: { lastEventId: string; oldestAfter: string };
 }
 
 /**

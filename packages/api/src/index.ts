@@ -100,5 +100,9 @@ export {
   type WebhookSettings,
 } from './services/webhooks.ts';
 export { localTargetPolicy, strictTargetPolicy, systemResolver, type ResolveHost, type WebhookTargetPolicy } from './services/webhook-targets.ts';
+export { appendEvent, listEvents, pruneEventLog, readEventLogHead, startEventLogPruning, type EventLogHead, type EventPage } from './services/event-log.ts';
+export { createEventChannel, eventMessageKind, type EventChannelOptions } from './services/events.ts';
+export { createEventFeed, type EventFeed } from './services/event-feed.ts';
+export { eventTypes, shopEventSchema, type EventType, type ShopEvent, type ShopEventOf } from './schemas/events.ts';
 export { startBackInStockAlerts, type BackInStockWatcher, type BackInStockWatcherOptions } from './services/stock-alerts.ts';
 export { armCrashPoints, crashPoints, type CrashPoint } from './services/crash-points.ts';

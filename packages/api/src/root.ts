@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth.ts';
 import { cartRouter } from './routers/cart.ts';
 import { catalogRouter } from './routers/catalog.ts';
 import { checkoutRouter } from './routers/checkout.ts';
+import { eventsRouter } from './routers/events.ts';
 import { ordersRouter } from './routers/orders.ts';
 import { restOnlyRouter } from './routers/rest.ts';
 import { stockRouter } from './routers/stock.ts';
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   orders: ordersRouter,
   stock: stockRouter,
   admin: adminRouter,
+  events: eventsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -81,13 +81,13 @@ describe('examples/order-report.mjs', () => {
 });
 
 describe('dist/index.js', () => {
-  it('imports nothing but @trpc/client: no server code reaches the client', async () => {
+  it('imports nothing but @trpc/client and eventsource: no server code reaches the client', async () => {
     const js = await readFile(new URL('../dist/index.js', import.meta.url), 'utf8');
     const specifiers = [...js.matchAll(/\bfrom\s*["']([^"']+)["']|\bimport\s*\(?\s*["']([^"']+)["']|\brequire\s*\(\s*["']([^"']+)["']/g)].map(
       (match) => match[1] ?? match[2] ?? match[3],
     );
 
-    expect(specifiers).toEqual(['@trpc/client']);
+    expect(specifiers.sort()).toEqual(['@trpc/client', 'eventsource']);
     expect(js).not.toMatch(/@shop\/|mongoose|fastify|apps\/server|packages\/(api|db)/);
   });
 });

@@ -2,8 +2,9 @@
 // shape comes from the router's type; at run time this module needs nothing but @trpc/client.
 import type { AppRouter } from './app-router.ts';
 import { apiKeyHeader, cartTokenHeader, maxBatchSize, trpcPath } from '@shop/api/protocol';
-import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import { TRPCClientError, createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { EventSource } from 'eventsource';
 
 export type { AppRouter };
 /** Inputs of every procedure, e.g. `RouterInputs['catalog']['products']`. */
@@ -35,7 +36,7 @@ export interface ShopClientOptions {
   apiKey?: CredentialSource;
   /** Guest cart token, sent as `x-cart-token`. */
   cartToken?: CredentialSource;
-  /** A fetch implementation; the global `fetch` by default. */
+  /** A fetch implementation for queries and mutations; the global `fetch` by default (subscriptions always use the global one). */
   fetch?: BatchLinkOptions['fetch'];
 }
 
@@ -63,23 +64,44 @@ async function read(source: CredentialSource): Promise<string | undefined> {
   return typeof source === 'function' ? source() : source;
 }
 
+/**
+ * Queries and mutations go batched over HTTP; subscriptions (`events.stream`, `stock.changes`)
+ * over Server-Sent Events, which reconnect by themselves and resume from the last `tracked()` id.
+ */
 export function createShopClient(options: ShopClientOptions): ShopClient {
   const { token, apiKey, cartToken } = options;
   if (token !== undefined && apiKey !== undefined) throw new TypeError('createShopClient: pass token or apiKey, not both');
+  const url = trpcUrl(options.url);
+  const credentialHeaders = async () => {
+    const [accessToken, key, guestCartToken] = await Promise.all([read(token), read(apiKey), read(cartToken)]);
+    const headers: Record<string, string> = {};
+    if (accessToken) headers.authorization = `Bearer ${accessToken}`;
+    if (key) headers[apiKeyHeader] = key;
+    if (guestCartToken) headers[cartTokenHeader] = guestCartToken;
+    return headers;
+  };
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: trpcUrl(options.url),
-        maxItems: maxBatchSize,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        async headers() {
-          const [accessToken, key, guestCartToken] = await Promise.all([read(token), read(apiKey), read(cartToken)]);
-          const headers: Record<string, string> = {};
-          if (accessToken) headers.authorization = `Bearer ${accessToken}`;
-          if (key) headers[apiKeyHeader] = key;
-          if (guestCartToken) headers[cartTokenHeader] = guestCartToken;
-          return headers;
-        },
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url,
+          // Node has no EventSource of its own; this one takes a fetch, which carries the credentials
+          // (read again at every reconnect, so a refreshed token is used).
+          EventSource,
+          eventSourceOptions: async () => {
+            const headers = await credentialHeaders();
+            return {
+              fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), ...headers } }),
+            };
+          },
+        }),
+        false: httpBatchLink({
+          url,
+          maxItems: maxBatchSize,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          headers: credentialHeaders,
+        }),
       }),
     ],
   });

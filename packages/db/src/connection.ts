@@ -7,6 +7,7 @@ import { cartSchema } from './models/cart.ts';
 import { categorySchema } from './models/category.ts';
 import { devMailSchema } from './models/dev-mail.ts';
 import { discountSchema } from './models/discount.ts';
+import { eventLogHeadSchema, eventSchema } from './models/event.ts';
 import { idempotencyKeySchema } from './models/idempotency-key.ts';
 import { orderSchema } from './models/order.ts';
 import { outboxMessageSchema } from './models/outbox-message.ts';
@@ -63,6 +64,8 @@ function registerModels(connection: Connection) {
     IdempotencyKey: connection.model('IdempotencyKey', idempotencyKeySchema, 'idempotency_keys'),
     WebhookEndpoint: connection.model('WebhookEndpoint', webhookEndpointSchema),
     ApiKey: connection.model('ApiKey', apiKeySchema),
+    Event: connection.model('Event', eventSchema),
+    EventLogHead: connection.model('EventLogHead', eventLogHeadSchema),
   };
 }
 

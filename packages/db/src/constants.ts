@@ -6,8 +6,11 @@ export type UserRole = (typeof userRoles)[number];
 export const orderStatuses = ['pending', 'placed', 'failed', 'cancelled', 'shipped', 'delivered'] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
-/** The emails an order's changes owe its shopper (see the order's `notifications`). */
-export const orderNoticeKinds = ['order-placed', 'order-shipped', 'order-cancelled', 'order-refunded'] as const;
+/**
+ * What an order's changes owe (see the order's `notifications`): each an event in the shop's event
+ * log, and each but `order-delivered` an email to its shopper.
+ */
+export const orderNoticeKinds = ['order-placed', 'order-shipped', 'order-delivered', 'order-cancelled', 'order-refunded'] as const;
 export type OrderNoticeKind = (typeof orderNoticeKinds)[number];
 
 /** Orders whose lines count as sold (their stock left the shelf for good). */

@@ -14,6 +14,8 @@ export { outboxLogLength, outboxStatuses, type OutboxMessageDoc, type OutboxMess
 export { accountTokenPurposes, type AccountTokenDoc, type AccountTokenPurpose } from './models/account-token.ts';
 export type { DevMailDoc } from './models/dev-mail.ts';
 export type { ApiKeyDoc, ApiKeyRecord } from './models/api-key.ts';
+export type { EventDoc } from './models/event.ts';
+export { productNoticeTypes, type ProductNoticeType } from './models/product.ts';
 export { stockAlertStates, type StockAlertDoc, type StockAlertState } from './models/stock-alert.ts';
 export type { WebhookEndpointDoc, WebhookEndpointRecord } from './models/webhook-endpoint.ts';
 export type { LeanRecord, Projected } from './records.ts';

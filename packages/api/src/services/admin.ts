@@ -19,6 +19,7 @@ import { variantFilter } from './order-lifecycle.ts';
 import { getProduct, type CatalogDeps, type ProductDto } from './catalog.ts';
 import { orderProjection, toOrderDto, type OrderDto, type OrderView } from './order-view.ts';
 import { findOrders } from './orders.ts';
+import { createdNotice, tellProductChange, updatedNotice, withStockNotice } from './product-notices.ts';
 
 async function requireCategory(db: Database, categoryId: string): Promise<void> {
   if (!(await db.models.Category.exists({ _id: categoryId }))) throw notFound('Category');
@@ -87,7 +88,8 @@ export async function createProduct(deps: CatalogDeps, input: CreateProductInput
   if (await db.models.Product.exists({ slug: input.slug })) throw new DomainError('SLUG_TAKEN', `A product with the slug "${input.slug}" exists`);
   await checkSkusFree(db, _id, variants.map((variant) => variant.sku));
   try {
-    await db.models.Product.create({ _id, ...fields, ...variantTotals(variants), options, variants, category: categoryId });
+    await db.models.Product.create({ _id, ...fields, ...variantTotals(variants), options, variants, category: categoryId, ...createdNotice(_id) });
+    await tellProductChange(deps, _id);
     return getProduct(deps, { id: _id.toString() });
   } catch (error) {
     const key = duplicateKeyOf(error);
@@ -112,11 +114,13 @@ export async function updateProduct(deps: CatalogDeps, input: UpdateProductInput
     }
     if (weightGrams !== undefined) set['variants.$[].weightGrams'] = weightGrams;
   }
-  const updated = await db.models.Product.updateOne(filter, { $set: set }, { runValidators: true });
+  const id = new Types.ObjectId(productId);
+  const updated = await db.models.Product.updateOne(filter, { $set: set, ...updatedNotice(id) }, { runValidators: true });
   if (updated.matchedCount === 0) {
     if (!(await db.models.Product.exists({ _id: productId }))) throw notFound('Product');
     throw new DomainError('INVALID_INPUT', 'This product has several variants: set their prices and weights with its variants');
   }
+  await tellProductChange(deps, id);
   return getProduct(deps, { id: productId });
 }
 
@@ -222,11 +226,12 @@ export async function saveVariants(deps: CatalogDeps, input: SaveVariantsInput, 
         },
       );
     }
-    await db.models.Product.updateOne({ _id: product._id }, { $set: { options: input.options, price: variantTotals(wanted).price } });
+    await db.models.Product.updateOne({ _id: product._id }, { $set: { options: input.options, price: variantTotals(wanted).price }, ...updatedNotice(product._id) });
   } catch (error) {
     if (duplicateKeyOf(error) === 'sku') throw skuTaken(wanted.map((variant) => variant.sku));
     throw error;
   }
+  await tellProductChange(deps, product._id);
   return getProduct(deps, { id: input.productId });
 }
 
@@ -252,7 +257,7 @@ export async function adjustStock(
         : { _id: variantId };
   const product = await db.models.Product.findOneAndUpdate(
     { _id: input.productId, variants: trusted({ $elemMatch: condition }) },
-    { $inc: { 'variants.$[variant].stock': input.delta, stock: input.delta } },
+    withStockNotice(new Types.ObjectId(input.productId), variantId, input.delta, { $inc: { 'variants.$[variant].stock': input.delta, stock: input.delta } }),
     { returnDocument: 'after', projection: { 'variants._id': 1, 'variants.stock': 1 }, ...variantFilter(variantId) },
   ).lean<{ variants: Pick<VariantRecord, '_id' | 'stock'>[] }>();
   const stockAfter = product?.variants.find((variant) => variant._id.equals(variantId))?.stock;
@@ -282,6 +287,7 @@ export async function adjustStock(
     reason: input.reason,
     stockAfter,
   });
+  await tellProductChange(deps, new Types.ObjectId(input.productId));
   return getProduct(deps, { id: input.productId });
 }
 

@@ -10,6 +10,12 @@ export const crashPoints = [
   'order-notice:after-outbox',
   /** A back-in-stock subscription is claimed; its outbox message is not written. */
   'stock-alert:after-claim',
+  /** A product's change (and the event it owes) is written; its outbox message is not. */
+  'product-notice:before-outbox',
+  /** The product's event message is in the outbox; the notice is still on the product. */
+  'product-notice:after-outbox',
+  /** An outbox message is delivered (an event appended to the log); it is not marked sent yet. */
+  'outbox:after-send',
 ] as const;
 export type CrashPoint = (typeof crashPoints)[number];
 

@@ -16,8 +16,10 @@
 //
 // (completeOrder also takes the bought lines out of the cart the order came from — its user's, or
 // its guest's by the cart token — and settles the code's use: the hold goes, the use stays. A
-// cancellation's restock gives the use back, once, by a release receipt. The placing, shipping
-// and cancelling updates each push the email they owe onto the order: see order-notices.ts.)
+// cancellation's restock gives the use back, once, by a release receipt. The placing, shipping,
+// delivering and cancelling updates each push what they owe (an event, an email) onto the order:
+// see order-notices.ts. Each update of a variant's stock pushes its stock.changed notice onto the
+// product: see product-notices.ts.)
 //
 // A pending order is driven by whoever holds its lease (`renewLease`, `takeOverOrder`); every
 // change of a pending order is conditional on the lease owner. One whose charge waits (for the
@@ -31,6 +33,7 @@ import type { DiscountProblem } from '../pricing/index.ts';
 import { discountCustomerKey, releaseCancelledDiscountUse, releaseDiscountUse, settleDiscountUse, takeDiscountUse } from './discounts.ts';
 import { orderNotification, tellOrderChange } from './order-notices.ts';
 import { orderProjection, type OrderView } from './order-view.ts';
+import { withStockNotice } from './product-notices.ts';
 import { refundKey, type PaymentProvider } from './payments.ts';
 
 export interface LifecycleDeps {
@@ -125,10 +128,10 @@ export async function holdStock(
         _id: line.productId,
         variants: trusted({ $elemMatch: { _id: line.variantId, stock: { $gte: line.quantity }, 'holds.orderId': { $ne: order._id } } }),
       },
-      {
+      withStockNotice(line.productId, line.variantId, -line.quantity, {
         $inc: { 'variants.$[variant].stock': -line.quantity, stock: -line.quantity },
         $push: { 'variants.$[variant].holds': { orderId: order._id, quantity: line.quantity, at: new Date() } },
-      },
+      }),
       variantFilter(line.variantId),
     );
     if (held.modifiedCount === 1) continue;
@@ -196,10 +199,10 @@ export async function releaseHold(db: Database, hold: HeldUnits): Promise<boolea
       _id: hold.productId,
       variants: trusted({ $elemMatch: { _id: hold.variantId, holds: { $elemMatch: { orderId: hold.orderId, quantity: hold.quantity } } } }),
     },
-    {
+    withStockNotice(hold.productId, hold.variantId, hold.quantity, {
       $inc: { 'variants.$[variant].stock': hold.quantity, stock: hold.quantity },
       $pull: { 'variants.$[variant].holds': { orderId: hold.orderId } },
-    },
+    }),
     variantFilter(hold.variantId),
   );
   return released.modifiedCount === 1;
@@ -319,10 +322,10 @@ export async function restockCancelledOrder(deps: LifecycleDeps, orderId: Types.
         variants: trusted({ $elemMatch: { _id: line.variantId, 'returns.orderId': { $ne: orderId } } }),
         $or: [{ returnsSettledThrough: trusted({ $exists: false }) }, { returnsSettledThrough: trusted({ $lt: cancelledAt }) }],
       },
-      {
+      withStockNotice(line.productId, line.variantId, line.quantity, {
         $inc: { 'variants.$[variant].stock': line.quantity, stock: line.quantity },
         $push: { 'variants.$[variant].returns': { orderId, quantity: line.quantity, at: cancelledAt } },
-      },
+      }),
       variantFilter(line.variantId),
     );
   }
@@ -332,8 +335,8 @@ export async function restockCancelledOrder(deps: LifecycleDeps, orderId: Types.
   await db.models.Order.updateOne({ _id: orderId, restockedAt: trusted({ $exists: false }) }, { $set: { restockedAt: new Date() } });
 }
 
-/** The email each move tells the shopper, if any (delivery is not emailed: the parcel tells it). */
-const noticeOfMove: Partial<Record<OrderStatus, OrderNoticeKind>> = { shipped: 'order-shipped', cancelled: 'order-cancelled' };
+/** What each move owes (order-notices.ts): its event, and an email to the shopper but for delivery (the parcel tells it). */
+const noticeOfMove: Partial<Record<OrderStatus, OrderNoticeKind>> = { shipped: 'order-shipped', delivered: 'order-delivered', cancelled: 'order-cancelled' };
 
 /**
  * Moves an order along an allowed transition (see `orderTransitions`), atomically: the update
@@ -356,7 +359,7 @@ export async function moveOrder(
   }
   const now = new Date();
   const notice = noticeOfMove[to];
-  // The email the move owes is written by the same update (order-notices.ts).
+  // What the move owes (its event, its email) is written by the same update (order-notices.ts).
   const updated = await db.models.Order.findOneAndUpdate(
     { ...owned, status: current.status },
     {

@@ -8,6 +8,7 @@ import { callerFor, createTestProduct, createTestUser } from '../testing.ts';
 import { defaultMailSettings } from './mail-templates.ts';
 import { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from './mail-testing.ts';
 import { createSmtpTransport, type MailTransport } from './mail-transport.ts';
+import { createEventChannel } from './events.ts';
 import { drainOutbox } from './outbox.ts';
 import { relayOwedMessages } from './outbox-relay.ts';
 import { receiveStripeEvent, verifyStripeWebhook } from './payment-events.ts';
@@ -55,7 +56,7 @@ async function deliverRefunded(refund: { charge: unknown }, eventId?: string) {
 
 async function mailsAbout(number: string | null): Promise<ReceivedMail[]> {
   await relayOwedMessages(db, { now: new Date(Date.now() + 60_000) });
-  await drainOutbox({ db, transport, mail: defaultMailSettings, owner: 'test' });
+  await drainOutbox({ db, transport, mail: defaultMailSettings, owner: 'test', channels: { event: createEventChannel({ db }) } });
   return smtp.received.filter((mail) => mail.subject.includes(number ?? '?'));
 }
 
@@ -80,6 +81,10 @@ describe('the refund email', () => {
     const all = (await mailsAbout(order.number)).filter((mail) => mail.subject.startsWith('Refund'));
     expect(all).toHaveLength(2);
     expect(all[1]?.text).toContain(`We refunded your order ${order.number ?? ''} in full: $30.00.`);
+
+    // And an order.refunded event for each refund, its amount that refund's.
+    const refunded = await db.models.Event.find({ type: 'order.refunded', 'data.order.id': order.id }).sort({ _id: 1 }).lean();
+    expect(refunded.map((event) => (event.data as { amount: number }).amount)).toEqual([1000, 2000]);
   });
 
   it('is not sent for the refund of a cancellation: the cancellation’s one email says it', async () => {

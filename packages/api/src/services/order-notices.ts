@@ -1,18 +1,23 @@
-// The emails an order's changes owe its shopper (placed, shipped, cancelled, refunded), each
-// exactly once. The outbox is another collection, so the update that changes the order cannot
-// write the message itself; it pushes a *notification* onto the order instead, in the same
-// single-document update (`{ kind, key, at }`, `orderNotification`). The relay then writes the
-// outbox message under `key` (its dedupeKey, unique) and pulls the notification:
+// What an order's changes owe, each exactly once: the event in the shop's event log (placed,
+// shipped, delivered, cancelled, refunded) and the email to its shopper (all but delivered). The
+// outbox is another collection, so the update that changes the order cannot write the messages
+// itself; it pushes a *notification* onto the order instead, in the same single-document update
+// (`{ kind, key, at }`, `orderNotification`). The relay then writes the outbox messages — the
+// email under `key`, the event under `event:<key>` (dedupeKeys, unique), in one round trip — and
+// pulls the notification:
 //
-//   order update (status + notification) ──▶ outbox message (dedupeKey = key) ──▶ notification pulled
+//   order update (status + notification) ──▶ outbox messages (dedupeKey = key) ──▶ notification pulled
 //
 // A crash before the outbox write leaves the notification, which the outbox worker's relay
 // (`relayLeftoverOrderNotices`) writes later: never zero. A crash after it leaves the notification
 // too, and the second write finds the dedupeKey taken: never twice.
 import { trusted, type Database, type OrderNoticeKind, type OrderRecord, type Projected, type Types } from '@shop/db';
+import type { EventType } from '../schemas/events.ts';
 import { crashPoint } from './crash-points.ts';
+import { eventEntry } from './events.ts';
 import type { MailPayload } from './mail-templates.ts';
-import { defaultRelayGraceMs, enqueueUnlessUndeliverable, relayEach, type OutboxMessageInput } from './outbox.ts';
+import { orderProjection, toOrderDto } from './order-view.ts';
+import { defaultRelayGraceMs, enqueueEntries, isDeliverableAddress, relayEach, type OutboxEntry, type OutboxMessageInput } from './outbox.ts';
 
 type OrderNotification = NonNullable<OrderRecord['notifications']>[number];
 
@@ -21,13 +26,14 @@ type OrderNotification = NonNullable<OrderRecord['notifications']>[number];
  * `order-placed:<order id>` (one placing, shipping or cancelling per order), and for a refund the
  * amount refunded so far (`order-refunded:<order id>:<amount>`), since each further refund is news.
  */
-export function orderNotification(kind: OrderNoticeKind, orderId: Types.ObjectId, amount?: number): OrderNotification {
+export function orderNotification(kind: OrderNoticeKind, orderId: Types.ObjectId, amount?: number, refundAmount?: number): OrderNotification {
   const id = orderId.toString();
-  if (kind === 'order-refunded') return { kind, key: `${kind}:${id}:${amount ?? 0}`, at: new Date(), amount: amount ?? 0 };
+  if (kind === 'order-refunded') return { kind, key: `${kind}:${id}:${amount ?? 0}`, at: new Date(), amount: amount ?? 0, refundAmount: refundAmount ?? amount ?? 0 };
   return { kind, key: `${kind}:${id}`, at: new Date() };
 }
 
 const noticeProjection = {
+  ...orderProjection,
   number: 1,
   email: 1,
   userId: 1,
@@ -77,8 +83,8 @@ function orderSummary(order: NoticeOrder): MailPayload<'order-placed'> {
   };
 }
 
-/** The outbox message a notification stands for. A cancellation refunds a paid order in full, and says so. */
-function orderMessage(order: NoticeOrder & { email: string }, notification: OrderNotification): OutboxMessageInput {
+/** The outbox message a notification stands for (null: delivery is not emailed). A cancellation refunds a paid order in full, and says so. */
+function orderMessage(order: NoticeOrder & { email: string }, notification: OrderNotification): OutboxMessageInput | null {
   const base = { to: order.email, dedupeKey: notification.key };
   const summary = orderSummary(order);
   switch (notification.kind) {
@@ -86,11 +92,32 @@ function orderMessage(order: NoticeOrder & { email: string }, notification: Orde
       return { ...base, kind: 'order-placed', payload: summary };
     case 'order-shipped':
       return { ...base, kind: 'order-shipped', payload: summary };
+    case 'order-delivered':
+      return null;
     case 'order-cancelled':
       return { ...base, kind: 'order-cancelled', payload: { ...summary, refunded: order.payment ? order.total : 0 } };
     case 'order-refunded':
       return { ...base, kind: 'order-refunded', payload: { ...summary, refunded: notification.amount ?? 0 } };
   }
+}
+
+const eventOfNotice: Record<OrderNoticeKind, EventType> = {
+  'order-placed': 'order.placed',
+  'order-shipped': 'order.shipped',
+  'order-delivered': 'order.delivered',
+  'order-cancelled': 'order.cancelled',
+  'order-refunded': 'order.refunded',
+};
+
+/**
+ * The event a notification stands for: the order as it is now (the relay's read), under
+ * `event:<key>`, placed among the order's events by when its change was made.
+ */
+function orderEvent(order: NoticeOrder, notification: OrderNotification): OutboxEntry {
+  const type = eventOfNotice[notification.kind];
+  const dto = toOrderDto(order);
+  const data = type === 'order.refunded' ? { order: dto, amount: notification.refundAmount ?? notification.amount ?? 0 } : { order: dto };
+  return eventEntry({ key: `event:${notification.key}`, type, occurredAt: notification.at, data, subject: `order:${order._id.toString()}`, position: notification.at.getTime() });
 }
 
 /**
@@ -103,8 +130,10 @@ export async function relayOrderNotices(db: Database, orderId: Types.ObjectId): 
   for (const notification of order?.notifications ?? []) {
     if (!order) break;
     crashPoint('order-notice:before-outbox');
-    // Orders from before orders kept an email, of an account deleted since, have nobody to tell.
-    if (order.email) await enqueueUnlessUndeliverable(db, orderMessage({ ...order, email: order.email }, notification));
+    // Orders from before orders kept an email, of an account deleted since, have nobody to tell
+    // (nor one stored before addresses were checked as they are now): their event still goes.
+    const email = order.email && isDeliverableAddress(order.email) ? orderMessage({ ...order, email: order.email }, notification) : null;
+    await enqueueEntries(db, [...(email ? [email] : []), orderEvent(order, notification)]);
     crashPoint('order-notice:after-outbox');
     await db.models.Order.updateOne({ _id: order._id }, { $pull: { notifications: { key: notification.key } } });
     settled += 1;

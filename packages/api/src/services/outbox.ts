@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { outboxLogLength, trusted, type Database, type OutboxMessageRecord } from '@shop/db';
 import { DomainError } from '../errors.ts';
+import { crashPoint } from './crash-points.ts';
 import { isMailKind, oneLine, renderMail, type MailKind, type MailPayload, type MailSettings } from './mail-templates.ts';
 import type { MailTransport } from './mail-transport.ts';
 
@@ -66,9 +67,34 @@ export async function enqueueEntry(db: Database, entry: OutboxEntry, now = new D
   return { id: result._id, created: result._id === id };
 }
 
+/**
+ * `enqueueEntry` for several messages in one round trip (a change that owes an email and an
+ * event): each once per `dedupeKey`, as there.
+ */
+export async function enqueueEntries(db: Database, entries: readonly OutboxEntry[], now = new Date()): Promise<void> {
+  if (entries.length === 0) return;
+  await db.models.OutboxMessage.bulkWrite(
+    entries.map((entry) => ({
+      updateOne: {
+        filter: { dedupeKey: entry.dedupeKey },
+        update: {
+          $setOnInsert: { _id: randomUUID(), kind: entry.kind, to: entry.to, payload: entry.payload, status: 'pending', attempts: 0, nextAttemptAt: now, dedupeKey: entry.dedupeKey },
+        },
+        upsert: true,
+      },
+    })),
+    { ordered: false },
+  );
+}
+
+/** Whether an email can be sent to `to` (one address, as it may stand in a To header). */
+export function isDeliverableAddress(to: string): boolean {
+  return plainAddress.test(to) && to.length <= 254;
+}
+
 /** `enqueueEntry` for an email: refused (`INVALID_INPUT`) unless `to` is an address a message can go to. */
 export async function enqueueMessage<K extends MailKind>(db: Database, input: OutboxMessageInput<K>, now = new Date()): Promise<{ id: string; created: boolean }> {
-  if (!plainAddress.test(input.to) || input.to.length > 254) {
+  if (!isDeliverableAddress(input.to)) {
     throw new DomainError('INVALID_INPUT', 'Not an email address a message can be sent to');
   }
   return enqueueEntry(db, input, now);
@@ -199,11 +225,11 @@ export async function deliverNext(deps: OutboxDeps, now = new Date()): Promise<D
   const kinds = deps.transport ? {} : { kind: trusted({ $in: Object.keys(deps.channels ?? {}) }) };
   const message = await OutboxMessage.findOneAndUpdate(
     {
+      ...kinds,
       $or: [
         { status: 'pending', nextAttemptAt: trusted({ $lte: now }) },
         { status: 'sending', 'lease.until': trusted({ $lte: now }) },
       ],
-      ...kinds,
     },
     { $set: { status: 'sending', lease: { owner: deps.owner, until: new Date(now.getTime() + settings.leaseMs) } }, $inc: { attempts: 1 } },
     { returnDocument: 'after', sort: { nextAttemptAt: 1 } },
@@ -234,6 +260,7 @@ export async function deliverNext(deps: OutboxDeps, now = new Date()): Promise<D
     await OutboxMessage.updateOne(held, { $set: { status: 'pending', nextAttemptAt, lastError: text }, $unset: { lease: '' }, ...log });
     return { status: 'retry', id: message._id, attempts: message.attempts, error: text, nextAttemptAt };
   }
+  crashPoint('outbox:after-send');
   await deps.afterSend?.({ id: message._id, messageId });
   // Under our lease only: a worker that took the message over (ours ran out mid-send) marks it itself.
   await OutboxMessage.updateOne(held, { $set: { status: 'sent', sentAt: new Date() }, $unset: { lease: '', ...scrub }, ...logged({ ok: true, ...report }) });

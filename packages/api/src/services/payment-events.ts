@@ -130,7 +130,7 @@ export function applyStripeEvent(deps: PaymentEventDeps, event: Stripe.Event): P
   }
 }
 
-const orderFields = { status: 1, total: 1, currency: 1, payment: 1, lease: 1, userId: 1, lines: 1 } as const;
+const orderFields = { status: 1, total: 1, currency: 1, payment: 1, lease: 1, userId: 1, lines: 1, refund: 1 } as const;
 type PaidOrder = Pick<OrderRecord, '_id' | keyof typeof orderFields>;
 
 async function orderOf(deps: PaymentEventDeps, orderId: string | null | undefined): Promise<PaidOrder | null> {
@@ -213,7 +213,7 @@ async function onChargeRefunded(deps: PaymentEventDeps, charge: Stripe.Charge, a
   // cancelled: a cancellation refunds, and its own email says so.
   let recorded = await deps.db.models.Order.updateOne(
     { ...newer, status: trusted({ $ne: 'cancelled' }) },
-    { ...refund, $push: { notifications: orderNotification('order-refunded', order._id, charge.amount_refunded) } },
+    { ...refund, $push: { notifications: orderNotification('order-refunded', order._id, charge.amount_refunded, charge.amount_refunded - (order.refund?.amount ?? 0)) } },
   );
   if (recorded.modifiedCount === 1) await tellOrderChange(deps.db, order._id);
   else recorded = await deps.db.models.Order.updateOne({ ...newer, status: 'cancelled' }, refund);

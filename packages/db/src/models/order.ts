@@ -139,7 +139,8 @@ export const orderSchema = new Schema(
       default: undefined,
     },
     /**
-     * The emails the order owes its shopper (placed, shipped, cancelled, refunded), each pushed
+     * What the order's changes owe: an event each in the event log, and an email each but delivery
+     * to its shopper (placed, shipped, delivered, cancelled, refunded), each pushed
      * in the same update that made its change; the relay (packages/api/src/services/order-notices.ts)
      * writes each into the outbox under `key` (its dedupeKey), then pulls it. Left here by a
      * crash in between, it is written later, and only once.
@@ -154,6 +155,8 @@ export const orderSchema = new Schema(
             at: { type: Date, required: true },
             /** order-refunded: the total refunded so far, as the refund event said it. */
             amount: { type: Number, min: 0 },
+            /** order-refunded: this refund (the total less what was recorded before it), for its event. */
+            refundAmount: { type: Number, min: 0 },
           },
           { _id: false },
         ),

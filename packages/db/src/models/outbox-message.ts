@@ -51,6 +51,8 @@ outboxMessageSchema.index({ dedupeKey: 1 }, { unique: true });
 outboxMessageSchema.index({ status: 1, nextAttemptAt: 1 });
 // A receiver's messages, newest first (a webhook endpoint's delivery log).
 outboxMessageSchema.index({ kind: 1, to: 1, createdAt: -1, _id: -1 });
+// An event's delivery looks for its subject's earlier messages still waiting (packages/api/src/services/events.ts).
+outboxMessageSchema.index({ to: 1, status: 1 });
 
 export type OutboxMessageDoc = InferSchemaType<typeof outboxMessageSchema>;
 export type OutboxMessageRecord = LeanRecord<typeof outboxMessageSchema>;

@@ -52,6 +52,23 @@ const optionSchema = new Schema(
   { _id: false },
 );
 
+/** The events a product's changes owe the event log (see the product's `notices`). */
+export const productNoticeTypes = ['stock.changed', 'product.created', 'product.updated'] as const;
+export type ProductNoticeType = (typeof productNoticeTypes)[number];
+
+const productNoticeSchema = new Schema(
+  {
+    type: { type: String, enum: productNoticeTypes, required: true },
+    /** The outbox message's dedupeKey: names this one change. */
+    key: { type: String, required: true },
+    at: { type: Date, required: true },
+    /** stock.changed: the variant and by how much its stock moved in this change. */
+    variantId: { type: Schema.Types.ObjectId },
+    delta: { type: Number },
+  },
+  { _id: false },
+);
+
 export const productSchema = new Schema(
   {
     name: { type: String, required: true, trim: true, maxlength: 200 },
@@ -78,6 +95,15 @@ export const productSchema = new Schema(
      * this instead of by its receipt. Unset: nothing pruned yet.
      */
     returnsSettledThrough: { type: Date },
+    /**
+     * The events the product owes the event log (created, updated, a variant's stock changed),
+     * each pushed by the same update that made its change, in the order of the changes; the relay
+     * (packages/api/src/services/product-notices.ts) writes each into the outbox under `key`,
+     * then pulls it. Left here by a crash in between, it is written later, and only once.
+     */
+    notices: { type: [productNoticeSchema], default: undefined },
+    /** How many notices the product has ever had: each push `$inc`s it in the same update, which places the notices still on it among them. */
+    noticeCount: { type: Number, min: 0 },
   },
   { timestamps: true, strict: 'throw' },
 );
@@ -94,6 +120,7 @@ productSchema.index({ 'variants.holds.orderId': 1 }, { sparse: true });
 productSchema.index({ 'variants.holds.at': 1 }, { sparse: true });
 productSchema.index({ 'variants.returns.orderId': 1 }, { sparse: true });
 productSchema.index({ 'variants.returns.at': 1 }, { sparse: true });
+productSchema.index({ 'notices.at': 1 }, { sparse: true });
 
 export type ProductDoc = InferSchemaType<typeof productSchema>;
 type RawProductRecord = LeanRecord<typeof productSchema>;
