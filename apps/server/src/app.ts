@@ -13,6 +13,7 @@ import {
   largeBodyProcedures,
   maxBatchSize,
   maxBodyBytes,
+  openCatalogReadModel,
   openOrderFeed,
   openStockFeed,
   refreshCookieName,
@@ -101,6 +102,12 @@ export interface AppOptions {
    * (services/stock-alerts.ts). main.ts turns it on; stopped with the app.
    */
   backInStockAlerts?: boolean;
+  /**
+   * `memory`: the public catalogue reads are answered from a read model of the whole catalogue in
+   * this process, kept exact by the stock feed (services/catalog-read-model.ts); `off` (default):
+   * from the database. main.ts: CATALOG_CACHE.
+   */
+  catalogCache?: 'memory' | 'off';
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -241,15 +248,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('preClose', () => orderFeed.close());
   app.log.info({ source: orderFeed.source }, 'order feed ready');
 
+  // Built here, once per app, and carried by every context: two apps in one process share nothing.
+  const categories = createCategoryCache(options.db);
+  const catalog =
+    options.catalogCache === 'memory'
+      ? openCatalogReadModel({ db: options.db, categories }, stockFeed, { onError: (err) => app.log.warn({ err }, 'catalogue read model: a read failed; answering from the database until it catches up') })
+      : null;
+  if (catalog) {
+    app.addHook('preClose', () => catalog.close());
+    void catalog.loaded.then(() => app.log.info({ products: catalog.size }, 'catalogue read model loaded'));
+  }
+
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   const createContext = createContextFactory({
     db: options.db,
     auth: options.auth,
     payments,
     checkout: options.checkout,
-    // Built here, once per app, and carried by every context: two apps in one process share nothing.
-    categories: createCategoryCache(options.db),
+    categories,
     stockFeed,
+    catalog,
     orderFeed,
     security,
     production,

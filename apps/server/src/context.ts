@@ -5,6 +5,7 @@ import {
   refreshCookieName,
   verifyAccessToken,
   type AuthConfig,
+  type CatalogReadModel,
   type CategoryCache,
   type CheckoutSettings,
   type Context,
@@ -27,6 +28,8 @@ export interface ContextDeps {
   /** The app's shared category read and live stock feed (`buildApp` makes one of each). */
   categories?: CategoryCache;
   stockFeed?: StockFeed;
+  /** The app's catalogue read model, when CATALOG_CACHE=memory. */
+  catalog?: CatalogReadModel | null;
   orderFeed?: OrderFeed;
   security: SecurityStore;
   /** Production: secure cookies, and errors without stacks or internal messages. */
@@ -71,6 +74,7 @@ export function createContextFactory(deps: ContextDeps) {
       checkout: deps.checkout,
       categories: deps.categories,
       stockFeed: deps.stockFeed,
+      catalog: deps.catalog,
       orderFeed: deps.orderFeed,
       security: deps.security,
       user: claims?.user ?? null,

@@ -83,6 +83,7 @@ const app = await buildApp({
   streamLimits: { perAddress: env.MAX_STREAMS_PER_ADDRESS, total: env.MAX_STREAMS },
   devMailbox: mailTransport?.kind === 'dev-mailbox' && env.NODE_ENV === 'development',
   backInStockAlerts: true,
+  catalogCache: env.CATALOG_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');

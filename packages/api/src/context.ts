@@ -6,6 +6,7 @@ import { noObserver, type ProcedureObserver } from './observer.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
 import type { OrderFeed } from './services/order-feed.ts';
 import type { StockFeed } from './services/stock-feed.ts';
+import type { CatalogReadModel } from './services/catalog-read-model.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
 import type { SecurityStore } from './stores/security-store.ts';
 
@@ -29,6 +30,8 @@ export interface ContextInner {
   categories: CategoryCache;
   /** The app's live stock feed, for `stock.changes`; null where live stock is not served. */
   stockFeed: StockFeed | null;
+  /** The app's public catalogue in memory (CATALOG_CACHE=memory); null: catalogue reads go to the database. */
+  catalog: CatalogReadModel | null;
   /** The app's "orders changed" feed, for `admin.dashboard.changes`; null where it is not served. */
   orderFeed: OrderFeed | null;
   /** Rate-limit counters and refresh-token sessions, shared by every server instance. */
@@ -77,6 +80,7 @@ export function createContextInner(options: {
   /** Defaults to a read of the categories of this context's own. */
   categories?: CategoryCache;
   stockFeed?: StockFeed | null;
+  catalog?: CatalogReadModel | null;
   orderFeed?: OrderFeed | null;
   /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
@@ -98,6 +102,7 @@ export function createContextInner(options: {
     checkout: { ...defaultCheckoutSettings, ...options.checkout },
     categories: options.categories ?? createCategoryCache(options.db),
     stockFeed: options.stockFeed ?? null,
+    catalog: options.catalog ?? null,
     orderFeed: options.orderFeed ?? null,
     security: options.security ?? createMongoSecurityStore(options.db),
     user: options.user ?? null,

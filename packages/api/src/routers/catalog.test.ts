@@ -80,9 +80,19 @@ describe('catalog.products', () => {
     expect(byDescription.items.map((p) => p.slug)).toContain('black-hoodie');
   });
 
-  it.each(['(', '.*', '[a-z]+', '\\', 'tee$', '^Plain'])('treats %j in the search as literal text', async (q) => {
+  it.each(['(', '.*', '\\', '$', '^ | ['])('finds nothing for a search of punctuation alone (%j)', async (q) => {
     const result = await api.catalog.products({ q });
     expect(result.total).toBe(0);
+  });
+
+  it.each([
+    ['tee$', 'tee'],
+    ['^Plain', 'plain'],
+    ['[canvas]+', 'canvas'],
+  ])('reads %j as the words in it, no pattern (as %j)', async (q, words) => {
+    const [withSigns, plain] = await Promise.all([api.catalog.products({ q }), api.catalog.products({ q: words })]);
+    expect(plain.total).toBeGreaterThan(0);
+    expect(withSigns).toEqual(plain);
   });
 
   it('sorts by price both ways and by name', async () => {
