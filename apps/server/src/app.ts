@@ -30,6 +30,7 @@ import type { Database } from '@shop/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
+import { registerConditionalGet } from './conditional-get.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { devMailboxRoutes } from './dev-mailbox-routes.ts';
 import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './event-stream-slots.ts';
@@ -221,6 +222,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cors, { origin: corsOrigins.length > 0 ? corsOrigins : false, credentials: true });
   await app.register(cookie);
   registerMethodGuard(app);
+  registerConditionalGet(app);
   registerCrossSiteGuard(app, {
     cookieNames: [options.auth.accessCookieName, refreshCookieName, guestCartCookieName],
     allowedOrigins: corsOrigins,
