@@ -199,6 +199,18 @@ describe('categories in catalogue answers (read once, shared)', () => {
     expect(await categoryReads(() => createCategoryCache(db).load({ reload: true }))).toBe(1);
   });
 
+  it('answers the last read of the categories while an expired one is read again, never waiting on it', async () => {
+    const cache = createCategoryCache(db, 0);
+    const first = await cache.load();
+    await db.models.Category.updateOne({ slug: 'accessories' }, { $set: { name: 'Bits and bobs' } });
+    // Expired at once (0 ms): answered from the last read while the next one is under way.
+    expect(await cache.load()).toBe(first);
+    const deadline = Date.now() + 5_000;
+    while ((await cache.load()).bySlug.get('accessories')?.name !== 'Bits and bobs' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await cache.load()).bySlug.get('accessories')?.name).toBe('Bits and bobs');
+    await db.models.Category.updateOne({ slug: 'accessories' }, { $set: { name: 'Accessories' } });
+  });
+
   it('names a category created after the categories were read, at once', async () => {
     await api.catalog.products();
     const scarves = await db.models.Category.create({ name: 'Scarves', slug: 'scarves' });

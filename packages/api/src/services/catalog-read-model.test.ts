@@ -173,7 +173,7 @@ describe('search', () => {
 });
 
 describe('while the feed is down', () => {
-  it('stops answering once no sweep has come for maxSweepAgeMs, so reads go to the database and are never stale', async () => {
+  it('stops answering once the feed has not ticked for maxSweepAgeMs, so reads go to the database and are never stale', async () => {
     const ownFeed = await openStockFeed(db, { source: 'polling', pollIntervalMs: 100 });
     const own = openCatalogReadModel(deps, ownFeed, { maxSweepAgeMs: 1_000 });
     if (!own) throw new Error('the feed offers no product writes');

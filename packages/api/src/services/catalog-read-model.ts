@@ -7,9 +7,9 @@
 //
 // Never stale beyond the feed's latency: a change event makes it re-read the product by _id; every
 // sweep re-reads what was written since the last one (by `updatedAt`), which catches what a stream
-// misses. While it cannot vouch for its answers — loading, the change stream failed and no sweep
-// has caught up since, or no sweep has succeeded for `maxSweepAgeMs` — it answers nothing and the
-// callers read the database.
+// misses. While it cannot vouch for its answers — loading, the change stream or a read failed and
+// no sweep has caught up since, or the feed has not ticked for `maxSweepAgeMs` — it answers nothing
+// and the callers read the database.
 import { searchWords, trusted } from '@shop/db';
 import type { ProductSort } from '../schemas/catalog.ts';
 import { compareKeys, decodeCursor, encodeCursor, type ListOrder, type SortKey } from './catalog-cursor.ts';
@@ -45,8 +45,9 @@ export interface CatalogReadModel {
 
 export interface CatalogReadModelOptions {
   /**
-   * Longest time without a successful sweep before answers go to the database: a stalled feed
-   * must not freeze the catalogue. Default: 3 × the feed's sweep interval, at least 15 s.
+   * Longest time without a tick of the feed's sweep timer before answers go to the database: a
+   * stalled feed must not freeze the catalogue (a failed sweep stops answers at once). Default 15 s,
+   * three reconcile intervals.
    */
   maxSweepAgeMs?: number;
   /**
@@ -83,6 +84,24 @@ interface Indexes {
   /** Word → the products with it; `words` sorted, for prefixes. */
   postings: Map<string, Entry[]>;
   words: string[];
+  /**
+   * Recent searches' matches in order (before the stock and option filters, which change without
+   * a rebuild), by words, category and order: a popular search is ranked once per rebuild. At most
+   * `searchCacheSize`, the oldest dropped first, so memory does not grow with the queries asked.
+   */
+  searches: Map<string, { entry: Entry; key: SortKey }[]>;
+}
+
+const searchCacheSize = 200;
+
+/** `compareKeys('relevance', …)` unrolled: a search may sort tens of thousands of matches. */
+function compareRelevance(a: { key: SortKey }, b: { key: SortKey }): number {
+  const [aName = 0, aExact = 0, aCreated = 0, aId = ''] = a.key;
+  const [bName = 0, bExact = 0, bCreated = 0, bId = ''] = b.key;
+  if (aName !== bName) return aName > bName ? -1 : 1;
+  if (aExact !== bExact) return aExact > bExact ? -1 : 1;
+  if (aCreated !== bCreated) return aCreated > bCreated ? -1 : 1;
+  return aId === bId ? 0 : aId > bId ? -1 : 1;
 }
 
 function keyOf(order: ProductSort, entry: Entry): SortKey {
@@ -100,7 +119,8 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
   let loaded = false;
   /** Set when the change stream failed: cleared by the first sweep started after it. */
   let interruptedAt: number | null = null;
-  let lastSweepAt = 0;
+  /** When the feed last ticked (asked for a sweep): timers, so a feed that stopped is told from a slow database. */
+  let lastTickAt = Date.now();
   let newestWrite = 0;
   let sweeping: Promise<void> | null = null;
   const pendingIds = new Set<string>();
@@ -183,7 +203,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
         list.push(entry);
       }
     }
-    return { sorted, byCategory: new Map(), postings, words: [...postings.keys()].sort() };
+    return { sorted, byCategory: new Map(), postings, words: [...postings.keys()].sort(), searches: new Map() };
   }
 
   function currentIndexes(): Indexes {
@@ -233,7 +253,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     return !query.inStock || entry.dto.stock > 0;
   }
 
-  const serving = () => loaded && interruptedAt === null && !closed && Date.now() - lastSweepAt <= maxSweepAgeMs;
+  const serving = () => loaded && interruptedAt === null && !closed && Date.now() - lastTickAt <= maxSweepAgeMs;
 
   /** Names the product's category as the shared read has it now (a rename shows as on the database path). */
   function answer(entry: Entry, categories: CatalogCategories): ProductDto {
@@ -266,9 +286,16 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     let keyed: { entry: Entry; key: SortKey }[] | undefined;
     let list: Entry[];
     if (search) {
-      keyed = searchMatches(current, search).filter(({ entry }) => matchesFilters(entry, query, categoryId, optionEntries));
-      if (order !== 'relevance') for (const item of keyed) item.key = keyOf(order, item.entry);
-      keyed.sort((a, b) => compareKeys(order, a.key, b.key));
+      const cacheKey = JSON.stringify([search.whole, search.prefix, categoryId ?? null, order]);
+      let ranked = current.searches.get(cacheKey);
+      if (!ranked) {
+        ranked = searchMatches(current, search).filter(({ entry }) => categoryId === undefined || entry.categoryId === categoryId);
+        if (order !== 'relevance') for (const item of ranked) item.key = keyOf(order, item.entry);
+        ranked.sort(order === 'relevance' ? compareRelevance : (a, b) => compareKeys(order, a.key, b.key));
+        if (current.searches.size >= searchCacheSize) current.searches.delete(current.searches.keys().next().value ?? '');
+        current.searches.set(cacheKey, ranked);
+      }
+      keyed = optionEntries.length > 0 || query.inStock ? ranked.filter(({ entry }) => matchesFilters(entry, query, undefined, optionEntries)) : ranked;
       list = keyed.map(({ entry }) => entry);
     } else {
       const sortOrder = order === 'relevance' ? 'newest' : order;
@@ -312,10 +339,13 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     const since = new Date(newestWrite - overlapMs);
     sweeping = (loaded ? read({ updatedAt: trusted({ $gte: since }) }) : load())
       .then(() => {
-        lastSweepAt = started;
         if (interruptedAt !== null && interruptedAt <= started) interruptedAt = null;
       })
-      .catch(fail)
+      .catch((error: unknown) => {
+        // What it should have caught is unknown: stale until a later sweep succeeds.
+        interruptedAt = Date.now();
+        fail(error);
+      })
       .finally(() => {
         sweeping = null;
       });
@@ -346,7 +376,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     const started = Date.now();
     await read({});
     loaded = true;
-    lastSweepAt = started;
+    lastTickAt = Math.max(lastTickAt, started);
     // What was written while it loaded (the load may have read it before the write).
     reread();
   }
@@ -355,7 +385,10 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     if (signal.kind === 'written') {
       for (const id of signal.productIds) pendingIds.add(id);
       reread();
-    } else if (signal.kind === 'sweep') sweep();
+    } else if (signal.kind === 'sweep') {
+      lastTickAt = Date.now();
+      sweep();
+    }
     else interruptedAt = Date.now();
   });
   // Listening starts before the first read: a write during the load is re-read after it.

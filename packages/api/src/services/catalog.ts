@@ -178,15 +178,44 @@ export interface CategoryCache {
 
 export function createCategoryCache(db: Database, maxAgeMs = categoryCacheMs): CategoryCache {
   let cached: { loadedAt: number; categories: Promise<CatalogCategories> } | undefined;
+  /** The last read that succeeded, answered while an expired one is read again. */
+  let last: CatalogCategories | undefined;
+  let refreshing = false;
+  const read = () => {
+    const entry = { loadedAt: Date.now(), categories: readCategories(db) };
+    entry.categories.then(
+      (categories) => {
+        last = categories;
+      },
+      // A failed read is not kept: the next request tries again.
+      () => {
+        if (cached === entry) cached = undefined;
+      },
+    );
+    return entry;
+  };
   return {
     load(options = {}) {
       if (cached && !options.reload && Date.now() - cached.loadedAt < maxAgeMs) return cached.categories;
-      const entry = { loadedAt: Date.now(), categories: readCategories(db) };
+      // Expired, not asked to reload: read again in the background and answer the last read
+      // meanwhile, so that a catalogue answered from memory never waits on a busy database.
+      if (last && !options.reload) {
+        if (!refreshing) {
+          refreshing = true;
+          const entry = read();
+          entry.categories
+            .then(() => {
+              cached = entry;
+            })
+            .catch(() => {})
+            .finally(() => {
+              refreshing = false;
+            });
+        }
+        return Promise.resolve(last);
+      }
+      const entry = read();
       cached = entry;
-      // A failed read is not kept: the next request tries again.
-      entry.categories.catch(() => {
-        if (cached === entry) cached = undefined;
-      });
       return entry.categories;
     },
   };
