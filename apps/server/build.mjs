@@ -8,7 +8,7 @@ const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith
 
 await build({
   // telemetry.js is loaded before main.js (`node --import ./dist/telemetry.js dist/main.js`): see src/telemetry.ts.
-  entryPoints: { main: 'src/main.ts', telemetry: 'src/telemetry.ts', seed: 'src/seed.ts', migrate: 'src/migrate.ts' },
+  entryPoints: { main: 'src/main.ts', telemetry: 'src/telemetry.ts', seed: 'src/seed.ts', 'seed-bench': 'src/seed-bench.ts', migrate: 'src/migrate.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

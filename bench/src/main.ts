@@ -17,6 +17,7 @@ import { affinity, capture, childPid, hasTaskset, killChildren, pin, run } from 
 import { parseVariants, patchedDependencies } from './lib/variants.ts';
 import {
   busyNote,
+  catalogue100kSection,
   checkoutSection,
   floorSection,
   floorVariantsSection,
@@ -27,6 +28,7 @@ import {
   readsWritesSection,
   type Results,
 } from './report.ts';
+import { runCatalogue100k } from './scenarios/catalogue-100k.ts';
 import { runCheckout } from './scenarios/checkout.ts';
 import { runFloor, runFloorVariants } from './scenarios/floor.ts';
 import { runMemory } from './scenarios/memory.ts';
@@ -51,7 +53,8 @@ function parseConfig(): BenchConfig & { argv: string[] } {
       'spread-products': { type: 'string', default: '100' },
       'memory-requests': { type: 'string', default: '100000' },
       'memory-blocks': { type: 'string', default: '1' },
-      only: { type: 'string', default: '1,2,3,4,5' },
+      only: { type: 'string', default: '1,2,3,4,5,6' },
+      'catalogue-products': { type: 'string', default: '100000' },
       variants: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'profile-seconds': { type: 'string', default: '10' },
@@ -94,6 +97,7 @@ function parseConfig(): BenchConfig & { argv: string[] } {
     spreadProducts: number('spread-products', values['spread-products'], 1),
     memoryRequests: number('memory-requests', values['memory-requests'], 1),
     memoryBlocks: number('memory-blocks', values['memory-blocks'], 1),
+    catalogueProducts: number('catalogue-products', values['catalogue-products'], 1),
     only,
     variants: values.variants,
     profileSeconds: number('profile-seconds', values['profile-seconds'], 1),
@@ -244,6 +248,13 @@ async function main() {
       }
       if (results.memory) {
         sections.push(memorySection(results.memory, config.warmup));
+        log(`\n${sections.at(-1) ?? ''}`);
+      }
+
+      if (config.only.has('6')) {
+        log(`\n== scenario 6: the ${config.catalogueProducts.toLocaleString('en-US')}-product catalogue, database path vs read model`);
+        results.catalogue100k = await runCatalogue100k(bench, 'shop_bench_100k', config.catalogueProducts);
+        sections.push(catalogue100kSection(results.catalogue100k, config.connections));
         log(`\n${sections.at(-1) ?? ''}`);
       }
 

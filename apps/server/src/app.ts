@@ -16,6 +16,7 @@ import {
   maxBatchSize,
   maxBodyBytes,
   openCartFeed,
+  openCatalogReadModel,
   openOrderFeed,
   openStockFeed,
   refreshCookieName,
@@ -37,6 +38,7 @@ import type { Database } from '@shop/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { createContextFactory } from './context.ts';
+import { registerConditionalGet } from './conditional-get.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { devMailboxRoutes } from './dev-mailbox-routes.ts';
 import { createStreamSlots, defaultStreamLimits, type StreamLimits } from './event-stream-slots.ts';
@@ -120,6 +122,12 @@ export interface AppOptions {
    * addresses over https; elsewhere also http and loopback (main.ts passes WEBHOOK_ALLOW_LOOPBACK's).
    */
   webhookTargets?: WebhookTargetPolicy;
+  /**
+   * `memory`: the public catalogue reads are answered from a read model of the whole catalogue in
+   * this process, kept exact by the stock feed (services/catalog-read-model.ts); `off` (default):
+   * from the database. main.ts: CATALOG_CACHE.
+   */
+  catalogCache?: 'memory' | 'off';
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -233,6 +241,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cors, { origin: corsOrigins.length > 0 ? corsOrigins : false, credentials: true });
   await app.register(cookie);
   registerMethodGuard(app);
+  registerConditionalGet(app);
   registerCrossSiteGuard(app, {
     cookieNames: [options.auth.accessCookieName, refreshCookieName, guestCartCookieName],
     allowedOrigins: corsOrigins,
@@ -266,15 +275,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const eventFeed = options.eventFeed ?? createEventFeed(options.db, { onError: (err) => app.log.warn({ err }, 'event feed read failed') });
   app.addHook('preClose', async () => eventFeed.close());
 
+  // Built here, once per app, and carried by every context: two apps in one process share nothing.
+  const categories = createCategoryCache(options.db);
+  const catalog =
+    options.catalogCache === 'memory'
+      ? openCatalogReadModel({ db: options.db, categories }, stockFeed, { onError: (err) => app.log.warn({ err }, 'catalogue read model: a read failed; answering from the database until it catches up') })
+      : null;
+  if (catalog) {
+    app.addHook('preClose', () => catalog.close());
+    void catalog.loaded.then(() => app.log.info({ products: catalog.size }, 'catalogue read model loaded'));
+  }
+
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   const createContext = createContextFactory({
     db: options.db,
     auth: options.auth,
     payments,
     checkout: options.checkout,
-    // Built here, once per app, and carried by every context: two apps in one process share nothing.
-    categories: createCategoryCache(options.db),
+    categories,
     stockFeed,
+    catalog,
     orderFeed,
     cartFeed,
     eventFeed,

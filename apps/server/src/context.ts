@@ -13,6 +13,7 @@ import {
   type ApiKeySettings,
   type AuthConfig,
   type CartFeed,
+  type CatalogReadModel,
   type CategoryCache,
   type CheckoutSettings,
   type Context,
@@ -37,6 +38,8 @@ export interface ContextDeps {
   /** The app's shared category read and live stock feed (`buildApp` makes one of each). */
   categories?: CategoryCache;
   stockFeed?: StockFeed;
+  /** The app's catalogue read model, when CATALOG_CACHE=memory. */
+  catalog?: CatalogReadModel | null;
   orderFeed?: OrderFeed;
   cartFeed?: CartFeed;
   eventFeed?: EventFeed;
@@ -95,6 +98,7 @@ export function createContextFactory(deps: ContextDeps) {
       checkout: deps.checkout,
       categories: deps.categories,
       stockFeed: deps.stockFeed,
+      catalog: deps.catalog,
       orderFeed: deps.orderFeed,
       cartFeed: deps.cartFeed,
       eventFeed: deps.eventFeed,

@@ -75,6 +75,12 @@ const envSchema = z.object({
   MAX_STREAMS: z.coerce.number().int().min(0).max(100_000).default(defaultStreamLimits.total),
   /** Requests one API key may make a minute, counted by every instance together; past it, 429. */
   API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(defaultApiKeySettings.requestsPerMinute),
+  /**
+   * `memory`: answer `catalog.products` and `catalog.product` from the whole public catalogue held
+   * in this process, kept exact by the stock feed (services/catalog-read-model.ts); `off`: from the
+   * database. Unset: `memory` in production, else `off`.
+   */
+  CATALOG_CACHE: z.enum(['memory', 'off']).optional(),
   /** Payments through Stripe when set (`sk_…`, or a restricted `rk_…` key); unset, the built-in test provider. */
   STRIPE_SECRET_KEY: z
     .string()

@@ -93,6 +93,7 @@ const app = await buildApp({
   devMailbox: mailTransport?.kind === 'dev-mailbox' && env.NODE_ENV === 'development',
   backInStockAlerts: true,
   webhookTargets: env.webhookTargets,
+  catalogCache: env.CATALOG_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');

@@ -22,7 +22,9 @@ export interface BenchConfig {
   memoryRequests: number;
   /** Blocks of `memoryRequests` to send (the goal uses the first; more show whether growth goes on). */
   memoryBlocks: number;
-  /** Scenarios to run: 1–5 and `profile`. */
+  /** Products of scenario 6's bench catalogue (`--catalogue-products`). */
+  catalogueProducts: number;
+  /** Scenarios to run: 1–6 and `profile`. */
   only: Set<string>;
   profileSeconds: number;
   /** The tRPC endpoint the profile's server mounts (`--profile-endpoint`). */

@@ -11,6 +11,7 @@ import type { OrderFeed } from './services/order-feed.ts';
 import type { StockFeed } from './services/stock-feed.ts';
 import { strictTargetPolicy, systemResolver } from './services/webhook-targets.ts';
 import type { WebhookSettings } from './services/webhooks.ts';
+import type { CatalogReadModel } from './services/catalog-read-model.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
 import type { SecurityStore } from './stores/security-store.ts';
 
@@ -34,6 +35,8 @@ export interface ContextInner {
   categories: CategoryCache;
   /** The app's live stock feed, for `stock.changes`; null where live stock is not served. */
   stockFeed: StockFeed | null;
+  /** The app's public catalogue in memory (CATALOG_CACHE=memory); null: catalogue reads go to the database. */
+  catalog: CatalogReadModel | null;
   /** The app's "orders changed" feed, for `admin.dashboard.changes`, `admin.orders.changes` and `orders.changes`; null where it is not served. */
   orderFeed: OrderFeed | null;
   /** The app's "cart changed" feed, for `cart.changes`; null where it is not served. */
@@ -95,6 +98,7 @@ export function createContextInner(options: {
   /** Defaults to a read of the categories of this context's own. */
   categories?: CategoryCache;
   stockFeed?: StockFeed | null;
+  catalog?: CatalogReadModel | null;
   orderFeed?: OrderFeed | null;
   cartFeed?: CartFeed | null;
   eventFeed?: EventFeed | null;
@@ -122,6 +126,7 @@ export function createContextInner(options: {
     checkout: { ...defaultCheckoutSettings, ...options.checkout },
     categories: options.categories ?? createCategoryCache(options.db),
     stockFeed: options.stockFeed ?? null,
+    catalog: options.catalog ?? null,
     orderFeed: options.orderFeed ?? null,
     cartFeed: options.cartFeed ?? null,
     eventFeed: options.eventFeed ?? null,

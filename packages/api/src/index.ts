@@ -12,6 +12,7 @@ export {
   type SessionUser,
 } from './services/auth.ts';
 export { createCategoryCache, type CategoryCache, type ProductDto, type CategoryDto, type ProductPage } from './services/catalog.ts';
+export { openCatalogReadModel, type CatalogReadModel, type CatalogReadModelOptions } from './services/catalog-read-model.ts';
 export type { NextAction, OrderDto } from './services/order-view.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
 export * from './protocol.ts';

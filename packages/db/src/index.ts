@@ -21,6 +21,7 @@ export type { WebhookEndpointDoc, WebhookEndpointRecord } from './models/webhook
 export type { LeanRecord, Projected } from './records.ts';
 export { Types, isValidObjectId, type PipelineStage } from 'mongoose';
 export { trusted } from './trusted.ts';
+export { maxSearchTokenLength, productSearchTokens, searchWords } from './search-tokens.ts';
 export { isDuplicateKeyError, isDuplicateKeyOn } from './errors.ts';
 export { migrate, migrations, type Migration, type MigrationResult } from './migrations.ts';
 export { defaultVariant, newVariantId, variantTotals, type VariantFields } from './variants.ts';

@@ -6,6 +6,7 @@ import type { mongo, Types } from 'mongoose';
 import type { Database } from './connection.ts';
 import { defaultSku, newOrderNumber } from './constants.ts';
 import { isDuplicateKeyError } from './errors.ts';
+import { productSearchTokens } from './search-tokens.ts';
 
 type Document = mongo.Document;
 
@@ -177,7 +178,31 @@ const orderNumbers: Migration = {
 };
 
 /** Every migration, in the order they run. */
-export const migrations: readonly Migration[] = [variants, orderNumbers];
+/**
+ * 003: products written before search tokens get them, from their name and description. Each
+ * update is conditional on the name and description it read, so an edit meanwhile (which writes
+ * its own tokens) is never written over with tokens of the old text.
+ */
+const searchTokens: Migration = {
+  id: '003-search-tokens',
+  description: 'every product gets the search tokens of its name and description',
+  async up(db) {
+    const products = db.models.Product.collection;
+    let productsChanged = 0;
+    for await (const product of products.find({ searchTokens: { $exists: false } }, { projection: { name: 1, description: 1 } })) {
+      const name = typeof product.name === 'string' ? product.name : '';
+      const description = typeof product.description === 'string' ? product.description : '';
+      const result = await products.updateOne(
+        { _id: product._id, searchTokens: { $exists: false }, name: product.name, description: product.description },
+        { $set: { searchTokens: productSearchTokens(name, description) } },
+      );
+      productsChanged += result.modifiedCount;
+    }
+    return { products: productsChanged };
+  },
+};
+
+export const migrations: readonly Migration[] = [variants, orderNumbers, searchTokens];
 
 /** Runs the migrations this database has not had yet, in order. Safe to run at any time, and concurrently. */
 export async function migrate(db: Database, options: { log?: (message: string) => void } = {}): Promise<MigrationResult> {

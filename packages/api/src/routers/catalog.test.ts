@@ -80,9 +80,19 @@ describe('catalog.products', () => {
     expect(byDescription.items.map((p) => p.slug)).toContain('black-hoodie');
   });
 
-  it.each(['(', '.*', '[a-z]+', '\\', 'tee$', '^Plain'])('treats %j in the search as literal text', async (q) => {
+  it.each(['(', '.*', '\\', '$', '^ | ['])('finds nothing for a search of punctuation alone (%j)', async (q) => {
     const result = await api.catalog.products({ q });
     expect(result.total).toBe(0);
+  });
+
+  it.each([
+    ['tee$', 'tee'],
+    ['^Plain', 'plain'],
+    ['[canvas]+', 'canvas'],
+  ])('reads %j as the words in it, no pattern (as %j)', async (q, words) => {
+    const [withSigns, plain] = await Promise.all([api.catalog.products({ q }), api.catalog.products({ q: words })]);
+    expect(plain.total).toBeGreaterThan(0);
+    expect(withSigns).toEqual(plain);
   });
 
   it('sorts by price both ways and by name', async () => {
@@ -187,6 +197,18 @@ describe('categories in catalogue answers (read once, shared)', () => {
     expect(reads).toBe(0);
     // The counter sees a read when there is one.
     expect(await categoryReads(() => createCategoryCache(db).load({ reload: true }))).toBe(1);
+  });
+
+  it('answers the last read of the categories while an expired one is read again, never waiting on it', async () => {
+    const cache = createCategoryCache(db, 0);
+    const first = await cache.load();
+    await db.models.Category.updateOne({ slug: 'accessories' }, { $set: { name: 'Bits and bobs' } });
+    // Expired at once (0 ms): answered from the last read while the next one is under way.
+    expect(await cache.load()).toBe(first);
+    const deadline = Date.now() + 5_000;
+    while ((await cache.load()).bySlug.get('accessories')?.name !== 'Bits and bobs' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await cache.load()).bySlug.get('accessories')?.name).toBe('Bits and bobs');
+    await db.models.Category.updateOne({ slug: 'accessories' }, { $set: { name: 'Accessories' } });
   });
 
   it('names a category created after the categories were read, at once', async () => {

@@ -7,7 +7,7 @@ import { productListInput } from '../schemas/catalog.ts';
 import { placeOrderInput } from '../schemas/checkout.ts';
 import { objectId } from '../schemas/common.ts';
 import { orderOutput, productOutput, productPageOutput } from '../schemas/responses.ts';
-import { getProduct, listProducts } from '../services/catalog.ts';
+import { publicProduct, publicProducts } from '../services/catalog.ts';
 import { claimIdempotencyKey, orderKeyFor } from '../services/idempotency-keys.ts';
 import { createTRPCRouter, guestOrUserProcedure, publicProcedure } from '../trpc.ts';
 import { currentCartOwner } from './cart.ts';
@@ -37,13 +37,13 @@ export const restOnlyRouter = createTRPCRouter({
       })
       .input(restProductListInput)
       .output(productPageOutput)
-      .query(({ ctx, input }) => listProducts(ctx, input)),
+      .query(({ ctx, input }) => publicProducts(ctx, input)),
 
     product: publicProcedure
       .meta({ openapi: { method: 'GET', path: '/products/{id}', tags: ['catalog'], protect: false, operationId: 'catalog-product', summary: 'One product, by id' } })
       .input(z.strictObject({ id: objectId }))
       .output(productOutput)
-      .query(({ ctx, input }) => getProduct(ctx, input)),
+      .query(({ ctx, input }) => publicProduct(ctx, input)),
 
     /**
      * `checkout.placeOrder` with its key in the `Idempotency-Key` header: the same key with the

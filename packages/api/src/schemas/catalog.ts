@@ -12,11 +12,19 @@ export const productListInput = z
     inStock: z.boolean().optional(),
     /** Products sold in a variant with these option values, e.g. `{ Size: 'M' }`. */
     options: optionValues.optional(),
-    sort: z.enum(productSorts).default('newest'),
+    /** Left out: by relevance with `q`, else the newest first. */
+    sort: z.enum(productSorts).optional(),
     page,
     limit,
+    /** A page's `nextCursor`: the page after it (keyset), as fast at page 500 as at page 1. */
+    cursor: z
+      .string()
+      .min(1)
+      .max(300)
+      .regex(/^[A-Za-z0-9_-]+$/, 'Send a nextCursor as it was answered')
+      .optional(),
   })
-  .default({ sort: 'newest', page: 1, limit: 20 });
+  .default({ page: 1, limit: 20 });
 export type ProductListInput = z.input<typeof productListInput>;
 
 export const productByInput = z.union([z.strictObject({ slug }), z.strictObject({ id: objectId })]);

@@ -53,7 +53,13 @@ export const productOutput = z
   .meta({ id: 'Product' }) satisfies z.ZodType<ProductDto>;
 
 export const productPageOutput = z
-  .object({ items: z.array(productOutput), total: z.int(), page: z.int(), limit: z.int() })
+  .object({
+    items: z.array(productOutput),
+    total: z.int(),
+    page: z.int(),
+    limit: z.int(),
+    nextCursor: z.string().nullable().meta({ description: 'Send as `cursor` for the page after this one (fast at any depth); null on the last page' }),
+  })
   .meta({ id: 'ProductPage' }) satisfies z.ZodType<ProductPage>;
 
 const cartLineOutput = z.object({

@@ -3,6 +3,7 @@ import {
   defaultSku,
   defaultVariant,
   newVariantId,
+  productSearchTokens,
   trusted,
   variantTotals,
   type Database,
@@ -115,13 +116,45 @@ export async function updateProduct(deps: CatalogDeps, input: UpdateProductInput
     if (weightGrams !== undefined) set['variants.$[].weightGrams'] = weightGrams;
   }
   const id = new Types.ObjectId(productId);
-  const updated = await db.models.Product.updateOne(filter, { $set: set, ...updatedNotice(id) }, { runValidators: true });
+  // The product.updated notice goes in the same update as the edit (services/product-notices.ts).
+  const updated = await updateWithSearchTokens(db, filter, set, fields, updatedNotice(id));
   if (updated.matchedCount === 0) {
     if (!(await db.models.Product.exists({ _id: productId }))) throw notFound('Product');
     throw new DomainError('INVALID_INPUT', 'This product has several variants: set their prices and weights with its variants');
   }
   await tellProductChange(deps, id);
   return getProduct(deps, { id: productId });
+}
+
+/**
+ * Writes `set`, and with a new name or description the search tokens of both (`searchTokens`).
+ * Given one of the two, the other is read and the write is conditional on it, so a concurrent edit
+ * of the other is never answered with tokens of text the product no longer has (it reads again).
+ */
+async function updateWithSearchTokens(
+  db: Database,
+  filter: Record<string, unknown>,
+  set: Record<string, unknown>,
+  text: { name?: string | undefined; description?: string | undefined },
+  /** More of the same update (a notice's `$push` and `$inc`), made once: by the write that matches. */
+  also: ReturnType<typeof updatedNotice>,
+): Promise<{ matchedCount: number }> {
+  if (text.name === undefined && text.description === undefined) return db.models.Product.updateOne(filter, { $set: set, ...also }, { runValidators: true });
+  // Each miss is an edit of the other field that landed between the read and the write.
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const current = await db.models.Product.findOne(filter, { name: 1, description: 1 }).lean();
+    if (!current) return { matchedCount: 0 };
+    const name = text.name ?? current.name;
+    const description = text.description ?? current.description ?? '';
+    const unchanged = text.name === undefined ? { name: current.name } : text.description === undefined ? { description: current.description } : {};
+    const updated = await db.models.Product.updateOne(
+      { ...filter, ...unchanged },
+      { $set: { ...set, searchTokens: productSearchTokens(name, description) }, ...also },
+      { runValidators: true },
+    );
+    if (updated.matchedCount > 0) return updated;
+  }
+  throw new Error('updateProduct: the product kept changing');
 }
 
 /**

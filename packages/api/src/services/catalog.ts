@@ -1,5 +1,6 @@
 import {
   productStatus,
+  searchWords,
   trusted,
   type CategoryRecord,
   type Database,
@@ -11,6 +12,9 @@ import {
 } from '@shop/db';
 import { notFound } from '../errors.ts';
 import type { ProductSort } from '../schemas/catalog.ts';
+import { compareKeys, decodeCursor, encodeCursor, type ListOrder, type SortKey } from './catalog-cursor.ts';
+import { parseSearch, rankProduct, type SearchQuery } from './catalog-search.ts';
+import type { CatalogReadModel } from './catalog-read-model.ts';
 
 export interface CategoryDto {
   id: string;
@@ -57,6 +61,8 @@ export interface ProductPage {
   total: number;
   page: number;
   limit: number;
+  /** The page after this one (`cursor`), null on the last page. */
+  nextCursor: string | null;
 }
 
 /** What the API shows of a product's variants: their holds and returns stay in the database. */
@@ -172,15 +178,44 @@ export interface CategoryCache {
 
 export function createCategoryCache(db: Database, maxAgeMs = categoryCacheMs): CategoryCache {
   let cached: { loadedAt: number; categories: Promise<CatalogCategories> } | undefined;
+  /** The last read that succeeded, answered while an expired one is read again. */
+  let last: CatalogCategories | undefined;
+  let refreshing = false;
+  const read = () => {
+    const entry = { loadedAt: Date.now(), categories: readCategories(db) };
+    entry.categories.then(
+      (categories) => {
+        last = categories;
+      },
+      // A failed read is not kept: the next request tries again.
+      () => {
+        if (cached === entry) cached = undefined;
+      },
+    );
+    return entry;
+  };
   return {
     load(options = {}) {
       if (cached && !options.reload && Date.now() - cached.loadedAt < maxAgeMs) return cached.categories;
-      const entry = { loadedAt: Date.now(), categories: readCategories(db) };
+      // Expired, not asked to reload: read again in the background and answer the last read
+      // meanwhile, so that a catalogue answered from memory never waits on a busy database.
+      if (last && !options.reload) {
+        if (!refreshing) {
+          refreshing = true;
+          const entry = read();
+          entry.categories
+            .then(() => {
+              cached = entry;
+            })
+            .catch(() => {})
+            .finally(() => {
+              refreshing = false;
+            });
+        }
+        return Promise.resolve(last);
+      }
+      const entry = read();
       cached = entry;
-      // A failed read is not kept: the next request tries again.
-      entry.categories.catch(() => {
-        if (cached === entry) cached = undefined;
-      });
       return entry.categories;
     },
   };
@@ -190,6 +225,8 @@ export function createCategoryCache(db: Database, maxAgeMs = categoryCacheMs): C
 export interface CatalogDeps {
   db: Database;
   categories: CategoryCache;
+  /** The app's catalogue in memory, for the public reads (`publicProducts`); null: every read goes to the database. */
+  catalog?: CatalogReadModel | null;
 }
 
 /**
@@ -212,11 +249,12 @@ export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const sorts: Record<ProductSort, Record<string, 1 | -1>> = {
-  newest: { createdAt: -1, _id: -1 },
-  price_asc: { price: 1, _id: 1 },
-  price_desc: { price: -1, _id: -1 },
-  name: { name: 1, _id: 1 },
+/** Each order's fields, as the sort and the keyset condition name them (indexes in models/product.ts). */
+const sortFields: Record<ProductSort, readonly [field: 'createdAt' | 'price' | 'name', direction: 1 | -1]> = {
+  newest: ['createdAt', -1],
+  price_asc: ['price', 1],
+  price_desc: ['price', -1],
+  name: ['name', 1],
 };
 
 export interface ProductQuery {
@@ -225,31 +263,47 @@ export interface ProductQuery {
   inStock?: boolean | undefined;
   /** Products with a variant that has all these option values (in stock, with `inStock`). */
   options?: Record<string, string> | undefined;
-  sort: ProductSort;
+  /** Unset: by relevance with a search (`q`), else the newest first. */
+  sort?: ProductSort | undefined;
   page: number;
   limit: number;
+  /** The `nextCursor` of the page before: the page after it, whatever `page` says. */
+  cursor?: string | undefined;
 }
 
-/** Two round trips, the page and the count (the categories are shared; see `CategoryCache`). */
-export async function listProducts(deps: CatalogDeps, query: ProductQuery): Promise<ProductPage> {
-  const { db } = deps;
+/** The order a list is in: the caller's sort, else relevance for a search, else the newest first. */
+export function listOrder(query: Pick<ProductQuery, 'sort'>, search: SearchQuery | undefined): ListOrder {
+  return query.sort ?? (search ? 'relevance' : 'newest');
+}
+
+/** A product's key in a sort order (see catalog-cursor.ts). */
+export function sortKeyOf(order: ProductSort, product: { _id: { toString(): string }; createdAt?: Date | null | undefined; price: number; name: string }): SortKey {
+  const id = product._id.toString();
+  if (order === 'newest') return [product.createdAt?.getTime() ?? 0, id];
+  if (order === 'name') return [product.name, id];
+  return [product.price, id];
+}
+
+const emptyPage = (query: ProductQuery): ProductPage => ({ items: [], total: 0, page: query.page, limit: query.limit, nextCursor: null });
+
+/** The filter of everything but the order: category, search words, stock and options. Null when nothing can match. */
+async function productFilter(deps: CatalogDeps, query: ProductQuery, search: SearchQuery | undefined) {
   let categories = await deps.categories.load();
   const filter: Record<string, unknown> = {};
+  const all: Record<string, unknown>[] = [];
   if (query.category !== undefined) {
     let category = categories.bySlug.get(query.category);
     if (!category) {
       categories = await deps.categories.load({ reload: true });
       category = categories.bySlug.get(query.category);
     }
-    if (!category) return { items: [], total: 0, page: query.page, limit: query.limit };
+    if (!category) return null;
     filter.category = category.id;
   }
-  if (query.q) {
-    const pattern = escapeRegExp(query.q);
-    filter.$or = [
-      { name: trusted({ $regex: pattern, $options: 'i' }) },
-      { description: trusted({ $regex: pattern, $options: 'i' }) },
-    ];
+  if (search) {
+    for (const word of search.whole) all.push({ searchTokens: word });
+    // Anchored and case-sensitive (the tokens are lower case): a range of the multikey index.
+    all.push({ searchTokens: trusted({ $regex: `^${escapeRegExp(search.prefix)}` }) });
   }
   const optionEntries = Object.entries(query.options ?? {});
   if (optionEntries.length > 0) {
@@ -259,21 +313,98 @@ export async function listProducts(deps: CatalogDeps, query: ProductQuery): Prom
     if (query.inStock) variant.stock = { $gt: 0 };
     filter.variants = trusted({ $elemMatch: variant });
   } else if (query.inStock) filter.stock = trusted({ $gt: 0 });
+  return { filter, all, categories };
+}
 
-  const [products, total] = await Promise.all([
-    db.models.Product.find(filter, productProjection)
-      .sort(sorts[query.sort])
-      .skip((query.page - 1) * query.limit)
-      .limit(query.limit)
-      .lean<ProductView[]>(),
-    db.models.Product.countDocuments(filter),
+/** The products after the cursor's key, in `order` (a condition on the order's index). */
+function keysetCondition(order: ProductSort, key: SortKey): Record<string, unknown> {
+  const [field, direction] = sortFields[order];
+  const operator = direction === 1 ? '$gt' : '$lt';
+  const value = field === 'createdAt' ? new Date(Number(key[0])) : key[0];
+  return { $or: [{ [field]: trusted({ [operator]: value }) }, { [field]: value, _id: trusted({ [operator]: key[1] }) }] };
+}
+
+/**
+ * A page from the database: the page and the count (two round trips; the categories are shared,
+ * see `CategoryCache`). With a cursor, the page starts after it (keyset: no skip); a search
+ * without a sort is ordered by relevance, ranked here from the matches' words.
+ */
+export async function listProducts(deps: CatalogDeps, query: ProductQuery): Promise<ProductPage> {
+  const search = query.q ? parseSearch(query.q) : undefined;
+  if (search === null) return emptyPage(query);
+  const order = listOrder(query, search);
+  const cursorKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, order);
+  const built = await productFilter(deps, query, search);
+  if (!built) return emptyPage(query);
+  const { filter, all, categories } = built;
+  if (order === 'relevance' && search) return rankedPage(deps, query, search, { ...filter, ...(all.length ? { $and: all } : {}) }, cursorKey, categories);
+
+  const sortOrder = order === 'relevance' ? 'newest' : order;
+  const [field, direction] = sortFields[sortOrder];
+  const pageFilter = { ...filter, $and: [...all, ...(cursorKey ? [keysetCondition(sortOrder, cursorKey)] : [])] };
+  if (pageFilter.$and.length === 0) delete (pageFilter as Record<string, unknown>).$and;
+  const countFilter = { ...filter, ...(all.length ? { $and: all } : {}) };
+  const [found, total] = await Promise.all([
+    deps.db.models.Product.find(pageFilter, { ...productProjection, createdAt: 1 })
+      .sort({ [field]: direction, _id: direction })
+      .skip(cursorKey ? 0 : (query.page - 1) * query.limit)
+      .limit(query.limit + 1)
+      .lean<(ProductView & { createdAt?: Date })[]>(),
+    deps.db.models.Product.countDocuments(countFilter),
   ]);
+  const products = found.slice(0, query.limit);
+  const last = products[products.length - 1];
   return {
     items: await toProductDtos(deps, products, categories),
     total,
     page: query.page,
     limit: query.limit,
+    nextCursor: found.length > query.limit && last ? encodeCursor(sortOrder, sortKeyOf(sortOrder, last)) : null,
   };
+}
+
+/** A search by relevance from the database: every match's words are read and ranked, then the page's products. */
+async function rankedPage(
+  deps: CatalogDeps,
+  query: ProductQuery,
+  search: SearchQuery,
+  filter: Record<string, unknown>,
+  cursorKey: SortKey | undefined,
+  categories: CatalogCategories,
+): Promise<ProductPage> {
+  const matches = await deps.db.models.Product.find(filter, { name: 1, searchTokens: 1, createdAt: 1 }).lean();
+  const ranked: SortKey[] = [];
+  for (const match of matches) {
+    const rank = rankProduct(search, new Set(searchWords(match.name)), new Set(match.searchTokens ?? []));
+    if (rank) ranked.push([rank.nameHits, rank.exactHits, match.createdAt?.getTime() ?? 0, match._id.toString()]);
+  }
+  ranked.sort((a, b) => compareKeys('relevance', a, b));
+  const start = cursorKey ? firstAfter(ranked, (key) => compareKeys('relevance', key, cursorKey) > 0) : (query.page - 1) * query.limit;
+  const keys = ranked.slice(start, start + query.limit);
+  const ids = keys.map((key) => String(key[3]));
+  const products = ids.length ? await deps.db.models.Product.find({ _id: trusted({ $in: ids }) }, productProjection).lean<ProductView[]>() : [];
+  const byId = new Map(products.map((product) => [product._id.toString(), product]));
+  const inOrder = ids.flatMap((id) => byId.get(id) ?? []);
+  const last = keys[keys.length - 1];
+  return {
+    items: await toProductDtos(deps, inOrder, categories),
+    total: ranked.length,
+    page: query.page,
+    limit: query.limit,
+    nextCursor: start + query.limit < ranked.length && last ? encodeCursor('relevance', last) : null,
+  };
+}
+
+/** The index of the first item for which `after` holds, in a list where it holds from some index on. */
+export function firstAfter<T>(items: readonly T[], after: (item: T) => boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (after(items[middle] as T)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
 
 export async function getProduct(deps: CatalogDeps, by: { slug: string } | { id: string }): Promise<ProductDto> {
@@ -286,4 +417,20 @@ export async function getProduct(deps: CatalogDeps, by: { slug: string } | { id:
   const [dto] = await toProductDtos(deps, [product], categories);
   if (!dto) throw notFound('Product');
   return dto;
+}
+
+/**
+ * `catalog.products`: from the read model while it vouches for its answer (within the stock feed's
+ * latency of the database), else from the database. Writers read their own writes with
+ * `listProducts` and `getProduct`, never through here.
+ */
+export async function publicProducts(deps: CatalogDeps, query: ProductQuery): Promise<ProductPage> {
+  return (await deps.catalog?.products(query)) ?? listProducts(deps, query);
+}
+
+/** `catalog.product`, as `publicProducts`. */
+export async function publicProduct(deps: CatalogDeps, by: { slug: string } | { id: string }): Promise<ProductDto> {
+  const held = await deps.catalog?.product(by);
+  if (held === null) throw notFound('Product');
+  return held ?? getProduct(deps, by);
 }

@@ -105,7 +105,7 @@ describe('migration 001-variants', () => {
   });
 
   it('is recorded once, and running it again changes nothing', async () => {
-    expect(await migrate(db)).toEqual({ applied: [], skipped: ['001-variants', '002-order-numbers'] });
+    expect(await migrate(db)).toEqual({ applied: [], skipped: ['001-variants', '002-order-numbers', '003-search-tokens'] });
     const [variants] = migrations;
     // Even run again by hand (as after a crash before its record was written), it finds nothing to do.
     expect(await variants?.up(db)).toEqual({ products: 0, orders: 0, carts: 0, stockAdjustments: 0 });

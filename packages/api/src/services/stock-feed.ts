@@ -49,7 +49,22 @@ export interface StockFeed {
   changes(productIds: readonly string[], signal: AbortSignal): AsyncIterable<StockChange>;
   /** Stops the source and ends every open `changes` iteration. */
   close(): Promise<void>;
+  /**
+   * Every product write this feed learns of, of any product, watched or not: for the catalogue's
+   * read model (services/catalog-read-model.ts), which re-reads what it is told. Returns the
+   * unsubscribe. Optional: a feed without it gets no read model (reads go to the database).
+   */
+  onProductWrites?(listener: ProductWriteListener): () => void;
 }
+
+/**
+ * `written`: a change event named these products (within the stream's latency of the write).
+ * `sweep`: the reconcile (change stream) or poll tick: re-read whatever was written since the last
+ * sweep, which catches what a stream misses. `interrupted`: the change stream failed and is being
+ * reopened; writes may go unseen until the next sweep after it.
+ */
+export type ProductWriteSignal = { kind: 'written'; productIds: string[] } | { kind: 'sweep' } | { kind: 'interrupted' };
+export type ProductWriteListener = (signal: ProductWriteSignal) => void;
 
 export interface StockFeedOptions {
   /** `auto` (default): a change stream where the deployment supports one, else polling. */
@@ -76,6 +91,16 @@ type Listener = (change: StockChange) => void;
 class Subscribers {
   readonly #byProduct = new Map<string, Set<Listener>>();
   readonly #closing = new AbortController();
+  readonly #writeListeners = new Set<ProductWriteListener>();
+
+  onProductWrites(listener: ProductWriteListener): () => void {
+    this.#writeListeners.add(listener);
+    return () => this.#writeListeners.delete(listener);
+  }
+
+  signalWrites(signal: ProductWriteSignal): void {
+    for (const listener of this.#writeListeners) listener(signal);
+  }
 
   get closed(): boolean {
     return this.#closing.signal.aborted;
@@ -208,16 +233,25 @@ async function openChangeStreamFeed(db: Database, options: StockFeedOptions): Pr
     const written = writtenAt(event);
     if (written !== null) options.onEventLag?.(Math.max(0, Date.now() - written));
     const change = event.fullDocument ? toStockChange(event.fullDocument) : null;
+    if (event.fullDocument?._id != null) subscribers.signalWrites({ kind: 'written', productIds: [String(event.fullDocument._id)] });
     if (change) subscribers.publish(change);
   };
   if (first) publish(first);
-  const stopPump = pumpChangeStream(open, publish, { stream, onError: options.onError });
+  const stopPump = pumpChangeStream(open, publish, {
+    stream,
+    onError(error) {
+      options.onError?.(error);
+      // Writes may go unseen until the next sweep after the stream is reopened.
+      subscribers.signalWrites({ kind: 'interrupted' });
+    },
+  });
 
   const stopReconciling = startPolling(db, subscribers, options.reconcileIntervalMs ?? defaultReconcileIntervalMs, options.onError);
 
   return {
     source: 'change-stream',
     changes: (productIds, signal) => subscribers.changes(productIds, signal),
+    onProductWrites: (listener) => subscribers.onProductWrites(listener),
     async close() {
       subscribers.close();
       await stopReconciling();
@@ -247,6 +281,7 @@ function startPolling(db: Database, subscribers: Subscribers, intervalMs: number
   }
 
   const timer = setInterval(() => {
+    subscribers.signalWrites({ kind: 'sweep' });
     if (polling || subscribers.watchedIds().length === 0) return;
     polling = poll()
       .catch((error: unknown) => onError?.(error))
@@ -268,6 +303,7 @@ function openPollingFeed(db: Database, options: StockFeedOptions): StockFeed {
   return {
     source: 'polling',
     changes: (productIds, signal) => subscribers.changes(productIds, signal),
+    onProductWrites: (listener) => subscribers.onProductWrites(listener),
     async close() {
       subscribers.close();
       await stopPolling();

@@ -1,5 +1,6 @@
 import { Schema, type InferSchemaType, type Types } from 'mongoose';
 import { maxSkuLength, maxWeightGrams } from '../constants.ts';
+import { productSearchTokens } from '../search-tokens.ts';
 import type { LeanRecord } from '../records.ts';
 
 const integer = { validator: Number.isInteger, message: '{PATH} must be an integer' };
@@ -104,14 +105,27 @@ export const productSchema = new Schema(
     notices: { type: [productNoticeSchema], default: undefined },
     /** How many notices the product has ever had: each push `$inc`s it in the same update, which places the notices still on it among them. */
     noticeCount: { type: Number, min: 0 },
+    /**
+     * The distinct words of the name and description (`productSearchTokens`), what a search
+     * (`q`) matches through its multikey index. Written with the name and description by every
+     * path that writes them (a new document here, the admin's edits, the seeds, migration 003).
+     */
+    searchTokens: { type: [String], default: undefined },
   },
   { timestamps: true, strict: 'throw' },
 );
 productSchema.index({ slug: 1 }, { unique: true });
-productSchema.index({ category: 1, createdAt: -1 });
-productSchema.index({ price: 1 });
-productSchema.index({ createdAt: -1 });
-productSchema.index({ name: 1 });
+// One index per sort of the catalogue, alone and within a category, ending in `_id` as the sorts
+// and their keyset cursors do (services/catalog.ts), so a real MongoDB walks a page from the index.
+productSchema.index({ createdAt: -1, _id: -1 });
+productSchema.index({ price: 1, _id: 1 });
+productSchema.index({ name: 1, _id: 1 });
+productSchema.index({ category: 1, createdAt: -1, _id: -1 });
+productSchema.index({ category: 1, price: 1, _id: 1 });
+productSchema.index({ category: 1, name: 1, _id: 1 });
+productSchema.index({ searchTokens: 1 });
+// The read model's catch-up read: the products written since it last looked (services/catalog-read-model.ts).
+productSchema.index({ updatedAt: 1 });
 // Sparse: documents written before variants (until the migration) have no SKUs.
 productSchema.index({ 'variants.sku': 1 }, { unique: true, sparse: true });
 // Multikey: the dashboard finds the products with a variant running low (services/dashboard.ts).
@@ -121,6 +135,13 @@ productSchema.index({ 'variants.holds.at': 1 }, { sparse: true });
 productSchema.index({ 'variants.returns.orderId': 1 }, { sparse: true });
 productSchema.index({ 'variants.returns.at': 1 }, { sparse: true });
 productSchema.index({ 'notices.at': 1 }, { sparse: true });
+
+// A new product is found by its words from its first save (admin create, CSV import, tests).
+productSchema.pre('validate', function setSearchTokens() {
+  if (this.isNew || this.isModified('name') || this.isModified('description')) {
+    this.searchTokens = productSearchTokens(this.name, this.description ?? '');
+  }
+});
 
 export type ProductDoc = InferSchemaType<typeof productSchema>;
 type RawProductRecord = LeanRecord<typeof productSchema>;

@@ -1,6 +1,7 @@
 import type { Database } from '../connection.ts';
 import { hashPassword } from '../passwords.ts';
 import { trusted } from '../trusted.ts';
+import { productSearchTokens } from '../search-tokens.ts';
 import { defaultSku } from '../constants.ts';
 import { defaultVariant, newVariantId, variantTotals, type VariantFields } from '../variants.ts';
 import { Types } from 'mongoose';
@@ -17,6 +18,7 @@ import {
 import { seedPricing, type PricingSeedResult } from './pricing.ts';
 
 export { adminUser, defaultAdminPassword, demoAddress, demoUser, namedProducts, seedCategories } from './catalogue.ts';
+export { benchCategories, seedBenchCatalogue, type BenchCatalogueOptions, type BenchCatalogueResult } from './bench-catalogue.ts';
 export { euCountries, seedDiscounts, seedPricing, seedShippingZones, seedTaxRates, type PricingSeedResult } from './pricing.ts';
 
 export interface SeedOptions {
@@ -84,7 +86,18 @@ export async function seed(db: Database, options: SeedOptions): Promise<SeedResu
         updateOne: {
           filter: { slug: product.slug },
           update: {
-            $setOnInsert: { _id, ...product, ...variantTotals(variants), options, variants, category, currency: 'USD', createdAt, updatedAt: createdAt },
+            $setOnInsert: {
+              _id,
+              ...product,
+              ...variantTotals(variants),
+              options,
+              variants,
+              category,
+              currency: 'USD',
+              searchTokens: productSearchTokens(product.name, product.description),
+              createdAt,
+              updatedAt: createdAt,
+            },
           },
           upsert: true,
           timestamps: false,

@@ -1,0 +1,129 @@
+// Scenario 6 — the 100,000-product catalogue: its seed's build time, then catalog.products page 1,
+// a category's page 500 (by page number and by keyset cursor) and searches, through the database
+// path (CATALOG_CACHE=off) and the read model (CATALOG_CACHE=memory): two production servers on
+// the same database, measured alternately, plus a search paced at 100 req/s.
+import { join } from 'node:path';
+import { connect, disconnect } from '@shop/db';
+import { databaseUri, serverEnv, type Bench } from '../lib/context.ts';
+import { describe, load, type LoadResult, type RequestSpec } from '../lib/load.ts';
+import { paced } from '../lib/paced.ts';
+import { memoryOf, run, startServer, type ServerProcess } from '../lib/proc.ts';
+import { figures, type RouteFigures } from './floor.ts';
+
+export interface CatalogueRow {
+  name: string;
+  database: RouteFigures;
+  memory: RouteFigures;
+}
+
+export interface Catalogue100kResult {
+  products: number;
+  seedSeconds: number;
+  /** The read model's load at start-up. */
+  loadSeconds: number;
+  rows: CatalogueRow[];
+  /** Each server's RSS after the runs, bytes. */
+  rss: { database: number; memory: number };
+  /**
+   * Searches paced at 100 req/s against the read model (the goal: p99 ≤ 50 ms). Not against the
+   * database path: on the offline database it answers a few a second, and a paced run would wait
+   * minutes for its queue.
+   */
+  pacedSearch: LoadResult;
+}
+
+const searches = ['merino', 'cotton jack', 'soft hood', 'vintage denim jeans', 'leather b', 'wool sc', 'linen shirt', 'travel mug'];
+const trpc = (input: unknown): string => `/trpc/catalog.products?input=${encodeURIComponent(JSON.stringify(input))}`;
+
+/**
+ * Until the read model answers: a page from memory takes a few ms, from the database (which it
+ * reads while loading) at 100,000 products on the offline server hundreds.
+ */
+async function waitForReadModel(origin: string, path: string, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  for (let fast = 0; fast < 5; ) {
+    if (Date.now() - started > timeoutMs) throw new Error(`the read model did not answer within ${timeoutMs} ms`);
+    const asked = performance.now();
+    await (await fetch(`${origin}${path}`)).arrayBuffer();
+    fast = performance.now() - asked < 30 ? fast + 1 : 0;
+    if (fast === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export async function runCatalogue100k(bench: Bench, dbName: string, products: number): Promise<Catalogue100kResult> {
+  const { config } = bench;
+  bench.log(`  seeding ${products.toLocaleString('en-US')} products (node apps/server/dist/seed-bench.js)`);
+  const seedStarted = performance.now();
+  run(process.execPath, [join(bench.root, 'apps/server/dist/seed-bench.js'), '--products', String(products), '--reset'], { cwd: bench.root, env: serverEnv(bench, dbName) });
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  const db = await connect(databaseUri(bench, dbName), { syncIndexes: false });
+  // A deep page of the biggest category, and its cursor (the page before it answers it).
+  const category = 't-shirts';
+  const deepPage = 500;
+  let deepCursor = '';
+  try {
+    const count = await db.models.Product.countDocuments({});
+    bench.log(`  ${count.toLocaleString('en-US')} products in ${seedSeconds.toFixed(1)} s (with the server's start-up of the seed script)`);
+  } finally {
+    await disconnect(db);
+  }
+
+  const start = (label: string, cache: 'off' | 'memory') =>
+    startServer({
+      label,
+      entry: join(bench.root, 'apps/server/dist/main.js'),
+      env: { ...serverEnv(bench, dbName), CATALOG_CACHE: cache },
+      cpus: config.serverCpus,
+      logFile: join(bench.resultsDir, `${label}.log`),
+      cwd: bench.root,
+    });
+  const servers: { database: ServerProcess; memory: ServerProcess } = { database: await start('scenario-6-database', 'off'), memory: await start('scenario-6-memory', 'memory') };
+  try {
+    const loadStarted = Date.now();
+    await waitForReadModel(servers.memory.url, trpc({ page: 1, limit: 20 }), 300_000);
+    const loadSeconds = (Date.now() - loadStarted) / 1000;
+    bench.log(`  read model loaded ${loadSeconds.toFixed(1)} s after /readyz`);
+    const previous = await fetch(`${servers.memory.url}${trpc({ category, page: deepPage - 1, limit: 20 })}`);
+    deepCursor = ((await previous.json()) as { result: { data: { nextCursor: string | null } } }).result.data.nextCursor ?? '';
+
+    const requests: [string, (n: number) => RequestSpec][] = [
+      ['catalog.products page 1', () => ({ path: trpc({ page: 1, limit: 20 }) })],
+      [`category ${category}, page 1`, () => ({ path: trpc({ category, page: 1, limit: 20 }) })],
+      [`category ${category}, page ${deepPage}`, () => ({ path: trpc({ category, page: deepPage, limit: 20 }) })],
+      // A catalogue too small for page 500 (--catalogue-products) has no cursor to it.
+      ...(deepCursor ? [[`category ${category}, page ${deepPage} by cursor`, () => ({ path: trpc({ category, page: deepPage, limit: 20, cursor: deepCursor }) })] as [string, (n: number) => RequestSpec]] : []),
+      ['search (8 queries, rotating)', (n) => ({ path: trpc({ q: searches[n % searches.length], page: 1, limit: 20 }) })],
+    ];
+    // Neither server is paused (SIGSTOP) while the other is measured: a paused read model misses
+    // its sweeps and then answers from the database until the next one. The idle one's sweeps
+    // (a scan of the collection every 5 s on the offline database) are noise in the other's figures.
+    const measure = (server: ServerProcess, request: (n: number) => RequestSpec, seconds: number, quiet = true) =>
+      load({ origin: server.url, request, connections: config.connections, duration: seconds, quiet }, { serverPid: server.pid, dbPid: bench.dbPid });
+    const rows: CatalogueRow[] = [];
+    for (const [name, request] of requests) {
+      const runs: { database: LoadResult[]; memory: LoadResult[] } = { database: [], memory: [] };
+      await measure(servers.database, request, Math.min(2, config.warmup), false);
+      await measure(servers.memory, request, config.warmup, false);
+      for (let index = 1; index <= config.runs; index += 1) {
+        for (const path of ['database', 'memory'] as const) {
+          const result = await measure(servers[path], request, config.duration);
+          bench.log(`  ${name}, ${path}, run ${index}: ${describe(result)}`);
+          runs[path].push(result);
+        }
+      }
+      rows.push({ name, database: figures(runs.database), memory: figures(runs.memory) });
+    }
+    const pacedSearch = (server: ServerProcess) =>
+      paced(
+        { origin: server.url, request: (n) => ({ path: trpc({ q: searches[n % searches.length], page: 1, limit: 20 }) }), rate: 100, seconds: config.duration, maxSockets: 64 },
+        { serverPid: server.pid, dbPid: bench.dbPid },
+      );
+    const memoryPaced = await pacedSearch(servers.memory);
+    bench.log(`  search at 100 req/s paced, memory: ${describe(memoryPaced)}`);
+    const rss = { database: memoryOf(servers.database.pid).rss, memory: memoryOf(servers.memory.pid).rss };
+    return { products, seedSeconds, loadSeconds, rows, rss, pacedSearch: memoryPaced };
+  } finally {
+    await servers.database.stop();
+    await servers.memory.stop();
+  }
+}
