@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
+import { openEventStream } from './testing.ts';
 
 const shopOrigin = 'http://shop.test';
 let db: TestDatabase;
@@ -58,42 +59,8 @@ async function placeGuestOrder(): Promise<void> {
 }
 
 /** An event stream opened as the browser opens one; `text()` is everything received so far. */
-async function openStream(path: string, token: string | null, input?: unknown) {
-  const controller = new AbortController();
-  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const response = await fetch(`${baseUrl}/trpc/${path}${query}`, {
-    headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    signal: controller.signal,
-  });
-  let text = '';
-  // True when the server ended the stream, false when close() did.
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of response.body ?? []) text += decoder.decode(chunk, { stream: true });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  return {
-    status: response.status,
-    contentType: response.headers.get('content-type') ?? '',
-    text: () => text,
-    ended: reading,
-    async waitFor(pattern: RegExp, ms: number): Promise<boolean> {
-      for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
-        if (pattern.test(text)) return true;
-      }
-      return pattern.test(text);
-    },
-    async close() {
-      controller.abort();
-      await reading;
-      // The server sees the stream close a moment later, and frees its slot.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    },
-  };
+function openStream(path: string, token: string | null, input?: unknown) {
+  return openEventStream(baseUrl, path, token ? { authorization: `Bearer ${token}` } : {}, input);
 }
 
 describe('admin.dashboard.get over HTTP', () => {

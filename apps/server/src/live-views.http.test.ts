@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
+import { openEventStream } from './testing.ts';
 
 let db: TestDatabase;
 let app: FastifyInstance;
@@ -42,37 +43,8 @@ afterAll(async () => {
 });
 
 /** An event stream opened as the browser opens one; `text()` is everything received so far. */
-async function openStream(path: string, headers: Record<string, string>, input?: unknown) {
-  const controller = new AbortController();
-  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const response = await fetch(`${baseUrl}/trpc/${path}${query}`, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
-  let text = '';
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of response.body ?? []) text += decoder.decode(chunk, { stream: true });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  return {
-    status: response.status,
-    text: () => text,
-    ended: reading,
-    async waitFor(pattern: RegExp, ms: number): Promise<boolean> {
-      for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
-        if (pattern.test(text)) return true;
-      }
-      return pattern.test(text);
-    },
-    async close() {
-      controller.abort();
-      await reading;
-      // The server sees the stream close a moment later, and frees its slot.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    },
-  };
+function openStream(path: string, headers: Record<string, string>, input?: unknown) {
+  return openEventStream(baseUrl, path, headers, input);
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -97,3 +97,51 @@ export function rawConnection(port: number): Promise<RawConnection> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** An open tRPC subscription over SSE, read as text as it arrives. */
+export interface EventStreamReading {
+  status: number;
+  contentType: string;
+  /** Everything received so far. */
+  text(): string;
+  /** True when the server ended the stream, false when `close()` did. */
+  ended: Promise<boolean>;
+  /** Whether `pattern` appears in what was received within `ms`. */
+  waitFor(pattern: RegExp, ms: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Opens `GET <baseUrl>/trpc/<path>?input=…` as an event stream with these headers. */
+export async function openEventStream(baseUrl: string, path: string, headers: Record<string, string>, input?: unknown): Promise<EventStreamReading> {
+  const controller = new AbortController();
+  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const response = await fetch(`${baseUrl}/trpc/${path}${query}`, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  let text = '';
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body ?? []) text += decoder.decode(chunk, { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    text: () => text,
+    ended: reading,
+    async waitFor(pattern, ms) {
+      for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(20)) {
+        if (pattern.test(text)) return true;
+      }
+      return pattern.test(text);
+    },
+    async close() {
+      controller.abort();
+      await reading;
+      // The server sees the stream close a moment later, and frees its slot.
+      await sleep(100);
+    },
+  };
+}
