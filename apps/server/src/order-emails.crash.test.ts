@@ -103,9 +103,13 @@ describe.each<CrashPoint>(['order-notice:before-outbox', 'order-notice:after-out
     const placed = await call(survivor, 'checkout.placeOrder', shopperToken, { idempotencyKey: randomUUID() });
     const second = ((await placed?.json()) as { result: { data: { id: string; number: string } } }).result.data;
     await smtp.waitFor((mail) => mail.subject === `Order ${second.number} confirmed — Shop`, 20_000);
+    // Each process armed to die starts with nothing owed: its own worker's relay would otherwise
+    // reach the crash point first, while it starts (a start slower than the relay's 2 s grace).
+    await settled();
 
     // Shipping the first and cancelling the second, each through a process that dies on the way.
     await callAndDie(await start(point), 'admin.orders.updateStatus', adminToken, { id: first?._id.toString(), status: 'shipped' });
+    await settled();
     await callAndDie(await start(point), 'orders.cancel', shopperToken, { id: second.id });
     expect((await db.models.Order.findById(first?._id).lean())?.status).toBe('shipped');
     expect((await db.models.Order.findById(second.id).lean())?.status).toBe('cancelled');

@@ -50,8 +50,11 @@ export async function startServerProcess(
     if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  // Say which: a process that died while starting (a crash point armed for a relay it ran at
+  // start?) is another bug than one too slow to answer.
+  const died = child.exitCode !== null || child.signalCode !== null ? `: it exited while starting (${child.signalCode ?? `code ${child.exitCode}`})` : ' within 30 s';
   child.kill('SIGKILL');
-  throw new Error(`server on port ${port} did not become healthy`);
+  throw new Error(`server on port ${port} did not become healthy${died}`);
 }
 
 /** The test database's URI with its own database name in the path, for a child server process. */
