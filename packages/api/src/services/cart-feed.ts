@@ -14,7 +14,7 @@
 // runs only while someone watches.
 import { trusted, type Database } from '@shop/db';
 import type { CartOwner } from './cart.ts';
-import { openFeedSource, pumpChangeStream, type FeedSource } from './feed-source.ts';
+import { openFeedSource, probeChangeStream, pumpChangeStream, type FeedSource } from './feed-source.ts';
 import { FeedWatchers, repeatWhileWatched } from './feed-watchers.ts';
 
 export type CartFeedSource = FeedSource;
@@ -126,12 +126,7 @@ function cartFeed(source: CartFeedSource, watchers: FeedWatchers, options: CartF
 
 /** Rejects where change streams are refused (a standalone mongod answers the first command with an error). */
 async function openChangeStreamFeed(db: Database, options: CartFeedOptions): Promise<CartFeed> {
-  const probe = db.models.Cart.collection.watch(changePipeline);
-  try {
-    await probe.tryNext();
-  } finally {
-    await probe.close().catch(() => {});
-  }
+  await probeChangeStream(() => db.models.Cart.collection.watch(changePipeline));
   const watchers: FeedWatchers = new FeedWatchers(() => streamCartChanges(db, watchers, options.onError));
   const stopReconciling = startReconciling(db, watchers, options.reconcileIntervalMs ?? defaultCartReconcileIntervalMs, options.onError);
   return cartFeed('change-stream', watchers, options, stopReconciling);

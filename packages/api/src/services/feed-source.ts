@@ -18,6 +18,19 @@ export async function openFeedSource<F>(source: FeedSource | 'auto', openStream:
   }
 }
 
+/**
+ * Opens a change stream, reads once and closes it: rejects where the deployment has none (a
+ * standalone mongod answers the first command with an error), for `openFeedSource`'s `openStream`.
+ */
+export async function probeChangeStream(open: () => ChangeEvents<unknown>): Promise<void> {
+  const probe = open();
+  try {
+    await probe.tryNext();
+  } finally {
+    await probe.close().catch(() => {});
+  }
+}
+
 /** What the pump uses of the driver's `ChangeStream`. */
 export interface ChangeEvents<E> {
   tryNext(): Promise<E | null>;

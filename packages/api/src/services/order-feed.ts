@@ -17,7 +17,7 @@
 // on screen, and nothing runs while nobody watches: the change stream too is open only while
 // someone does.
 import { trusted, type Database, type Types } from '@shop/db';
-import { openFeedSource, pumpChangeStream, type FeedSource } from './feed-source.ts';
+import { openFeedSource, probeChangeStream, pumpChangeStream, type FeedSource } from './feed-source.ts';
 import { FeedWatchers, repeatWhileWatched } from './feed-watchers.ts';
 
 export type OrderFeedSource = FeedSource;
@@ -160,12 +160,7 @@ function orderFeed(source: OrderFeedSource, watchers: FeedWatchers, options: Ord
  * answers the first command with an error).
  */
 async function openChangeStreamFeed(db: Database, options: OrderFeedOptions): Promise<OrderFeed> {
-  const probe = db.models.Order.collection.watch(changePipeline);
-  try {
-    await probe.tryNext();
-  } finally {
-    await probe.close().catch(() => {});
-  }
+  await probeChangeStream(() => db.models.Order.collection.watch(changePipeline));
   const watchers: FeedWatchers = new FeedWatchers(() => streamOrderChanges(db, watchers, options.onError));
   const stopReconciling = startReconciling(db, watchers, options.reconcileIntervalMs ?? defaultOrderReconcileIntervalMs, options.onError);
   return orderFeed('change-stream', watchers, options, stopReconciling);

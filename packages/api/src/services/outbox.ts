@@ -41,6 +41,11 @@ export interface OutboxEntry {
   dedupeKey: string;
 }
 
+/** The message an entry is written as, the first time its `dedupeKey` is written (an upsert's `$setOnInsert`). */
+function newMessage(entry: OutboxEntry, id: string, now: Date) {
+  return { _id: id, kind: entry.kind, to: entry.to, payload: entry.payload, status: 'pending' as const, attempts: 0, nextAttemptAt: now, dedupeKey: entry.dedupeKey };
+}
+
 /**
  * Writes a message into the outbox, once per `dedupeKey`: writing it again (a step re-run after a
  * crash) leaves the first one as it is. Returns its id and whether this call wrote it.
@@ -49,18 +54,7 @@ export async function enqueueEntry(db: Database, entry: OutboxEntry, now = new D
   const id = randomUUID();
   const result = await db.models.OutboxMessage.findOneAndUpdate(
     { dedupeKey: entry.dedupeKey },
-    {
-      $setOnInsert: {
-        _id: id,
-        kind: entry.kind,
-        to: entry.to,
-        payload: entry.payload,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: now,
-        dedupeKey: entry.dedupeKey,
-      },
-    },
+    { $setOnInsert: newMessage(entry, id, now) },
     { upsert: true, returnDocument: 'after', projection: { _id: 1 } },
   ).lean();
   if (!result) throw new Error('outbox upsert returned nothing');
@@ -77,9 +71,7 @@ export async function enqueueEntries(db: Database, entries: readonly OutboxEntry
     entries.map((entry) => ({
       updateOne: {
         filter: { dedupeKey: entry.dedupeKey },
-        update: {
-          $setOnInsert: { _id: randomUUID(), kind: entry.kind, to: entry.to, payload: entry.payload, status: 'pending', attempts: 0, nextAttemptAt: now, dedupeKey: entry.dedupeKey },
-        },
+        update: { $setOnInsert: newMessage(entry, randomUUID(), now) },
         upsert: true,
       },
     })),
@@ -105,11 +97,7 @@ export async function enqueueMessage<K extends MailKind>(db: Database, input: Ou
  * to (one stored before addresses were checked as they are now): that message is left unwritten.
  */
 export async function enqueueUnlessUndeliverable<K extends MailKind>(db: Database, input: OutboxMessageInput<K>): Promise<void> {
-  try {
-    await enqueueMessage(db, input);
-  } catch (error) {
-    if (!(error instanceof DomainError && error.reason === 'INVALID_INPUT')) throw error;
-  }
+  if (isDeliverableAddress(input.to)) await enqueueEntry(db, input);
 }
 
 export interface OutboxSettings {
