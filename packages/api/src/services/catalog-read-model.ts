@@ -12,6 +12,8 @@
 // and the callers read the database.
 import { searchWords, trusted } from '@shop/db';
 import type { ProductSort } from '../schemas/catalog.ts';
+import { markChecked } from '../schemas/checked.ts';
+import { productOutput } from '../schemas/responses.ts';
 import { compareKeys, decodeCursor, encodeCursor, type ListOrder, type SortKey } from './catalog-cursor.ts';
 import { parseSearch, rankProduct, type SearchQuery } from './catalog-search.ts';
 import {
@@ -150,7 +152,8 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     const dtos = await toProductDtos(deps, products, categories);
     products.forEach((product, index) => {
       const dto = dtos[index];
-      if (dto) put(product, dto);
+      // Parsed once here, as tRPC would parse it on every answer (schemas/checked.ts).
+      if (dto) put(product, markChecked(productOutput.parse(dto)));
     });
   }
 
@@ -259,7 +262,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
   function answer(entry: Entry, categories: CatalogCategories): ProductDto {
     const category = categories.byId.get(entry.categoryId);
     if (!category || (category.name === entry.dto.category.name && category.slug === entry.dto.category.slug)) return entry.dto;
-    return { ...entry.dto, category: { id: category.id, slug: category.slug, name: category.name } };
+    return markChecked({ ...entry.dto, category: { id: category.id, slug: category.slug, name: category.name } });
   }
 
   async function products(query: ProductQuery): Promise<ProductPage | null> {
@@ -316,13 +319,13 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     }
     const page = list.slice(start, start + query.limit);
     const lastKey = page.length > 0 ? keyAt(start + page.length - 1) : undefined;
-    return {
+    return markChecked({
       items: page.map((entry) => answer(entry, categories)),
       total: list.length,
       page: query.page,
       limit: query.limit,
       nextCursor: start + query.limit < list.length && lastKey ? encodeCursor(keyOrder, lastKey) : null,
-    };
+    });
   }
 
   async function product(by: { slug: string } | { id: string }): Promise<ProductDto | null | undefined> {

@@ -1,0 +1,21 @@
+// Answers checked once, not on every call. tRPC parses every answer with its procedure's
+// `.output()`: for a page of 20 products that is a third of the catalogue page's CPU when the page
+// comes from memory (BENCHMARKS.md, "Where the time goes: the catalogue page from memory"). The
+// catalogue read model parses each product with its output schema as the product enters it, and
+// marks what it answers; `checkedOnce(schema)` lets a marked answer through as it is and parses
+// anything else (the database path) as before: stripping what the schema does not name, refusing
+// what breaks it.
+import { z } from 'zod';
+
+const checked = new WeakSet<object>();
+
+/** Marks an answer assembled only from parts already parsed by their output schemas (and typed by them). */
+export function markChecked<T extends object>(value: T): T {
+  checked.add(value);
+  return value;
+}
+
+/** `schema` for answers that may have been checked already (`markChecked`): those pass as they are. */
+export function checkedOnce<S extends z.ZodType<object>>(schema: S) {
+  return z.union([z.custom<z.output<S>>((value) => typeof value === 'object' && value !== null && checked.has(value)), schema]);
+}
