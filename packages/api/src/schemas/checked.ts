@@ -4,7 +4,8 @@
 // catalogue read model parses each product with its output schema as the product enters it, and
 // marks what it answers; `checkedOnce(schema)` lets a marked answer through as it is and parses
 // anything else (the database path) as before: stripping what the schema does not name, refusing
-// what breaks it.
+// what breaks it. A marked answer is never changed afterwards (the read model replaces what it
+// holds, it does not edit it), so the tRPC endpoint may also keep its JSON text (`isChecked`).
 import { z } from 'zod';
 
 const checked = new WeakSet<object>();
@@ -15,7 +16,12 @@ export function markChecked<T extends object>(value: T): T {
   return value;
 }
 
+/** Whether the value was marked: parsed already, and never changed since. */
+export function isChecked(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && checked.has(value);
+}
+
 /** `schema` for answers that may have been checked already (`markChecked`): those pass as they are. */
 export function checkedOnce<S extends z.ZodType<object>>(schema: S) {
-  return z.union([z.custom<z.output<S>>((value) => typeof value === 'object' && value !== null && checked.has(value)), schema]);
+  return z.union([z.custom<z.output<S>>(isChecked), schema]);
 }
