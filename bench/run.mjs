@@ -29,7 +29,7 @@ if (args.includes('--help') || args.includes('-h')) {
   --spread-products N     products the spread run uses (100)
   --memory-requests N     catalogue requests in the warm-up block and between the two RSS readings (100000)
   --memory-blocks N       send N such blocks, reading RSS after each (1; more tell a leak from warm-up)
-  --only LIST             scenarios to run, e.g. 1,3 (1,2,3,4,5,6)
+  --only LIST             scenarios to run, e.g. 1,3 (1,2,3,4,5,6,7)
   --catalogue-products N  scenario 6's bench catalogue size (100000)
   --variants LIST         scenario 1 for each variant of the server, alternating, e.g.
                           baseline,stock-endpoint,unpatched-trpc,unpatched-helmet,unpatched-mongodb,

@@ -18,6 +18,8 @@ import { parseVariants, patchedDependencies } from './lib/variants.ts';
 import {
   busyNote,
   catalogue100kSection,
+  ceilingProfileSection,
+  ceilingSection,
   checkoutSection,
   floorSection,
   floorVariantsSection,
@@ -29,9 +31,10 @@ import {
   type Results,
 } from './report.ts';
 import { runCatalogue100k } from './scenarios/catalogue-100k.ts';
+import { runCeiling } from './scenarios/ceiling.ts';
 import { runCheckout } from './scenarios/checkout.ts';
 import { runFloor, runFloorVariants } from './scenarios/floor.ts';
-import { runMemory } from './scenarios/memory.ts';
+import { catalogueMix, runMemory } from './scenarios/memory.ts';
 import { runProfile } from './scenarios/profile.ts';
 import { runQueries } from './scenarios/queries.ts';
 import { runReadsWrites } from './scenarios/reads-writes.ts';
@@ -53,7 +56,7 @@ function parseConfig(): BenchConfig & { argv: string[] } {
       'spread-products': { type: 'string', default: '100' },
       'memory-requests': { type: 'string', default: '100000' },
       'memory-blocks': { type: 'string', default: '1' },
-      only: { type: 'string', default: '1,2,3,4,5,6' },
+      only: { type: 'string', default: '1,2,3,4,5,6,7' },
       'catalogue-products': { type: 'string', default: '100000' },
       variants: { type: 'string' },
       profile: { type: 'boolean', default: false },
@@ -208,6 +211,13 @@ async function main() {
         log(`\n${sections.at(-1) ?? ''}`);
       }
 
+      if (config.only.has('7')) {
+        log('\n== scenario 7: the ceiling: hello world, the catalogue page from memory, add to cart (bench server: bench/dist/server.js)');
+        results.ceiling = await runCeiling(bench, db, catalogueDb);
+        sections.push(ceilingSection(results.ceiling, config.connections));
+        log(`\n${sections.at(-1) ?? ''}`);
+      }
+
       if (config.only.has('4') || config.only.has('2')) {
         log('\n== production server (apps/server/dist/main.js)');
         // Heap snapshots on SIGUSR2, for scenario 4's leak check (nothing happens unless signalled).
@@ -218,7 +228,7 @@ async function main() {
           await recordIdle(bench, server);
           if (config.only.has('4')) {
             log('\n== scenario 4: memory');
-            results.memory = await runMemory(bench, server, slugs, snapshotDir);
+            results.memory = await runMemory(bench, server, catalogueMix(slugs), snapshotDir);
           }
           if (config.only.has('2')) {
             log('\n== scenario 2: catalog.product and cart.addItem');
@@ -254,7 +264,7 @@ async function main() {
       if (config.only.has('6')) {
         log(`\n== scenario 6: the ${config.catalogueProducts.toLocaleString('en-US')}-product catalogue, database path vs read model`);
         results.catalogue100k = await runCatalogue100k(bench, 'shop_bench_100k', config.catalogueProducts);
-        sections.push(catalogue100kSection(results.catalogue100k, config.connections));
+        sections.push(catalogue100kSection(results.catalogue100k, config.connections, config.warmup));
         log(`\n${sections.at(-1) ?? ''}`);
       }
 
@@ -268,8 +278,8 @@ async function main() {
       if (config.only.has('profile')) {
         log('\n== profile: where the tRPC route spends its time');
         results.profile = await runProfile(bench, catalogueDb);
-        sections.push(profileSection(results.profile));
-        log(`\n${sections.at(-1) ?? ''}`);
+        sections.push(profileSection(results.profile), ceilingProfileSection(results.profile));
+        log(`\n${sections.slice(-2).join('\n\n')}`);
       }
     } finally {
       await disconnect(db);

@@ -9,6 +9,7 @@ import type { MemoryResult } from './scenarios/memory.ts';
 import type { QueriesResult } from './scenarios/queries.ts';
 import type { ReadsWritesResult } from './scenarios/reads-writes.ts';
 import type { Catalogue100kResult } from './scenarios/catalogue-100k.ts';
+import type { CeilingResult } from './scenarios/ceiling.ts';
 
 export interface Results {
   floor?: FloorResult;
@@ -19,6 +20,7 @@ export interface Results {
   queries?: QueriesResult;
   profile?: ProfileResult;
   catalogue100k?: Catalogue100kResult;
+  ceiling?: CeilingResult;
 }
 
 export interface GoalLine {
@@ -54,9 +56,29 @@ const floorHeader = [...routeHeader.slice(0, 5), 'mark-compacts per 10k requests
 
 export function goals(results: Results): GoalLine[] {
   const lines: GoalLine[] = [];
-  const { floor, checkout, memory, queries, readsWrites, catalogue100k } = results;
+  const { floor, checkout, memory, queries, readsWrites, catalogue100k, ceiling } = results;
+  if (ceiling) {
+    lines.push({
+      scenario: '7',
+      goal: 'catalog.products (page of 20, read model) req/s ≥ 40% of the hello-world ceiling',
+      figure: `${percent(ceiling.productsShare)} (${rate(ceiling.products.rps)} vs ${rate(ceiling.hello.rps)})`,
+      ok: ceiling.productsShare >= 0.4,
+    });
+    lines.push({
+      scenario: '7',
+      goal: `p99 at half its own max (${rate(ceiling.halfRate)} req/s, paced): catalog.products ≤ 2× the ceiling's`,
+      figure: `${times(ceiling.p99Ratio)} (${ms(ceiling.pacedProducts.p99)} vs ${ms(ceiling.pacedHello.p99)})`,
+      ok: ceiling.p99Ratio <= 2,
+    });
+    lines.push({
+      scenario: '7',
+      goal: 'cart.addItem (signed in) req/s ≥ 65% of the catalogue page\'s, same run',
+      figure: `${percent(ceiling.addItemShare)} (${rate(ceiling.addItem.rps)} vs ${rate(ceiling.products.rps)})`,
+      ok: ceiling.addItemShare >= 0.65,
+    });
+  }
   if (catalogue100k) {
-    lines.push({ scenario: '6', goal: 'the 100k bench catalogue built in < 2 minutes', figure: `${catalogue100k.seedSeconds.toFixed(1)} s`, ok: catalogue100k.seedSeconds < 120 });
+    lines.push({ scenario: '6', goal: `the ${catalogue100k.products.toLocaleString('en-US')}-product bench catalogue built in < 2 minutes`, figure: `${catalogue100k.seedSeconds.toFixed(1)} s`, ok: catalogue100k.seedSeconds < 120 });
     const search = catalogue100k.pacedSearch.latency.p99;
     lines.push({ scenario: '6', goal: 'search p99 at 100 req/s (paced) ≤ 50 ms, read model', figure: ms(search), ok: search <= 50 });
     const deep = catalogue100k.rows.find((row) => row.name.endsWith('page 500'));
@@ -65,6 +87,13 @@ export function goals(results: Results): GoalLine[] {
       const ratio = deep.memory.rps / first.memory.rps;
       lines.push({ scenario: '6', goal: 'category page 500 as fast as page 1 (≥ 90% of its req/s), read model', figure: `${percent(ratio)} (${rate(deep.memory.rps)} vs ${rate(first.memory.rps)})`, ok: ratio >= 0.9 });
     }
+    const grown = catalogue100k.memory;
+    lines.push({
+      scenario: '6',
+      goal: `RSS growth over ${grown.requests.toLocaleString('en-US')} requests, read model on the ${catalogue100k.products.toLocaleString('en-US')}-product catalogue, after a warm-up block of as many, < 10%`,
+      figure: `${percent(grown.growth)} (${mib(grown.afterWarmup)} → ${mib(grown.afterSettle)})`,
+      ok: grown.growth < 0.1,
+    });
   }
   if (floor) {
     lines.push({ scenario: '1', goal: 'tRPC req/s ≥ 70% of raw req/s', figure: `${percent(floor.rpsRatio)} (${rate(floor.trpc.rps)} vs ${rate(floor.raw.rps)})`, ok: floor.rpsRatio >= 0.7 });
@@ -298,12 +327,14 @@ export function checkoutSection(result: CheckoutResult, runs: number, warmups: n
   ].join('\n');
 }
 
-export function memorySection(result: MemoryResult, warmupSeconds: number): string {
+const demoMix = 'Production bundle; a mix of catalog.products pages 1–3, catalog.categories and catalog.product for every slug';
+
+export function memorySection(result: MemoryResult, warmupSeconds: number, heading = '### 4. Memory: server RSS (VmRSS) over', mix = demoMix): string {
   const n = result.requests.toLocaleString('en-US');
   return [
-    `### 4. Memory: server RSS (VmRSS) over ${n} catalogue requests`,
+    `${heading} ${n} catalogue requests`,
     '',
-    `Production bundle; a mix of catalog.products pages 1–3, catalog.categories and catalog.product for every slug; autocannon at max rate (${rate(result.load.rps)} req/s, p99 ${ms(result.load.latency.p99)}). Warm-up: ${warmupSeconds} s, then a block of the same ${n} requests as the measured one (${rate(result.warmupBlock.rps)} req/s), because a few seconds warm the JIT but not the heap: V8 lets its old generation fill to a multiple of the live heap before collecting it, so RSS rises over the first tens of thousands of requests and then levels off. Each RSS reading is the median of 5 over 2 s, taken 1 s after the load stopped; the growth compares the readings after the warm-up block and after the measured block.`,
+    `${mix}; autocannon at max rate (${rate(result.load.rps)} req/s, p99 ${ms(result.load.latency.p99)}). Warm-up: ${warmupSeconds} s, then a block of the same ${n} requests as the measured one (${rate(result.warmupBlock.rps)} req/s), because a few seconds warm the JIT but not the heap: V8 lets its old generation fill to a multiple of the live heap before collecting it, so RSS rises over the first tens of thousands of requests and then levels off. Each RSS reading is the median of 5 over 2 s, taken 1 s after the load stopped; the growth compares the readings after the warm-up block and after the measured block.`,
     '',
     table(
       [`after ${warmupSeconds} s`, `after the warm-up block (growth over it)`, `as the last of ${n} measured requests ends`, 'settled after it', 'peak (VmHWM)', 'growth (settled)', 'goal < 10%'],
@@ -364,7 +395,7 @@ export function queriesSection(result: QueriesResult): string {
   ].join('\n');
 }
 
-function categoryRows(profile: ProfileResult, top: number): string[][] {
+function categoryRows(profile: Pick<ProfileResult, 'trpc' | 'raw'>, top: number): string[][] {
   const names = new Set([...profile.trpc.summary.categories.keys(), ...profile.raw.summary.categories.keys()]);
   names.delete('(idle)');
   names.delete('(root)');
@@ -410,7 +441,43 @@ export function profileSection(profile: ProfileResult, top = 25): string {
   ].join('\n');
 }
 
-export function catalogue100kSection(result: Catalogue100kResult, connections: number): string {
+/** Scenario 7's pair profiled: where the catalogue page from memory spends what the hello-world route does not. */
+export function ceilingProfileSection(profile: ProfileResult, top = 25): string {
+  const { trpc, hello } = profile.ceiling;
+  const file = (route: RouteProfile) => route.file.replace(/^.*\/bench\//, 'bench/');
+  return [
+    '### Where the time goes: the catalogue page from memory vs the hello-world ceiling',
+    '',
+    `The same profiler on a bench server with the catalogue read model (scenario 7's server): ${rate(trpc.load.seconds)} s of max-rate load on each route alone. catalog.products: ${rate(trpc.load.rps)} req/s, ${trpc.perRequest.toFixed(0)} µs of busy CPU per request; hello: ${rate(hello.load.rps)} req/s, ${hello.perRequest.toFixed(0)} µs. Profiles: \`${file(trpc)}\`, \`${file(hello)}\`.`,
+    '',
+    'Self time per request by owner of the code, largest extra cost of the catalogue page first (µs/request):',
+    '',
+    table(['code', 'catalog.products', 'hello', 'difference'], categoryRows({ trpc, raw: hello }, 20)),
+    '',
+    `Top ${top} functions by self time on the catalogue page (µs/request):`,
+    '',
+    table(
+      ['function', 'where', 'owner', 'µs/request', 'share of busy'],
+      trpc.summary.functions
+        .filter((fn) => fn.category !== '(idle)')
+        .slice(0, top)
+        .map((fn) => [fn.name, fn.where, fn.category, (fn.self / trpc.requests).toFixed(1), percent(fn.self / trpc.summary.busy)]),
+    ),
+    '',
+    'Inclusive time of the app\'s, tRPC\'s and zod\'s busiest functions on the catalogue page (µs/request):',
+    '',
+    table(
+      ['function', 'where', 'owner', 'inclusive µs/request', 'self µs/request'],
+      trpc.summary.functions
+        .filter((fn) => /^(@trpc\/server|zod|packages\/|apps\/)/.test(fn.category))
+        .sort((a, b) => b.total - a.total)
+        .slice(0, 20)
+        .map((fn) => [fn.name, fn.where, fn.category, (fn.total / trpc.requests).toFixed(1), (fn.self / trpc.requests).toFixed(1)]),
+    ),
+  ].join('\n');
+}
+
+export function catalogue100kSection(result: Catalogue100kResult, connections: number, warmupSeconds: number): string {
   const rows = result.rows.flatMap((row) => [routeRow(`${row.name}: database`, row.database), routeRow(`${row.name}: read model`, row.memory)]);
   const pacedRow = (name: string, run: Catalogue100kResult['pacedSearch']) => [
     name,
@@ -428,5 +495,28 @@ export function catalogue100kSection(result: Catalogue100kResult, connections: n
     `\`pnpm bench:seed --products ${result.products}\` built it in ${result.seedSeconds.toFixed(1)} s (the script's whole run). Two production servers on it, CATALOG_CACHE=off (database) and CATALOG_CACHE=memory (read model, answering from memory ${result.loadSeconds.toFixed(1)} s after /readyz), measured alternately (the idle one's sweeps are noise in the other's figures); autocannon, ${connections} connections, closed loop. On the offline database every filter, sort and skip scans the collection (it ignores non-unique indexes). RSS after the runs: ${mib(result.rss.database)} (database path), ${mib(result.rss.memory)} (read model).`,
     '',
     table(routeHeader, [...rows, pacedRow('search, 100 req/s paced (open loop): read model', result.pacedSearch)]),
+    '',
+    memorySection(
+      result.memory,
+      warmupSeconds,
+      `#### 6b. Memory with the read model on the ${result.products.toLocaleString('en-US')}-product catalogue: RSS over`,
+      'The read-model server above (the database-path one stopped first); a mix of catalog.products pages 1–3, catalog.categories, pages 1, 2 and 50 of every category, the 8 searches and catalog.product for every 50th product',
+    ),
+  ].join('\n');
+}
+
+export function ceilingSection(result: CeilingResult, connections: number): string {
+  return [
+    '### 7. The ceiling: a hello-world route, the catalogue page from memory and add to cart, one process',
+    '',
+    `One bench server (bench/dist/server.js) built as production builds it, with the catalogue read model (BENCH_CATALOG_CACHE=memory) on the demo catalogue: \`GET /raw/hello\` (a Fastify route answering \`{"hello":"world"}\` through the app's own plugins and hooks: helmet, the metrics and in-flight hooks; ${result.bodyBytes.hello} bytes) is the most this process answers; \`GET /trpc/catalog.products?input={"page":1,"limit":20}\` (${result.bodyBytes.products} bytes, from the read model); signed-in \`cart.addItem\` (scenario 2's traffic: 1,000 shoppers, carts emptied before each run). Max rate: autocannon, ${connections} connections, closed loop, the three routes in turn in each round. Half rate: ${rate(result.halfRate)} req/s (half the catalogue page's median), paced open-loop, hello and the catalogue page in turn.`,
+    '',
+    table(floorHeader, [
+      routeRow('hello, max rate', result.hello, true),
+      routeRow('catalog.products (read model), max rate', result.products, true),
+      routeRow('cart.addItem (signed in), max rate', result.addItem, true),
+      routeRow(`hello, ${rate(result.halfRate)} req/s paced`, result.pacedHello, true),
+      routeRow(`catalog.products, ${rate(result.halfRate)} req/s paced`, result.pacedProducts, true),
+    ]),
   ].join('\n');
 }

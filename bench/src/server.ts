@@ -1,7 +1,11 @@
 // The bench server: the production app (`buildApp`, as apps/server/src/main.ts builds it) plus
 // `GET /raw/products`, a plain Fastify route that runs the same Mongoose queries as
 // `catalog.products` and answers the same JSON body as the tRPC route, in the same process, so
-// the two can be compared with nothing else different (same plugins, hooks, pool, data).
+// the two can be compared with nothing else different (same plugins, hooks, pool, data); and
+// `GET /raw/hello`, a hello-world route through the same plugins and hooks: the most this process
+// can answer (scenario 7's ceiling). BENCH_CATALOG_CACHE=memory builds the app with the catalogue
+// read model, as main.ts does in production (scenario 1 leaves it off: its raw route reads the
+// database, and so must the procedure it is compared with).
 //
 // For the benchmark, not for clients: GET /__bench/gc (the garbage collections so far, from
 // perf_hooks), GET /__bench/modules (the tRPC endpoint and which files of the patched dependencies
@@ -58,6 +62,7 @@ const app = await buildApp({
   logger: { level: env.LOG_LEVEL },
   security: redis,
   trpcEndpoint,
+  catalogCache: process.env.BENCH_CATALOG_CACHE === 'memory' ? 'memory' : 'off',
 });
 
 function positiveInt(value: unknown, fallback: number, max: number): number {
@@ -84,6 +89,8 @@ app.get('/raw/products', async (request) => {
   ]);
   return { result: { data: { items: await toProductDtos(catalog, products, categories), total, page, limit } } };
 });
+
+app.get('/raw/hello', async () => ({ hello: 'world' }));
 
 app.get('/__bench/gc', async () => gc);
 const loadedModules = (globalThis as Record<symbol, unknown>)[loadedModulesKey];

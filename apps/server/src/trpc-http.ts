@@ -24,6 +24,7 @@ import {
 import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { TRPCResponse } from '@trpc/server/rpc';
+import { isChecked } from '@shop/api';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { StreamSlots } from './event-stream-slots.ts';
 import { retryAfterOf, sendRefusal } from './refusal.ts';
@@ -138,6 +139,8 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
   if (Object.keys(router._def.lazy).length > 0) throw new Error('trpc-http: lazy routers are not supported');
   const procedures = flattenProcedures(router._def.record);
   const deserialize = (input: unknown): unknown => config.transformer.input.deserialize(input);
+  /** The JSON text of answers that never change (`isChecked`), for as long as they are alive. */
+  const serializedAnswers = new WeakMap<object, string>();
 
   const official = {
     router,
@@ -156,7 +159,7 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
     const isBatchCall = requested.batch;
     const calls = callsOf(requested);
 
-    const send = (status: number, body: TRPCResponse | TRPCResponse[]) =>
+    const sendText = (status: number, text: string) =>
       reply
         .code(status)
         .header('vary', 'trpc-accept, accept')
@@ -165,7 +168,8 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
         // of appending "; charset=utf-8" to tRPC's content type, and Node encodes the string
         // straight into the socket: no Buffer copy of every answer first.
         .serializer(jsonText)
-        .send(JSON.stringify(transformTRPCResponse(config, body)));
+        .send(text);
+    const send = (status: number, body: TRPCResponse | TRPCResponse[]) => sendText(status, JSON.stringify(transformTRPCResponse(config, body)));
 
     /** A refusal of the whole request: one error object (even for a batch), no context. */
     const refuse = (error: TRPCError, type: TRPCProcedureType | 'unknown', ctx?: inferRouterContext<TRouter>) => {
@@ -266,6 +270,16 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
       retryAfter(outcome);
       if (outcome.ok && isDataStream(outcome.data)) return refuse(streamRefused(), type, ctx);
       const body = shapeOf(call, outcome, type);
+      // An answer that never changes once made (the catalogue read model's pages and products,
+      // schemas/checked.ts) is written as JSON once, however often it is asked for.
+      if (outcome.ok && isChecked(outcome.data)) {
+        let text = serializedAnswers.get(outcome.data);
+        if (text === undefined) {
+          text = JSON.stringify(transformTRPCResponse(config, body));
+          serializedAnswers.set(outcome.data, text);
+        }
+        return sendText(getHTTPStatusCode([body]), text);
+      }
       return send(getHTTPStatusCode([body]), body);
     }
     const outcomes = await Promise.all(calls.map(async (call) => ({ call, outcome: await run(call) })));

@@ -24,7 +24,7 @@ export interface BenchConfig {
   memoryBlocks: number;
   /** Products of scenario 6's bench catalogue (`--catalogue-products`). */
   catalogueProducts: number;
-  /** Scenarios to run: 1–6 and `profile`. */
+  /** Scenarios to run: 1–7 and `profile`. */
   only: Set<string>;
   profileSeconds: number;
   /** The tRPC endpoint the profile's server mounts (`--profile-endpoint`). */

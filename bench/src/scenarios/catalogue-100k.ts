@@ -9,6 +9,7 @@ import { describe, load, type LoadResult, type RequestSpec } from '../lib/load.t
 import { paced } from '../lib/paced.ts';
 import { memoryOf, run, startServer, type ServerProcess } from '../lib/proc.ts';
 import { figures, type RouteFigures } from './floor.ts';
+import { runMemory, type MemoryResult } from './memory.ts';
 
 export interface CatalogueRow {
   name: string;
@@ -30,6 +31,24 @@ export interface Catalogue100kResult {
    * minutes for its queue.
    */
   pacedSearch: LoadResult;
+  /**
+   * Memory with the read model on this catalogue: RSS over `memoryRequests` requests of a
+   * shopper's mix (pages, categories, deep pages, product pages, searches) after a warm-up block
+   * of as many, the database-path server stopped first.
+   */
+  memory: MemoryResult;
+}
+
+/** A shopper's mix over the 100k catalogue: list and category pages (deep ones too), product pages from a sample of slugs, searches. */
+function shopperMix(slugs: string[], categories: string[]): (n: number) => RequestSpec {
+  const paths = [
+    ...[1, 2, 3].map((page) => trpc({ page, limit: 20 })),
+    '/trpc/catalog.categories',
+    ...categories.flatMap((category) => [1, 2, 50].map((page) => trpc({ category, page, limit: 20 }))),
+    ...searches.map((q) => trpc({ q, page: 1, limit: 20 })),
+    ...slugs.map((slug) => `/trpc/catalog.product?input=${encodeURIComponent(JSON.stringify({ slug }))}`),
+  ];
+  return (n) => ({ path: paths[n % paths.length] ?? '/trpc/catalog.categories' });
 }
 
 const searches = ['merino', 'cotton jack', 'soft hood', 'vintage denim jeans', 'leather b', 'wool sc', 'linen shirt', 'travel mug'];
@@ -39,7 +58,7 @@ const trpc = (input: unknown): string => `/trpc/catalog.products?input=${encodeU
  * Until the read model answers: a page from memory takes a few ms, from the database (which it
  * reads while loading) at 100,000 products on the offline server hundreds.
  */
-async function waitForReadModel(origin: string, path: string, timeoutMs: number): Promise<void> {
+export async function waitForReadModel(origin: string, path: string, timeoutMs: number): Promise<void> {
   const started = Date.now();
   for (let fast = 0; fast < 5; ) {
     if (Date.now() - started > timeoutMs) throw new Error(`the read model did not answer within ${timeoutMs} ms`);
@@ -61,8 +80,12 @@ export async function runCatalogue100k(bench: Bench, dbName: string, products: n
   const category = 't-shirts';
   const deepPage = 500;
   let deepCursor = '';
+  let sample: { slugs: string[]; categories: string[] };
   try {
     const count = await db.models.Product.countDocuments({});
+    // Every 50th product's slug (2,000 of 100,000), and every category.
+    const slugs = (await db.models.Product.find({}, { slug: 1 }).lean()).filter((_, index) => index % 50 === 0).map((product) => product.slug);
+    sample = { slugs, categories: (await db.models.Category.find({}, { slug: 1 }).lean()).map((category) => category.slug) };
     bench.log(`  ${count.toLocaleString('en-US')} products in ${seedSeconds.toFixed(1)} s (with the server's start-up of the seed script)`);
   } finally {
     await disconnect(db);
@@ -121,7 +144,10 @@ export async function runCatalogue100k(bench: Bench, dbName: string, products: n
     const memoryPaced = await pacedSearch(servers.memory);
     bench.log(`  search at 100 req/s paced, memory: ${describe(memoryPaced)}`);
     const rss = { database: memoryOf(servers.database.pid).rss, memory: memoryOf(servers.memory.pid).rss };
-    return { products, seedSeconds, loadSeconds, rows, rss, pacedSearch: memoryPaced };
+    await servers.database.stop();
+    bench.log(`  memory with the read model: ${sample.slugs.length.toLocaleString('en-US')} product pages, ${sample.categories.length} categories, searches`);
+    const memory = await runMemory(bench, servers.memory, shopperMix(sample.slugs, sample.categories), null);
+    return { products, seedSeconds, loadSeconds, rows, rss, pacedSearch: memoryPaced, memory };
   } finally {
     await servers.database.stop();
     await servers.memory.stop();

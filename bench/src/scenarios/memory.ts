@@ -56,11 +56,13 @@ export function catalogueMix(slugs: string[]): (n: number) => RequestSpec {
   return (n) => ({ path: paths[n % paths.length] ?? '/trpc/catalog.categories' });
 }
 
-/** `snapshotDir`: where the server writes heap snapshots (started with `heapSnapshotArgs`); null skips the leak check. */
-export async function runMemory(bench: Bench, server: ServerProcess, slugs: string[], snapshotDir: string | null): Promise<MemoryResult> {
+/**
+ * `request`: the mix sent (`catalogueMix` for the demo catalogue); `snapshotDir`: where the server
+ * writes heap snapshots (started with `heapSnapshotArgs`); null skips the leak check.
+ */
+export async function runMemory(bench: Bench, server: ServerProcess, request: (n: number) => RequestSpec, snapshotDir: string | null): Promise<MemoryResult> {
   const { config } = bench;
   const watched = { serverPid: server.pid, dbPid: bench.dbPid };
-  const request = catalogueMix(slugs);
   /** One block: `memoryRequests` catalogue requests, as fast as the server answers. */
   const block = () => load({ origin: server.url, request, connections: config.connections, amount: config.memoryRequests }, watched);
   bench.log(`  warm-up ${config.warmup} s`);

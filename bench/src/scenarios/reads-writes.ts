@@ -70,9 +70,27 @@ export async function runReadsWrites(bench: Bench, server: ServerProcess, db: Da
     productRuns.push(result);
   }
 
-  // cart.addItem: request n adds one unit for shopper n mod U of product (n div U) mod 4, so at
-  // most `connections` requests are in flight for different carts (no optimistic-lock retries)
-  // and carts stay small (≤ 4 lines), as a shopper's would.
+  const { request: addItemRequest, resetCarts, users } = await prepareAddItem(bench, db);
+  bench.log(`  cart.addItem: warm-up ${config.warmup} s`);
+  await resetCarts();
+  await closed(addItemRequest, config.warmup, false);
+  const addRuns: LoadResult[] = [];
+  for (let run = 1; run <= config.runs; run += 1) {
+    await resetCarts();
+    const result = await closed(addItemRequest, config.duration);
+    bench.log(`  cart.addItem, run ${run}: ${describe(result)}`);
+    addRuns.push(result);
+  }
+  return { product: figures(productRuns), addItem: figures(addRuns), users };
+}
+
+/**
+ * Signed-in `cart.addItem` traffic: request n adds one unit for shopper n mod U of product
+ * (n div U) mod 4, so at most `connections` requests are in flight for different carts (no
+ * optimistic-lock retries) and carts stay small (≤ 4 lines), as a shopper's would. `resetCarts`
+ * empties them (before each run).
+ */
+export async function prepareAddItem(bench: Bench, db: Database) {
   const category = await db.models.Category.findOneAndUpdate(
     { slug: 'bench-cart' },
     { $setOnInsert: { name: 'Bench cart products', slug: 'bench-cart', description: '' } },
@@ -100,15 +118,5 @@ export async function runReadsWrites(bench: Bench, server: ServerProcess, db: Da
       body: JSON.stringify({ productId: product?._id.toString(), quantity: 1 }),
     };
   };
-  bench.log(`  cart.addItem: warm-up ${config.warmup} s`);
-  await resetCarts();
-  await closed(addItemRequest, config.warmup, false);
-  const addRuns: LoadResult[] = [];
-  for (let run = 1; run <= config.runs; run += 1) {
-    await resetCarts();
-    const result = await closed(addItemRequest, config.duration);
-    bench.log(`  cart.addItem, run ${run}: ${describe(result)}`);
-    addRuns.push(result);
-  }
-  return { product: figures(productRuns), addItem: figures(addRuns), users: shoppers.length };
+  return { request: addItemRequest, resetCarts, users: shoppers.length };
 }

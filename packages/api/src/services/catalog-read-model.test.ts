@@ -97,6 +97,33 @@ describe('the catalogue read model', () => {
   });
 });
 
+describe('pages asked for again', () => {
+  it('are the same answer while nothing changed, and a new one, with the change, as soon as a product changes', async () => {
+    const query: ProductQuery = { ...base, category: 'sneakers', sort: 'price_asc' };
+    const first = await model.products(query);
+    const again = await model.products({ ...query });
+    // The same object: the tRPC endpoint writes its JSON once (schemas/checked.ts).
+    expect(again).toBe(first);
+    const [cheapest] = first?.items ?? [];
+    if (!cheapest) throw new Error('no sneakers');
+    await db.models.Product.updateOne(
+      { _id: cheapest.id },
+      { $inc: { stock: 3, 'variants.0.stock': 3 }, $set: { updatedAt: new Date() } },
+    );
+    const deadline = Date.now() + 5_000;
+    let changed = await model.products(query);
+    while (changed === first && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      changed = await model.products(query);
+    }
+    expect(changed).not.toBe(first);
+    expect(changed?.items[0]?.stock).toBe(cheapest.stock + 3);
+    expect(changed).toEqual(await listProducts(deps, query));
+    // Another page's answer is not another query's.
+    expect(await model.products({ ...query, page: 2 })).not.toBe(changed);
+  });
+});
+
 describe('search', () => {
   const products: Record<string, string> = {};
   beforeAll(async () => {

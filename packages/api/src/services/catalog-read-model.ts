@@ -12,6 +12,8 @@
 // and the callers read the database.
 import { searchWords, trusted } from '@shop/db';
 import type { ProductSort } from '../schemas/catalog.ts';
+import { markChecked } from '../schemas/checked.ts';
+import { productOutput } from '../schemas/responses.ts';
 import { compareKeys, decodeCursor, encodeCursor, type ListOrder, type SortKey } from './catalog-cursor.ts';
 import { parseSearch, rankProduct, type SearchQuery } from './catalog-search.ts';
 import {
@@ -94,6 +96,13 @@ interface Indexes {
 
 const searchCacheSize = 200;
 
+/**
+ * Pages answered, by their query, kept while nothing in the model and no category changed: the
+ * same page is then the same object, whose JSON the tRPC endpoint writes once (apps/server's
+ * trpc-http.ts). The oldest dropped first past this many.
+ */
+const pageMemoSize = 500;
+
 /** `compareKeys('relevance', …)` unrolled: a search may sort tens of thousands of matches. */
 function compareRelevance(a: { key: SortKey }, b: { key: SortKey }): number {
   const [aName = 0, aExact = 0, aCreated = 0, aId = ''] = a.key;
@@ -116,6 +125,9 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
   const byId = new Map<string, Entry>();
   const bySlug = new Map<string, Entry>();
   let indexes: Indexes | null = null;
+  /** Bumped by every change of what the model holds: a page memoized at another version is not answered. */
+  let version = 0;
+  const pages = new Map<string, { version: number; categories: CatalogCategories; page: ProductPage }>();
   let loaded = false;
   /** Set when the change stream failed: cleared by the first sweep started after it. */
   let interruptedAt: number | null = null;
@@ -142,6 +154,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     byId.delete(id);
     bySlug.delete(entry.dto.slug);
     indexes = null;
+    version += 1;
   }
 
   async function apply(products: ProductRead[]): Promise<void> {
@@ -150,7 +163,8 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     const dtos = await toProductDtos(deps, products, categories);
     products.forEach((product, index) => {
       const dto = dtos[index];
-      if (dto) put(product, dto);
+      // Parsed once here, as tRPC would parse it on every answer (schemas/checked.ts).
+      if (dto) put(product, markChecked(productOutput.parse(dto)));
     });
   }
 
@@ -159,6 +173,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     newestWrite = Math.max(newestWrite, updatedAt);
     const previous = byId.get(dto.id);
     if (previous && previous.updatedAt > updatedAt) return;
+    version += 1;
     const entry: Entry = {
       dto,
       categoryId: product.category.toString(),
@@ -259,7 +274,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
   function answer(entry: Entry, categories: CatalogCategories): ProductDto {
     const category = categories.byId.get(entry.categoryId);
     if (!category || (category.name === entry.dto.category.name && category.slug === entry.dto.category.slug)) return entry.dto;
-    return { ...entry.dto, category: { id: category.id, slug: category.slug, name: category.name } };
+    return markChecked({ ...entry.dto, category: { id: category.id, slug: category.slug, name: category.name } });
   }
 
   async function products(query: ProductQuery): Promise<ProductPage | null> {
@@ -280,6 +295,10 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
       if (!category) return empty;
       categoryId = category.id;
     }
+    const memoKey = JSON.stringify([query.category, query.q, query.inStock, query.options, query.sort, query.page, query.limit, query.cursor]);
+    const memo = pages.get(memoKey);
+    if (memo && memo.version === version && memo.categories === categories) return memo.page;
+    const answeredAt = version;
     const optionEntries = Object.entries(query.options ?? {});
     const current = currentIndexes();
 
@@ -316,13 +335,17 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     }
     const page = list.slice(start, start + query.limit);
     const lastKey = page.length > 0 ? keyAt(start + page.length - 1) : undefined;
-    return {
+    const answered = markChecked({
       items: page.map((entry) => answer(entry, categories)),
       total: list.length,
       page: query.page,
       limit: query.limit,
       nextCursor: start + query.limit < list.length && lastKey ? encodeCursor(keyOrder, lastKey) : null,
-    };
+    });
+    pages.delete(memoKey);
+    if (pages.size >= pageMemoSize) pages.delete(pages.keys().next().value ?? '');
+    pages.set(memoKey, { version: answeredAt, categories, page: answered });
+    return answered;
   }
 
   async function product(by: { slug: string } | { id: string }): Promise<ProductDto | null | undefined> {
