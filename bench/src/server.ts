@@ -58,6 +58,8 @@ const app = await buildApp({
   logger: { level: env.LOG_LEVEL },
   security: redis,
   trpcEndpoint,
+  // As main.ts: signed-in calls' live-session check from memory in production (SESSION_CACHE).
+  sessionCache: env.SESSION_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
 });
 
 function positiveInt(value: unknown, fallback: number, max: number): number {
