@@ -63,6 +63,8 @@ const app = await buildApp({
   security: redis,
   trpcEndpoint,
   catalogCache: process.env.BENCH_CATALOG_CACHE === 'memory' ? 'memory' : 'off',
+  // As main.ts: signed-in calls' live-session check from memory in production (SESSION_CACHE).
+  sessionCache: env.SESSION_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
 });
 
 function positiveInt(value: unknown, fallback: number, max: number): number {

@@ -18,6 +18,7 @@ import {
   openCartFeed,
   openCatalogReadModel,
   openOrderFeed,
+  openSessionCache,
   openStockFeed,
   refreshCookieName,
   startBackInStockAlerts,
@@ -31,6 +32,7 @@ import {
   type PaymentProvider,
   type ApiKeySettings,
   type SecurityStore,
+  type SessionCacheOptions,
   type StockFeed,
   type WebhookTargetPolicy,
 } from '@shop/api';
@@ -128,6 +130,15 @@ export interface AppOptions {
    * from the database. main.ts: CATALOG_CACHE.
    */
   catalogCache?: 'memory' | 'off';
+  /**
+   * `memory`: every signed-in call's live-session check (its session family, its user) is answered
+   * from this process's memory when it can vouch for it, kept exact by change streams on `users`
+   * and `sessions` (or the Redis store's revocations channel) and a sweep
+   * (services/session-cache.ts); `off` (default): read on every call. main.ts: SESSION_CACHE.
+   */
+  sessionCache?: 'memory' | 'off';
+  /** The cache's feed source, intervals and size (tests); the defaults suit production. */
+  sessionCacheOptions?: SessionCacheOptions;
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -155,7 +166,7 @@ function replyContentType(reply: FastifyReply, payload: unknown): string {
 /** Builds the app (plugins → decorators → hooks → routes). Never listens: `main.ts` does. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
-  const security = options.security ?? createMongoSecurityStore(options.db);
+  const store = options.security ?? createMongoSecurityStore(options.db);
   const timeouts = { ...defaultHttpTimeouts, ...options.timeouts };
   const app = Fastify({
     logger: options.logger ?? false,
@@ -275,6 +286,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const eventFeed = options.eventFeed ?? createEventFeed(options.db, { onError: (err) => app.log.warn({ err }, 'event feed read failed') });
   app.addHook('preClose', async () => eventFeed.close());
 
+  // Every revocation through this app goes through the cache's `sessions`, which forgets at once.
+  const sessionCache =
+    options.sessionCache === 'memory'
+      ? await openSessionCache(options.db, store.sessions, {
+          ...options.sessionCacheOptions,
+          onError: (err) => app.log.warn({ err }, 'live-session cache: a read or stream failed; reading sessions until it catches up'),
+        })
+      : null;
+  const security: SecurityStore = sessionCache ? { ...store, sessions: sessionCache.sessions } : store;
+  if (sessionCache) {
+    app.addHook('preClose', () => sessionCache.close());
+    app.log.info({ source: sessionCache.source }, 'live-session cache ready');
+  }
+
   // Built here, once per app, and carried by every context: two apps in one process share nothing.
   const categories = createCategoryCache(options.db);
   const catalog =
@@ -299,6 +324,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     cartFeed,
     eventFeed,
     security,
+    sessionCache,
     ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     production,
     observer: metrics,

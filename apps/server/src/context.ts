@@ -23,6 +23,7 @@ import {
   type ProcedureObserver,
   type ResponseCookies,
   type SecurityStore,
+  type SessionCache,
   type StockFeed,
   type WebhookTargetPolicy,
 } from '@shop/api';
@@ -44,6 +45,8 @@ export interface ContextDeps {
   cartFeed?: CartFeed;
   eventFeed?: EventFeed;
   security: SecurityStore;
+  /** The app's live-session cache, when SESSION_CACHE=memory (its `sessions` is `security`'s). */
+  sessionCache?: SessionCache | null;
   apiKeys?: ApiKeySettings;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
@@ -103,6 +106,7 @@ export function createContextFactory(deps: ContextDeps) {
       cartFeed: deps.cartFeed,
       eventFeed: deps.eventFeed,
       security: deps.security,
+      sessionCache: deps.sessionCache ?? null,
       apiKeys: deps.apiKeys,
       cookies: replyCookies(res, deps.production),
       ip: req.ip,

@@ -81,6 +81,12 @@ const envSchema = z.object({
    * database. Unset: `memory` in production, else `off`.
    */
   CATALOG_CACHE: z.enum(['memory', 'off']).optional(),
+  /**
+   * `memory`: answer each signed-in call's live-session check (session family, user) from this
+   * process's memory while its feeds can vouch for it (services/session-cache.ts); `off`: read both
+   * on every call. Unset: `memory` in production, else `off`.
+   */
+  SESSION_CACHE: z.enum(['memory', 'off']).optional(),
   /** Payments through Stripe when set (`sk_…`, or a restricted `rk_…` key); unset, the built-in test provider. */
   STRIPE_SECRET_KEY: z
     .string()

@@ -81,7 +81,9 @@ export async function runQueries(bench: Bench, dbName: string): Promise<QueriesR
     await seed(db, { adminPassword: 'bench-admin-password' });
     const secret = new TextEncoder().encode(bench.jwtSecret);
     const auth = { ...defaultAuthSettings, secret };
-    const app = await buildApp({ db, auth, payments: createTestPaymentProvider(db), production: true });
+    // As main.ts in production (SESSION_CACHE=memory unless the bench is run with SESSION_CACHE=off).
+    const sessionCache = process.env.SESSION_CACHE === 'off' ? 'off' : 'memory';
+    const app = await buildApp({ db, auth, payments: createTestPaymentProvider(db), production: true, sessionCache });
     const user = await db.models.User.create({
       email: 'queries@bench.example.com',
       name: 'Queries',

@@ -12,6 +12,7 @@ import type { StockFeed } from './services/stock-feed.ts';
 import { strictTargetPolicy, systemResolver } from './services/webhook-targets.ts';
 import type { WebhookSettings } from './services/webhooks.ts';
 import type { CatalogReadModel } from './services/catalog-read-model.ts';
+import type { SessionCache } from './services/session-cache.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
 import type { SecurityStore } from './stores/security-store.ts';
 
@@ -45,6 +46,11 @@ export interface ContextInner {
   eventFeed: EventFeed | null;
   /** Rate-limit counters and refresh-token sessions, shared by every server instance. */
   security: SecurityStore;
+  /**
+   * The app's live-session cache (SESSION_CACHE=memory), whose `sessions` is `security`'s; null:
+   * every signed-in call reads its session and user.
+   */
+  sessionCache: SessionCache | null;
   /**
    * The caller the access token names (its signature and expiry checked by the outer layer); null
    * when anonymous. Procedures built on `authedProcedure` or `guestOrUserProcedure` see it only
@@ -104,6 +110,7 @@ export function createContextInner(options: {
   eventFeed?: EventFeed | null;
   /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
+  sessionCache?: SessionCache | null;
   user?: SessionUser | null;
   sessionId?: string | null;
   apiKey?: ApiKeyCredential | null;
@@ -131,6 +138,7 @@ export function createContextInner(options: {
     cartFeed: options.cartFeed ?? null,
     eventFeed: options.eventFeed ?? null,
     security: options.security ?? createMongoSecurityStore(options.db),
+    sessionCache: options.sessionCache ?? null,
     user: options.user ?? null,
     sessionId: options.sessionId ?? null,
     apiKey: options.apiKey ?? null,

@@ -53,7 +53,8 @@ export {
   type ReceivedEvent,
 } from './services/payment-events.ts';
 export { defaultCheckoutSettings, type CheckoutSettings } from './services/checkout.ts';
-export type { CounterStore, RefreshClaim, SecurityStore, SessionStore } from './stores/security-store.ts';
+export type { CounterStore, RefreshClaim, RevocationSignal, SecurityStore, SessionStore } from './stores/security-store.ts';
+export { openSessionCache, type SessionCache, type SessionCacheOptions } from './services/session-cache.ts';
 export { createMongoSecurityStore, type MongoSecurityStore } from './stores/mongo-security-store.ts';
 export {
   createRedisSecurityStore,

@@ -118,7 +118,7 @@ export const publicProcedure = tracedProcedure.use(async ({ ctx, type, meta, nex
  * browser tries its refresh cookie once (which also replaces a token from before `sid`).
  */
 async function liveUser(ctx: Context, user: SessionUser): Promise<SessionUser> {
-  const live = await findLiveSessionUser(ctx.db, ctx.security.sessions, { userId: user.id, sessionId: ctx.sessionId });
+  const live = await findLiveSessionUser(ctx.db, ctx.security.sessions, { userId: user.id, sessionId: ctx.sessionId }, ctx.sessionCache);
   if (!live) throw new DomainError('UNAUTHENTICATED', 'Your session has ended; sign in again');
   return live;
 }

@@ -121,7 +121,7 @@ export const authRouter = createTRPCRouter({
     .output(userOutput.nullable())
     .query(async ({ ctx }) => {
     if (!ctx.user) return null;
-    const user = await findLiveSessionUser(ctx.db, ctx.security.sessions, { userId: ctx.user.id, sessionId: ctx.sessionId });
+    const user = await findLiveSessionUser(ctx.db, ctx.security.sessions, { userId: ctx.user.id, sessionId: ctx.sessionId }, ctx.sessionCache);
     return user ? { ...user, emailVerified: await isEmailVerified(ctx.db, user.id) } : null;
   }),
 
@@ -140,7 +140,9 @@ export const authRouter = createTRPCRouter({
   }),
 
   /** Opens a verification or change-of-email link; no session needed (the link may open in another browser). */
-  verifyEmail: publicProcedure.input(verifyEmailInput).mutation(({ ctx, input }) => verifyEmail(ctx.db, input.token)),
+  verifyEmail: publicProcedure.input(verifyEmailInput).mutation(({ ctx, input }) =>
+    verifyEmail(ctx.db, input.token, { onUserChanged: (userId) => ctx.sessionCache?.forgetUser(userId) }),
+  ),
 
   resendVerification: authedProcedure.mutation(({ ctx }) => resendVerification(ctx.db, ctx.security.counters, ctx.user.id)),
 

@@ -4,6 +4,7 @@ import { accessCookieName } from '../protocol.ts';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
 import type { CounterStore, SessionStore } from '../stores/security-store.ts';
+import type { SessionCache } from './session-cache.ts';
 import { sendVerification } from './credentials.ts';
 import { forgiveAttempt, loginLimits, perAddress, registrationLimits, takeAttempt } from './rate-limit.ts';
 
@@ -163,11 +164,18 @@ export async function findSessionUser(db: Database, id: string): Promise<Session
  * The caller of an access token as the database knows them now (role included), or null once the
  * token has lost its power: its session family ended (logout, a replayed refresh token, expiry),
  * the account is gone, or the token names no family. The two reads go out together: one round
- * trip of latency on every signed-in call.
+ * trip of latency on every signed-in call; none when `cache` (SESSION_CACHE=memory) can vouch for
+ * the answer (services/session-cache.ts).
  */
-export async function findLiveSessionUser(db: Database, sessions: SessionStore, claims: { userId: string; sessionId: string | null }): Promise<SessionUser | null> {
+export async function findLiveSessionUser(
+  db: Database,
+  sessions: SessionStore,
+  claims: { userId: string; sessionId: string | null },
+  cache: SessionCache | null = null,
+): Promise<SessionUser | null> {
   const { sessionId } = claims;
   if (sessionId === null) return null;
+  if (cache) return cache.findLiveSessionUser({ userId: claims.userId, sessionId });
   const [live, user] = await Promise.all([sessions.isFamilyActive(sessionId, new Date()), findSessionUser(db, claims.userId)]);
   return live ? user : null;
 }

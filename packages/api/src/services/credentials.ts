@@ -134,8 +134,9 @@ export type VerifyEmailResult = { ok: true; change: 'verified' | 'email-changed'
  * Opens a verification link: the account's address is verified, or (a change-of-email link) the
  * account's address becomes the new one, verified, and the old address is told. The address must
  * still be free when the link is opened (EMAIL_TAKEN otherwise: another account took it since).
+ * `onUserChanged` is told the account whose address changed.
  */
-export async function verifyEmail(db: Database, token: string): Promise<VerifyEmailResult> {
+export async function verifyEmail(db: Database, token: string, options: { onUserChanged?: (userId: string) => void } = {}): Promise<VerifyEmailResult> {
   const used = await useToken(db, token, ['verify-email', 'change-email']);
   if (!used) throw verificationTokenInvalid();
   const { User } = db.models;
@@ -157,6 +158,8 @@ export async function verifyEmail(db: Database, token: string): Promise<VerifyEm
     throw error;
   }
   if (!before) throw verificationTokenInvalid();
+  // The account's address is part of every signed-in call's user (the live-session cache).
+  options.onUserChanged?.(used.userId.toString());
   if (before.email !== used.email) {
     await enqueueMessage(db, {
       kind: 'email-change-notice',

@@ -7,7 +7,8 @@
 // is live is one read by a unique key, however many tokens it has used.
 import { trusted, type Database } from '@shop/db';
 import { retryOnDuplicateKey } from '../errors.ts';
-import type { CounterStore, RefreshClaim, SecurityStore, SessionStore } from './security-store.ts';
+import { probeChangeStream, pumpChangeStream } from '../services/feed-source.ts';
+import type { CounterStore, RefreshClaim, RevocationSignal, SecurityStore, SessionStore } from './security-store.ts';
 
 export interface MongoSecurityStore extends SecurityStore {
   readonly kind: 'mongodb';
@@ -41,6 +42,18 @@ function mongoCounters(db: Database): CounterStore {
 }
 
 const familyKey = (familyId: string) => `family:${familyId}`;
+
+// A revocation sets `revokedAt` on every document of the family (an update each, in the change
+// stream). Deletes are left out: the sweep deletes only what has expired, which a cached family's
+// expiry covers already; anything else is the live-session cache's sweep's to catch.
+const revocationPipeline = [
+  { $match: { operationType: { $in: ['update', 'replace'] } } },
+  { $project: { 'fullDocument.familyId': 1, 'fullDocument.revokedAt': 1 } },
+];
+
+interface SessionChangeEvent {
+  fullDocument?: { familyId?: unknown; revokedAt?: unknown } | null;
+}
 
 function mongoSessions(db: Database): SessionStore {
   const { Session } = db.models;
@@ -100,6 +113,45 @@ function mongoSessions(db: Database): SessionStore {
     async isFamilyActive(familyId, now) {
       const family = await Session.findOne({ tokenHash: familyKey(familyId) }, { expiresAt: 1, revokedAt: 1 }).lean();
       return family !== null && !family.revokedAt && family.expiresAt > now;
+    },
+
+    async liveFamilies(familyIds, now) {
+      const live = new Map<string, Date>();
+      if (familyIds.length === 0) return live;
+      // One family (a signed-in call's) by its key, as `isFamilyActive` reads it; several (a sweep's) by $in.
+      const [only] = familyIds;
+      const tokenHash = familyIds.length === 1 && only !== undefined ? familyKey(only) : trusted({ $in: familyIds.map(familyKey) });
+      const families = await Session.find({ tokenHash }, { familyId: 1, expiresAt: 1, revokedAt: 1 }).lean();
+      for (const family of families) if (!family.revokedAt && family.expiresAt > now) live.set(family.familyId, family.expiresAt);
+      return live;
+    },
+
+    async watchRevocations(listener: (signal: RevocationSignal) => void) {
+      const open = (resumeAfter?: unknown) =>
+        Session.collection.watch<Record<string, unknown>, SessionChangeEvent>(revocationPipeline, {
+          fullDocument: 'updateLookup',
+          ...(resumeAfter ? { startAfter: resumeAfter } : {}),
+        });
+      await probeChangeStream(() => open());
+      return pumpChangeStream(
+        open,
+        (event) => {
+          const session = event.fullDocument;
+          if (!session) {
+            // A document gone by the lookup names no family: forget them all, the sweep after re-reads.
+            listener({ kind: 'lost' });
+            listener({ kind: 'resumed' });
+          } else if (session.revokedAt != null && typeof session.familyId === 'string') listener({ kind: 'revoked', familyIds: [session.familyId] });
+        },
+        {
+          // The pump reopens the stream after the last event it gave: nothing is lost unless its
+          // resume point expired, which the sweep after `resumed` catches.
+          onError: () => {
+            listener({ kind: 'lost' });
+            listener({ kind: 'resumed' });
+          },
+        },
+      );
     },
   };
 }

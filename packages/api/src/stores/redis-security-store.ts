@@ -7,6 +7,8 @@
 //   session:<sha256 of token>          hash { family, user, expires, used? }, expires with the token
 //   family:<family id>                 hash { id, revoked? }, expires with the family's last token
 //   user-families:<user id>            set of the user's family ids, expires with their last token
+//   revocations                        pub/sub channel: the id of each family revoked, published by
+//                                      the script that revokes it (so no revocation goes untold)
 //
 // The claim script reads a family key that it derives from the session, so it needs one Redis
 // server (a primary, with replicas or Sentinel if you like), not Redis Cluster.
@@ -61,11 +63,12 @@ redis.call('SADD', KEYS[3], ARGV[1])
 if redis.call('PEXPIRETIME', KEYS[3]) < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[3], ARGV[3]) end
 return 1`;
 
-/** KEYS: user's families. ARGV: family key prefix, now, family to keep (or ''). */
+/** KEYS: user's families. ARGV: family key prefix, now, family to keep (or ''), revocations channel. */
 const revokeUserFamiliesScript = `
 for _, family in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if family ~= ARGV[3] and redis.call('EXISTS', ARGV[1] .. family) == 1 then
     redis.call('HSETNX', ARGV[1] .. family, 'revoked', ARGV[2])
+    redis.call('PUBLISH', ARGV[4], family)
   end
 end
 return 1`;
@@ -85,10 +88,11 @@ if tonumber(expires) <= tonumber(ARGV[2]) or redis.call('HEXISTS', ARGV[1] .. fa
 end
 return {'claimed', family, user}`;
 
-/** KEYS: family. ARGV: now. A family without a key has no live token left: nothing to revoke. */
+/** KEYS: family. ARGV: now, revocations channel, family id. A family without a key has no live token left: nothing to revoke. */
 const revokeFamilyScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSETNX', KEYS[1], 'revoked', ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1`;
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -129,6 +133,7 @@ function redisCounters(client: RedisClient, prefix: string): CounterStore {
 function redisSessions(client: RedisClient, prefix: string): SessionStore {
   const sessionKey = (tokenHash: string) => `${prefix}session:${tokenHash}`;
   const familyPrefix = `${prefix}family:`;
+  const revocationsChannel = `${prefix}revocations`;
   const userFamiliesKey = (userId: string) => `${prefix}user-families:${userId}`;
   return {
     async create({ familyId, userId, tokenHash, expiresAt }) {
@@ -145,10 +150,10 @@ function redisSessions(client: RedisClient, prefix: string): SessionStore {
       return toClaim(stringArray(reply));
     },
     async revokeFamily(familyId) {
-      await client.eval(revokeFamilyScript, { keys: [familyPrefix + familyId], arguments: [String(Date.now())] });
+      await client.eval(revokeFamilyScript, { keys: [familyPrefix + familyId], arguments: [String(Date.now()), revocationsChannel, familyId] });
     },
     async revokeUserFamilies(userId, { keep } = {}) {
-      await client.eval(revokeUserFamiliesScript, { keys: [userFamiliesKey(userId)], arguments: [familyPrefix, String(Date.now()), keep ?? ''] });
+      await client.eval(revokeUserFamiliesScript, { keys: [userFamiliesKey(userId)], arguments: [familyPrefix, String(Date.now()), keep ?? '', revocationsChannel] });
     },
     async findFamily(tokenHash) {
       return (await client.hGet(sessionKey(tokenHash), 'family')) ?? null;
@@ -157,6 +162,49 @@ function redisSessions(client: RedisClient, prefix: string): SessionStore {
     async isFamilyActive(familyId) {
       const [id, revoked] = await client.hmGet(familyPrefix + familyId, ['id', 'revoked']);
       return id != null && revoked == null;
+    },
+    async liveFamilies(familyIds, now) {
+      const live = new Map<string, Date>();
+      if (familyIds.length === 0) return live;
+      const pipeline = client.multi();
+      for (const familyId of familyIds) pipeline.hmGet(familyPrefix + familyId, ['id', 'revoked']).pExpireTime(familyPrefix + familyId);
+      const replies = await pipeline.execAsPipeline();
+      familyIds.forEach((familyId, index) => {
+        const fields = replies[index * 2];
+        const expiresAt = replies[index * 2 + 1];
+        if (!Array.isArray(fields) || typeof expiresAt !== 'number') throw new Error(`Unexpected family reply from Redis: ${JSON.stringify([fields, expiresAt])}`);
+        const [id, revoked] = fields as unknown[];
+        // PEXPIRETIME: -2 no key, -1 no expiry (never: the create script sets one).
+        if (id != null && revoked == null && expiresAt > now.getTime()) live.set(familyId, new Date(expiresAt));
+      });
+      return live;
+    },
+    async watchRevocations(listener) {
+      // A connection of its own: one that subscribes can send nothing else.
+      const subscriber = client.duplicate();
+      let down = false;
+      const lost = () => {
+        if (down) return;
+        down = true;
+        listener({ kind: 'lost' });
+      };
+      // The store's own client reports connection problems; an error that drops this connection
+      // is followed by 'reconnecting' (without a listener, 'error' would crash the process).
+      subscriber.on('error', () => {});
+      subscriber.on('reconnecting', lost);
+      subscriber.on('end', lost);
+      // The client subscribes again before it is ready (its socket initiator resubscribes first).
+      subscriber.on('ready', () => {
+        if (!down) return;
+        down = false;
+        listener({ kind: 'resumed' });
+      });
+      await subscriber.connect();
+      await subscriber.subscribe(revocationsChannel, (familyId) => listener({ kind: 'revoked', familyIds: [familyId] }));
+      return async () => {
+        subscriber.removeAllListeners('end');
+        if (subscriber.isOpen) await subscriber.close();
+      };
     },
   };
 }

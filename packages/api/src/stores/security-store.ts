@@ -54,7 +54,25 @@ export interface SessionStore {
    * signed-in call asks (the access token names its family), so it is one round trip.
    */
   isFamilyActive(familyId: string, now: Date): Promise<boolean>;
+  /**
+   * Of these families, the live ones with when each expires (its newest token's expiry; a later
+   * refresh may push it out): one round trip however many, for the live-session cache's sweep.
+   */
+  liveFamilies(familyIds: readonly string[], now: Date): Promise<Map<string, Date>>;
+  /**
+   * Tells `listener` of every family revoked by any process, within the store's latency (Redis:
+   * the store's pub/sub channel; MongoDB: a change stream on the sessions), for the live-session
+   * cache (services/session-cache.ts). Rejects where the store cannot (a MongoDB without change
+   * streams). Answers how to stop listening.
+   */
+  watchRevocations(listener: (signal: RevocationSignal) => void): Promise<() => Promise<void>>;
 }
+
+/**
+ * `revoked`: these families were revoked. `lost`: the channel is down, revocations from now on may
+ * not be told until `resumed` (and a sweep after it has re-read what was held).
+ */
+export type RevocationSignal = { kind: 'revoked'; familyIds: string[] } | { kind: 'lost' } | { kind: 'resumed' };
 
 export interface SecurityStore {
   readonly kind: 'mongodb' | 'redis';
