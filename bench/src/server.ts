@@ -58,6 +58,8 @@ const app = await buildApp({
   logger: { level: env.LOG_LEVEL },
   security: redis,
   trpcEndpoint,
+  // As main.ts: checkouts price with the process's copy of the settings, zones and tax rates in production.
+  configCache: env.CONFIG_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
 });
 
 function positiveInt(value: unknown, fallback: number, max: number): number {

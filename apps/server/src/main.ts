@@ -94,6 +94,7 @@ const app = await buildApp({
   backInStockAlerts: true,
   webhookTargets: env.webhookTargets,
   catalogCache: env.CATALOG_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
+  configCache: env.CONFIG_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');

@@ -81,7 +81,8 @@ export async function runQueries(bench: Bench, dbName: string): Promise<QueriesR
     await seed(db, { adminPassword: 'bench-admin-password' });
     const secret = new TextEncoder().encode(bench.jwtSecret);
     const auth = { ...defaultAuthSettings, secret };
-    const app = await buildApp({ db, auth, payments: createTestPaymentProvider(db), production: true });
+    // As main.ts builds it in production: checkouts price with the process's copy of the settings, zones and tax rates.
+    const app = await buildApp({ db, auth, payments: createTestPaymentProvider(db), production: true, configCache: 'memory' });
     const user = await db.models.User.create({
       email: 'queries@bench.example.com',
       name: 'Queries',
@@ -136,6 +137,9 @@ export async function runQueries(bench: Bench, dbName: string): Promise<QueriesR
     await count('cart.setQuantity', true, post('cart.setQuantity', { ...line(b), quantity: 2 }));
     await count('cart.setQuantity (0 removes)', true, post('cart.setQuantity', { ...line(d), quantity: 0 }));
     await count('cart.removeItem', true, post('cart.removeItem', line(c)));
+    // The first quote loads the process's copy of the settings, zones and tax rates; the next ones price from it.
+    await count('checkout.quote (2 lines, first: loads the pricing configuration; information)', false, get('checkout.quote', {}));
+    await count('checkout.quote (2 lines; information)', false, get('checkout.quote', {}));
     await count('checkout.placeOrder (2 lines; information)', false, post('checkout.placeOrder', { idempotencyKey: randomUUID() }));
     // What the app sends the database while nobody calls it (e.g. change-stream polling).
     background = 0;

@@ -13,6 +13,15 @@ export {
 } from './services/auth.ts';
 export { createCategoryCache, type CategoryCache, type ProductDto, type CategoryDto, type ProductPage } from './services/catalog.ts';
 export { openCatalogReadModel, type CatalogReadModel, type CatalogReadModelOptions } from './services/catalog-read-model.ts';
+export {
+  openPricingConfigCache,
+  openPricingConfigFeed,
+  type PricingConfig,
+  type PricingConfigCache,
+  type PricingConfigCacheOptions,
+  type PricingConfigFeed,
+  type PricingConfigFeedOptions,
+} from './services/pricing-config.ts';
 export type { NextAction, OrderDto } from './services/order-view.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
 export * from './protocol.ts';
