@@ -65,6 +65,8 @@ const app = await buildApp({
   catalogCache: process.env.BENCH_CATALOG_CACHE === 'memory' ? 'memory' : 'off',
   // As main.ts: signed-in calls' live-session check from memory in production (SESSION_CACHE).
   sessionCache: env.SESSION_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
+  // As main.ts: checkouts price with the process's copy of the settings, zones and tax rates in production.
+  configCache: env.CONFIG_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
 });
 
 function positiveInt(value: unknown, fallback: number, max: number): number {

@@ -17,6 +17,8 @@ import {
   maxBodyBytes,
   openCartFeed,
   openCatalogReadModel,
+  openPricingConfigCache,
+  openPricingConfigFeed,
   openOrderFeed,
   openSessionCache,
   openStockFeed,
@@ -29,6 +31,7 @@ import {
   type EventFeed,
   type ImageStore,
   type OrderFeed,
+  type PricingConfigCache,
   type PaymentProvider,
   type ApiKeySettings,
   type SecurityStore,
@@ -139,6 +142,14 @@ export interface AppOptions {
   sessionCache?: 'memory' | 'off';
   /** The cache's feed source, intervals and size (tests); the defaults suit production. */
   sessionCacheOptions?: SessionCacheOptions;
+  /**
+   * `memory`: checkouts price with a copy of the shop's settings, shipping zones and tax rates held
+   * in this process, kept exact by a change feed on them (services/pricing-config.ts); `off`
+   * (default): they read them from the database. main.ts: CONFIG_CACHE.
+   */
+  configCache?: 'memory' | 'off';
+  /** With `configCache: 'memory'`, this copy (on a feed its opener closes) instead of one on `db`'s own feed. Tests. */
+  pricingConfig?: PricingConfigCache;
 }
 
 /** How long a client may take; a request that is not all in by then is answered 408 and its connection closed. */
@@ -311,6 +322,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void catalog.loaded.then(() => app.log.info({ products: catalog.size }, 'catalogue read model loaded'));
   }
 
+  let pricingConfig: PricingConfigCache | null = null;
+  if (options.configCache === 'memory') {
+    const onError = (err: unknown) => app.log.warn({ err }, 'pricing configuration copy: a read failed; pricing from the database until it catches up');
+    if (options.pricingConfig) pricingConfig = options.pricingConfig;
+    else {
+      const configFeed = await openPricingConfigFeed(options.db, { onError: (err) => app.log.warn({ err }, 'pricing configuration feed reopened') });
+      app.addHook('preClose', () => configFeed.close());
+      pricingConfig = openPricingConfigCache(options.db, configFeed, { onError });
+    }
+    const opened = pricingConfig;
+    app.addHook('preClose', async () => opened.close());
+    app.log.info({ source: opened.source }, 'pricing configuration copy ready');
+  }
+
   const streams = createStreamSlots(options.streamLimits ?? defaultStreamLimits);
   const createContext = createContextFactory({
     db: options.db,
@@ -320,6 +345,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     categories,
     stockFeed,
     catalog,
+    pricingConfig,
     orderFeed,
     cartFeed,
     eventFeed,

@@ -20,6 +20,7 @@ import {
   type EventFeed,
   type OrderFeed,
   type PaymentProvider,
+  type PricingConfigCache,
   type ProcedureObserver,
   type ResponseCookies,
   type SecurityStore,
@@ -41,6 +42,8 @@ export interface ContextDeps {
   stockFeed?: StockFeed;
   /** The app's catalogue read model, when CATALOG_CACHE=memory. */
   catalog?: CatalogReadModel | null;
+  /** The app's copy of the pricing configuration, when CONFIG_CACHE=memory. */
+  pricingConfig?: PricingConfigCache | null;
   orderFeed?: OrderFeed;
   cartFeed?: CartFeed;
   eventFeed?: EventFeed;
@@ -102,6 +105,7 @@ export function createContextFactory(deps: ContextDeps) {
       categories: deps.categories,
       stockFeed: deps.stockFeed,
       catalog: deps.catalog,
+      pricingConfig: deps.pricingConfig,
       orderFeed: deps.orderFeed,
       cartFeed: deps.cartFeed,
       eventFeed: deps.eventFeed,

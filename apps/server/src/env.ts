@@ -87,6 +87,12 @@ const envSchema = z.object({
    * on every call. Unset: `memory` in production, else `off`.
    */
   SESSION_CACHE: z.enum(['memory', 'off']).optional(),
+  /**
+   * `memory`: checkouts price with the shop's settings, shipping zones and tax rates held in this
+   * process, kept exact by a change feed on them (services/pricing-config.ts); `off`: read from the
+   * database by each checkout. Unset: `memory` in production, else `off`.
+   */
+  CONFIG_CACHE: z.enum(['memory', 'off']).optional(),
   /** Payments through Stripe when set (`sk_…`, or a restricted `rk_…` key); unset, the built-in test provider. */
   STRIPE_SECRET_KEY: z
     .string()

@@ -95,6 +95,7 @@ const app = await buildApp({
   webhookTargets: env.webhookTargets,
   catalogCache: env.CATALOG_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
   sessionCache: env.SESSION_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
+  configCache: env.CONFIG_CACHE ?? (env.NODE_ENV === 'production' ? 'memory' : 'off'),
 });
 if (redis) {
   app.log.info({ url: redis.url, keyPrefix: redis.keyPrefix }, 'connected to redis');

@@ -81,9 +81,10 @@ export async function runQueries(bench: Bench, dbName: string): Promise<QueriesR
     await seed(db, { adminPassword: 'bench-admin-password' });
     const secret = new TextEncoder().encode(bench.jwtSecret);
     const auth = { ...defaultAuthSettings, secret };
-    // As main.ts in production (SESSION_CACHE=memory unless the bench is run with SESSION_CACHE=off).
+    // As main.ts in production: the live-session check (SESSION_CACHE=memory unless the bench is run
+    // with SESSION_CACHE=off) and the pricing configuration (settings, zones, tax rates) from memory.
     const sessionCache = process.env.SESSION_CACHE === 'off' ? 'off' : 'memory';
-    const app = await buildApp({ db, auth, payments: createTestPaymentProvider(db), production: true, sessionCache });
+    const app = await buildApp({ db, auth, payments: createTestPaymentProvider(db), production: true, sessionCache, configCache: 'memory' });
     const user = await db.models.User.create({
       email: 'queries@bench.example.com',
       name: 'Queries',
@@ -138,6 +139,9 @@ export async function runQueries(bench: Bench, dbName: string): Promise<QueriesR
     await count('cart.setQuantity', true, post('cart.setQuantity', { ...line(b), quantity: 2 }));
     await count('cart.setQuantity (0 removes)', true, post('cart.setQuantity', { ...line(d), quantity: 0 }));
     await count('cart.removeItem', true, post('cart.removeItem', line(c)));
+    // The first quote loads the process's copy of the settings, zones and tax rates; the next ones price from it.
+    await count('checkout.quote (2 lines, first: loads the pricing configuration; information)', false, get('checkout.quote', {}));
+    await count('checkout.quote (2 lines; information)', false, get('checkout.quote', {}));
     await count('checkout.placeOrder (2 lines; information)', false, post('checkout.placeOrder', { idempotencyKey: randomUUID() }));
     // What the app sends the database while nobody calls it (e.g. change-stream polling).
     background = 0;

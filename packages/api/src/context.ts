@@ -13,6 +13,7 @@ import { strictTargetPolicy, systemResolver } from './services/webhook-targets.t
 import type { WebhookSettings } from './services/webhooks.ts';
 import type { CatalogReadModel } from './services/catalog-read-model.ts';
 import type { SessionCache } from './services/session-cache.ts';
+import type { PricingConfigCache } from './services/pricing-config.ts';
 import { createMongoSecurityStore } from './stores/mongo-security-store.ts';
 import type { SecurityStore } from './stores/security-store.ts';
 
@@ -38,6 +39,8 @@ export interface ContextInner {
   stockFeed: StockFeed | null;
   /** The app's public catalogue in memory (CATALOG_CACHE=memory); null: catalogue reads go to the database. */
   catalog: CatalogReadModel | null;
+  /** The app's copy of the settings, shipping zones and tax rates checkouts price with (CONFIG_CACHE=memory); null: read from the database. */
+  pricingConfig: PricingConfigCache | null;
   /** The app's "orders changed" feed, for `admin.dashboard.changes`, `admin.orders.changes` and `orders.changes`; null where it is not served. */
   orderFeed: OrderFeed | null;
   /** The app's "cart changed" feed, for `cart.changes`; null where it is not served. */
@@ -105,6 +108,7 @@ export function createContextInner(options: {
   categories?: CategoryCache;
   stockFeed?: StockFeed | null;
   catalog?: CatalogReadModel | null;
+  pricingConfig?: PricingConfigCache | null;
   orderFeed?: OrderFeed | null;
   cartFeed?: CartFeed | null;
   eventFeed?: EventFeed | null;
@@ -134,6 +138,7 @@ export function createContextInner(options: {
     categories: options.categories ?? createCategoryCache(options.db),
     stockFeed: options.stockFeed ?? null,
     catalog: options.catalog ?? null,
+    pricingConfig: options.pricingConfig ?? null,
     orderFeed: options.orderFeed ?? null,
     cartFeed: options.cartFeed ?? null,
     eventFeed: options.eventFeed ?? null,

@@ -14,6 +14,15 @@ export {
 export { createCategoryCache, type CategoryCache, type ProductDto, type CategoryDto, type ProductPage } from './services/catalog.ts';
 export { openCatalogReadModel, type CatalogReadModel, type CatalogReadModelOptions } from './services/catalog-read-model.ts';
 export { isChecked } from './schemas/checked.ts';
+export {
+  openPricingConfigCache,
+  openPricingConfigFeed,
+  type PricingConfig,
+  type PricingConfigCache,
+  type PricingConfigCacheOptions,
+  type PricingConfigFeed,
+  type PricingConfigFeedOptions,
+} from './services/pricing-config.ts';
 export type { NextAction, OrderDto } from './services/order-view.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
 export * from './protocol.ts';

@@ -37,12 +37,12 @@ export function placeCallersOrder(ctx: Context, input: PlaceOrderInput) {
       { provider: ctx.payments.name },
     );
   }
-  return placeOrder({ db: ctx.db, payments: ctx.payments, ...ctx.checkout }, shopperOf(ctx, input), input);
+  return placeOrder({ db: ctx.db, payments: ctx.payments, pricingConfig: ctx.pricingConfig, ...ctx.checkout }, shopperOf(ctx, input), input);
 }
 
 export const checkoutRouter = createTRPCRouter({
   /** The cart priced for an address, method and code, with every problem in the way; reads only. */
-  quote: guestOrUserProcedure.input(checkoutQuoteInput).query(({ ctx, input }) => quoteCheckout(ctx.db, quoteShopperOf(ctx), input)),
+  quote: guestOrUserProcedure.input(checkoutQuoteInput).query(({ ctx, input }) => quoteCheckout(ctx.db, quoteShopperOf(ctx), input, ctx.pricingConfig)),
   /** Which payment provider takes payments, and Stripe's publishable key: the storefront loads the Payment Element only with Stripe. */
   paymentConfig: publicProcedure
     .meta({ openapi: { method: 'GET', path: '/checkout/payment-config', tags: ['checkout'], protect: false, summary: 'Which payment provider the shop uses' } })

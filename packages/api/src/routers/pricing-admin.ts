@@ -18,6 +18,15 @@ import { getShopSettings, updateShopSettings } from '../services/shop-settings.t
 import { deleteTaxRate, listTaxRates, setTaxRate } from '../services/tax-rates.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 
+/** A change to the shipping zones, tax rates or settings: this process's copy of them is dropped once it is answered (services/pricing-config.ts). */
+const configWriteProcedure = adminProcedure.use(async ({ ctx, next }) => {
+  try {
+    return await next();
+  } finally {
+    ctx.pricingConfig?.invalidate();
+  }
+});
+
 export const discountsAdminRouter = createTRPCRouter({
   list: adminProcedure.input(discountListInput).query(({ ctx, input }) => listDiscounts(ctx.db, input)),
   create: adminProcedure.input(createDiscountInput).mutation(({ ctx, input }) => createDiscount(ctx.db, input)),
@@ -28,21 +37,21 @@ export const discountsAdminRouter = createTRPCRouter({
 export const shippingAdminRouter = createTRPCRouter({
   zones: createTRPCRouter({
     list: adminProcedure.query(({ ctx }) => listShippingZones(ctx.db)),
-    create: adminProcedure.input(createShippingZoneInput).mutation(({ ctx, input }) => createShippingZone(ctx.db, input)),
-    update: adminProcedure.input(updateShippingZoneInput).mutation(({ ctx, input }) => updateShippingZone(ctx.db, input)),
-    delete: adminProcedure.input(shippingZoneIdInput).mutation(({ ctx, input }) => deleteShippingZone(ctx.db, input.zoneId)),
+    create: configWriteProcedure.input(createShippingZoneInput).mutation(({ ctx, input }) => createShippingZone(ctx.db, input)),
+    update: configWriteProcedure.input(updateShippingZoneInput).mutation(({ ctx, input }) => updateShippingZone(ctx.db, input)),
+    delete: configWriteProcedure.input(shippingZoneIdInput).mutation(({ ctx, input }) => deleteShippingZone(ctx.db, input.zoneId)),
   }),
 });
 
 export const taxAdminRouter = createTRPCRouter({
   rates: createTRPCRouter({
     list: adminProcedure.query(({ ctx }) => listTaxRates(ctx.db)),
-    set: adminProcedure.input(setTaxRateInput).mutation(({ ctx, input }) => setTaxRate(ctx.db, input)),
-    delete: adminProcedure.input(taxRateKeyInput).mutation(({ ctx, input }) => deleteTaxRate(ctx.db, input)),
+    set: configWriteProcedure.input(setTaxRateInput).mutation(({ ctx, input }) => setTaxRate(ctx.db, input)),
+    delete: configWriteProcedure.input(taxRateKeyInput).mutation(({ ctx, input }) => deleteTaxRate(ctx.db, input)),
   }),
 });
 
 export const settingsAdminRouter = createTRPCRouter({
   get: adminProcedure.query(({ ctx }) => getShopSettings(ctx.db)),
-  update: adminProcedure.input(updateShopSettingsInput).mutation(({ ctx, input }) => updateShopSettings(ctx.db, input)),
+  update: configWriteProcedure.input(updateShopSettingsInput).mutation(({ ctx, input }) => updateShopSettings(ctx.db, input)),
 });

@@ -20,6 +20,7 @@ import { findDefaultAddress } from './address-book.ts';
 import { getCart, type CartLineDto, type CartOwner } from './cart.ts';
 import { discountCustomerKey } from './discounts.ts';
 import { checkoutPricingContext } from './pricing-context.ts';
+import type { PricingConfigCache } from './pricing-config.ts';
 
 /** Why the address cannot be shipped to as asked. Each is a DomainError reason of the same name, and the rest its details. */
 export type AddressProblem =
@@ -62,6 +63,8 @@ export interface CheckoutPricingQuery {
   /** Whose per-customer limits count (the account's email, or the guest's). */
   email?: string | null | undefined;
   now?: Date;
+  /** The process's copy of the settings, zones and tax rates (`checkoutPricingContext`). */
+  pricingConfig?: PricingConfigCache | null | undefined;
 }
 
 const choiceOf = (option: ShippingChoice): ShippingChoice => ({ zoneId: option.zoneId, methodId: option.methodId, name: option.name, rate: option.rate });
@@ -77,6 +80,7 @@ export async function resolveCheckoutPricing(db: Database, query: CheckoutPricin
     discountCode: query.discountCode ?? null,
     customerKey: query.email ? discountCustomerKey(query.email) : null,
     ...(query.now ? { now: query.now } : {}),
+    pricingConfig: query.pricingConfig ?? null,
   };
   const country = query.address?.country.trim().toUpperCase() ?? null;
   let addressProblem: AddressProblem | null = null;
@@ -183,7 +187,12 @@ export interface CheckoutQuote {
  * shopper's default when none is sent), the method (the cheapest when none is chosen) and the
  * code. Reads only; what cannot be had comes back in `problems`, never as an error.
  */
-export async function quoteCheckout(db: Database, shopper: QuoteShopper, input: CheckoutQuoteInput): Promise<CheckoutQuote> {
+export async function quoteCheckout(
+  db: Database,
+  shopper: QuoteShopper,
+  input: CheckoutQuoteInput,
+  pricingConfig: PricingConfigCache | null = null,
+): Promise<CheckoutQuote> {
   const guest = 'guestToken' in shopper;
   const owner: CartOwner | null = guest ? (shopper.guestToken === null ? null : { guestToken: shopper.guestToken }) : { userId: shopper.id };
   const [cart, defaultAddress] = await Promise.all([getCart(db, owner), !guest && !input.shippingAddress ? findDefaultAddress(db, shopper.id) : null]);
@@ -195,6 +204,7 @@ export async function quoteCheckout(db: Database, shopper: QuoteShopper, input: 
     shippingMethodId: input.shippingMethodId,
     discountCode: input.discountCode,
     email: guest ? input.email : shopper.email,
+    pricingConfig,
   });
   const problems: QuoteProblem[] = cart.lines.flatMap(lineProblems);
   if (resolved.addressProblem) problems.push(resolved.addressProblem);

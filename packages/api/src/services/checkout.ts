@@ -28,6 +28,7 @@ import type { placeOrderInput, testAuthenticationInput } from '../schemas/checko
 import { findDefaultAddress, rememberAddress, type AddressDto } from './address-book.ts';
 import type { SessionUser } from './auth.ts';
 import { addressError, resolveCheckoutPricing } from './checkout-pricing.ts';
+import type { PricingConfigCache } from './pricing-config.ts';
 import { discountError } from './discounts.ts';
 import {
   LeaseLost,
@@ -70,6 +71,8 @@ export const defaultCheckoutSettings: CheckoutSettings = { leaseMs: 10_000, sett
 export interface CheckoutDeps extends Partial<CheckoutSettings> {
   db: Database;
   payments: PaymentProvider;
+  /** The process's copy of the settings, zones and tax rates to price with; null: read them from the database. */
+  pricingConfig?: PricingConfigCache | null;
   /** Test-only: throw from (or delay in) these to simulate a crash or a stall between steps. */
   faults?: CheckoutFaults;
   /** Test-only: draws order numbers (default `newOrderNumber`), to make two orders draw the same. */
@@ -423,6 +426,7 @@ async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceO
     shippingMethodId: input.shippingMethodId,
     discountCode: input.discountCode,
     email,
+    pricingConfig: deps.pricingConfig,
   });
   if (resolved.addressProblem) throw addressError(resolved.addressProblem);
   if (resolved.discountProblem) throw discountError(resolved.discountProblem);

@@ -38,20 +38,22 @@ export interface ChangeEvents<E> {
   close(): Promise<void>;
 }
 
-/** The least time between two empty reads of a change stream (see the pump below). */
-const emptyReadPaceMs = 200;
+/** The least time between two empty reads of a change stream, by default (see the pump below). */
+const defaultEmptyReadPaceMs = 200;
 
 /**
  * Reads a change stream, handing each event to `onEvent`, until the function it answers is
  * called (which closes the stream and resolves once the loop has ended). A stream the driver
  * gave up on is reported to `onError` and opened again after the last event it gave. `stream`:
  * one already open (the first read of which told that the deployment has change streams).
+ * `emptyReadPaceMs`: the least time between two empty reads where the server answers them at once.
  */
 export function pumpChangeStream<E>(
   open: (resumeAfter?: unknown) => ChangeEvents<E>,
   onEvent: (event: E) => void,
-  options: { stream?: ChangeEvents<E>; onError?: ((error: unknown) => void) | undefined } = {},
+  options: { stream?: ChangeEvents<E>; onError?: ((error: unknown) => void) | undefined; emptyReadPaceMs?: number } = {},
 ): () => Promise<void> {
+  const emptyReadPaceMs = options.emptyReadPaceMs ?? defaultEmptyReadPaceMs;
   const stopping = new AbortController();
   let stream = options.stream ?? open();
   let resumeToken: unknown = stream.resumeToken ?? null;

@@ -2,10 +2,12 @@
 // checkout is priced with, and the typed refusals for what cannot be shipped.
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../errors.ts';
 import { priceCart, type PricingLine } from '../pricing/index.ts';
 import { createDiscount } from './discount-codes.ts';
 import { discountCustomerKey } from './discounts.ts';
-import { checkoutPricingContext } from './pricing-context.ts';
+import { openPricingConfigCache, openPricingConfigFeed } from './pricing-config.ts';
+import { checkoutPricingContext, type CheckoutPricingRequest } from './pricing-context.ts';
 import { createShippingZone } from './shipping-zones.ts';
 import { updateShopSettings } from './shop-settings.ts';
 import { setTaxRate } from './tax-rates.ts';
@@ -149,5 +151,39 @@ describe('checkoutPricingContext', () => {
     const someoneElse = await checkoutPricingContext(db, { cart: cart(), discountCode: 'once', customerKey: discountCustomerKey('new@example.com') });
     expect(someoneElse.pricing.discount).toMatchObject({ code: 'ONCE', percent: 5 });
     expect((await db.models.Discount.findById(once.id).lean())?.uses).toBe(1);
+  });
+});
+
+describe("checkoutPricingContext from the process's copy of the configuration", () => {
+  it('answers every request as the database path does, refusals included', async () => {
+    const feed = await openPricingConfigFeed(db, { source: 'polling', pollIntervalMs: 60_000 });
+    const pricingConfig = openPricingConfigCache(db, feed);
+    try {
+      expect(await pricingConfig.read()).not.toBeNull();
+      const requests: CheckoutPricingRequest[] = [
+        { cart: cart() },
+        { cart: cart(), address: { country: 'US', region: 'ca' } },
+        { cart: cart(), address: { country: 'us', region: ' NY ' }, shippingMethodId: standardId },
+        { cart: cart(), address: { country: 'US', region: 'TX' } },
+        { cart: cart(), address: { country: 'US' }, discountCode: 'welcome10' },
+        { cart: cart(), address: { country: 'DE', region: 'BY' }, shippingMethodId: parcelId },
+        { cart: cart([{ ...tee, quantity: 12 }]), address: { country: 'FR' } },
+        { cart: cart(), address: { country: 'JP' } },
+        { cart: cart(), address: { country: 'US' }, shippingMethodId: retiredId },
+      ];
+      const outcome = (request: CheckoutPricingRequest) =>
+        checkoutPricingContext(db, request).then(
+          (answer) => ({ answer }),
+          (error: unknown) => ({ error: error instanceof DomainError ? { reason: error.reason, details: error.details } : error }),
+        );
+      for (const request of requests) {
+        const fromDatabase = await outcome(request);
+        expect(pricingConfig.serving).toBe(true);
+        expect(await outcome({ ...request, pricingConfig })).toEqual(fromDatabase);
+      }
+    } finally {
+      pricingConfig.close();
+      await feed.close();
+    }
   });
 });

@@ -14,9 +14,10 @@ import {
   type UsableDiscount,
 } from '../pricing/index.ts';
 import { findDiscountByCode } from './discounts.ts';
+import type { PricingConfigCache } from './pricing-config.ts';
 import { listShippingZones } from './shipping-zones.ts';
 import { getShopSettings } from './shop-settings.ts';
-import { taxRateFor } from './tax-rates.ts';
+import { taxRateFor, taxRateIn } from './tax-rates.ts';
 
 export interface CheckoutPricingRequest {
   /** The shipping address; without one nothing is shipped or taxed yet (a cart's first quote). */
@@ -29,6 +30,8 @@ export interface CheckoutPricingRequest {
   customerKey?: string | null;
   cart: PricingCart;
   now?: Date;
+  /** The process's copy of the settings, zones and tax rates (CONFIG_CACHE=memory); null, or while it cannot vouch for itself: read from the database. */
+  pricingConfig?: PricingConfigCache | null;
 }
 
 export interface CheckoutPricing {
@@ -43,7 +46,8 @@ export interface CheckoutPricing {
 }
 
 /**
- * Reads and resolves the pricing of a checkout (four reads at once). A country the shop does not
+ * Reads and resolves the pricing of a checkout (four reads at once; the discount code's alone while
+ * the process's copy of the rest answers). A country the shop does not
  * ship to is COUNTRY_NOT_SHIPPED — unless the shop has no zones at all: shipping is not set up
  * (a shop from before zones), so it ships anywhere and charges nothing for it — and a chosen method that cannot ship this cart there (unknown,
  * another zone's, inactive, or the cart too heavy for its weight bands) SHIPPING_METHOD_UNAVAILABLE.
@@ -53,12 +57,17 @@ export interface CheckoutPricing {
 export async function checkoutPricingContext(db: Database, request: CheckoutPricingRequest): Promise<CheckoutPricing> {
   const address = request.address ?? null;
   const country = address?.country.trim().toUpperCase() ?? null;
-  const [settings, zones, taxRate, found] = await Promise.all([
-    getShopSettings(db),
-    address ? listShippingZones(db) : Promise.resolve([]),
-    address ? taxRateFor(db, address) : Promise.resolve(null),
+  const [config, found] = await Promise.all([
+    request.pricingConfig ? request.pricingConfig.read() : null,
     request.discountCode ? findDiscountByCode(db, request.discountCode, request.customerKey ?? null) : Promise.resolve(null),
   ]);
+  const [settings, zones, taxRate] = config
+    ? [config.settings, address ? config.zones : [], address ? taxRateIn(config.taxRates, address) : null]
+    : await Promise.all([
+        getShopSettings(db),
+        address ? listShippingZones(db) : Promise.resolve([]),
+        address ? taxRateFor(db, address) : Promise.resolve(null),
+      ]);
 
   let discount: UsableDiscount | null = null;
   let discountCode: CheckoutPricing['discountCode'] = null;

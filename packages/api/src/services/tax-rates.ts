@@ -40,13 +40,29 @@ export async function deleteTaxRate(db: Database, key: { country: string; region
   return key;
 }
 
+/** The key of a rate in a table of them (`PricingConfig.taxRates`): region '' for the whole country. */
+export function taxRateKey(country: string, region: string): string {
+  return `${country}|${region}`;
+}
+
+/** An address as rates are keyed: the country and region (an ISO 3166-2 code without the country) upper-cased. */
+function taxAddress(address: { country: string; region?: string | undefined }): { country: string; region: string } {
+  return { country: address.country.trim().toUpperCase(), region: (address.region ?? '').trim().toUpperCase() };
+}
+
 /**
- * The rate an address pays: its region's when the region has one (an ISO 3166-2 code without the
- * country, compared upper-cased: `ca` is California's `CA`), else its country's, else none.
+ * The rate an address pays: its region's when the region has one (compared upper-cased: `ca` is
+ * California's `CA`), else its country's, else none.
  */
 export async function taxRateFor(db: Database, address: { country: string; region?: string | undefined }): Promise<TaxRateDto | null> {
-  const region = (address.region ?? '').trim().toUpperCase();
-  const rates = await db.models.TaxRate.find({ country: address.country.trim().toUpperCase(), region: trusted({ $in: region ? [region, ''] : [''] }) }).lean<TaxRateRecord[]>();
+  const { country, region } = taxAddress(address);
+  const rates = await db.models.TaxRate.find({ country, region: trusted({ $in: region ? [region, ''] : [''] }) }).lean<TaxRateRecord[]>();
   const chosen = rates.find((rate) => rate.region === region && region !== '') ?? rates.find((rate) => rate.region === '');
   return chosen ? toTaxRateDto(chosen) : null;
+}
+
+/** `taxRateFor` over a table of every rate (the process's copy, services/pricing-config.ts). */
+export function taxRateIn(rates: ReadonlyMap<string, TaxRateDto>, address: { country: string; region?: string | undefined }): TaxRateDto | null {
+  const { country, region } = taxAddress(address);
+  return (region ? rates.get(taxRateKey(country, region)) : undefined) ?? rates.get(taxRateKey(country, '')) ?? null;
 }
