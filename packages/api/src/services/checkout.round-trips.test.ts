@@ -4,6 +4,7 @@
 // payment, the placing and the cart; what it leaves to after the answer (dropping the sold holds,
 // relaying the order's notices) still happens, once.
 import { randomUUID } from 'node:crypto';
+import { Types } from '@shop/db';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeOrder } from './checkout.ts';
@@ -62,5 +63,17 @@ describe('a signed-in checkout of two lines', () => {
     expect(await stockLedger(db, mug.id)).toEqual({ stock: 4, held: 0, sold: 1 });
     expect(await db.models.OutboxMessage.countDocuments({ dedupeKey: `order-placed:${order.id}` })).toBe(1);
     expect((await db.models.Cart.findOne({ userId: user.id }).lean())?.lines).toEqual([]);
+  });
+
+  it('reads a product stored without the fields added since (a variant without weightGrams or options)', async () => {
+    const old = await createTestProduct(db, { slug: 'rt-old', stock: 5 });
+    const user = await createTestUser(db, 'round-trips-old@example.com', 'customer', { addresses: [testCaliforniaAddress] });
+    await callerFor(db, { user }).cart.addItem({ productId: old.id, quantity: 1 });
+    // As a document written before those fields existed (the schema's defaults were never stored).
+    await db.connection.collection('products').updateOne({ _id: new Types.ObjectId(old.id) }, { $unset: { 'variants.0.weightGrams': '', 'variants.0.options': '' } });
+
+    const order = await placeOrder({ db, payments }, user, { idempotencyKey: randomUUID() });
+
+    expect(order).toMatchObject({ status: 'placed', lines: [{ productId: old.id, options: {}, quantity: 1 }] });
   });
 });

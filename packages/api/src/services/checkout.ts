@@ -184,23 +184,30 @@ type CheckoutLine = PricingLine & Pick<OrderLine, 'options' | 'slug'>;
 type PricingProduct = Pick<ProductRecord, '_id' | 'slug' | 'name' | 'currency'> & {
   variants: Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'weightGrams'>[];
 };
+/**
+ * A field of a looked-up document, or `fallback` where it is missing: the offline server drops the
+ * connection on a missing field inside `$map` (seen with products written before `weightGrams`).
+ * The fallbacks are the schema's defaults; a required field falls back to null.
+ */
+const orElse = (path: string, fallback: unknown = null) => ({ $ifNull: [path, fallback] });
+
 /** `PricingProduct`'s fields of a looked-up product, as an aggregate expression (`$$product`). */
 const pricingProductFields = {
   _id: '$$product._id',
-  slug: '$$product.slug',
-  name: '$$product.name',
-  currency: '$$product.currency',
+  slug: orElse('$$product.slug'),
+  name: orElse('$$product.name'),
+  currency: orElse('$$product.currency', 'USD'),
   variants: {
     $map: {
-      input: '$$product.variants',
+      input: orElse('$$product.variants', []),
       as: 'variant',
       in: {
         _id: '$$variant._id',
-        sku: '$$variant.sku',
-        options: '$$variant.options',
-        price: '$$variant.price',
-        stock: '$$variant.stock',
-        weightGrams: '$$variant.weightGrams',
+        sku: orElse('$$variant.sku'),
+        options: orElse('$$variant.options', { $literal: {} }),
+        price: orElse('$$variant.price'),
+        stock: orElse('$$variant.stock'),
+        weightGrams: orElse('$$variant.weightGrams', 0),
       },
     },
   },
@@ -241,7 +248,7 @@ async function readCheckoutCart(db: Database, owner: Owner, withAddressBook: boo
         _id: 0,
         lines: 1,
         products: { $map: { input: '$products', as: 'product', in: pricingProductFields } },
-        ...(withAddressBook ? { users: { $map: { input: '$users', as: 'user', in: { addresses: '$$user.addresses' } } } } : {}),
+        ...(withAddressBook ? { users: { $map: { input: '$users', as: 'user', in: { addresses: orElse('$$user.addresses', []) } } } } : {}),
       },
     },
   ]);
