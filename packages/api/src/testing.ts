@@ -1,5 +1,5 @@
 // Helpers for router tests: a fixed auth config and a caller with a context of your choosing.
-import { Types, defaultSku, defaultVariant, newVariantId, soldOrderStatuses, variantTotals, type Database } from '@shop/db';
+import { Types, defaultSku, defaultVariant, newVariantId, soldOrderStatuses, trusted, variantTotals, type Database } from '@shop/db';
 import { createContextInner, type Context, type ResponseCookies } from './context.ts';
 import { createCaller } from './root.ts';
 import { addressInput, type AddressInput } from './schemas/address.ts';
@@ -77,15 +77,23 @@ export async function stockLedger(db: Database, productId: string, variantId?: s
   const variants = variantId === undefined ? product.variants : product.variants.filter((variant) => variant._id.toString() === variantId);
   if (variants.length === 0) throw new Error(`no variant ${variantId ?? ''} of product ${productId}`);
   const lineMatch = variantId === undefined ? { 'lines.productId': product._id } : { 'lines.productId': product._id, 'lines.variantId': variants[0]?._id };
-  const sold = await db.models.Order.aggregate<{ quantity: number }>([
+  const soldLines = await db.models.Order.aggregate<{ quantity: number }>([
     { $match: { status: { $in: [...soldOrderStatuses] }, 'lines.productId': product._id } },
     { $unwind: '$lines' },
     { $match: lineMatch },
     { $group: { _id: null, quantity: { $sum: '$lines.quantity' } } },
   ]);
-  const held = variants.reduce((sum, variant) => sum + variant.holds.reduce((units, hold) => units + hold.quantity, 0), 0);
+  // A hold of a placed (or since shipped, delivered, cancelled) order is sold stock whose hold is
+  // not dropped yet (checkout drops it after answering, the sweep drops what that misses): sold, not held.
+  const holdOrders = [...new Set(variants.flatMap((variant) => variant.holds.map((hold) => hold.orderId.toString())))];
+  const settled = holdOrders.length === 0 ? [] : await db.models.Order.find({ _id: trusted({ $in: holdOrders }), status: trusted({ $in: [...soldOrderStatuses, 'cancelled'] }) }, { _id: 1 }).lean();
+  const sold = new Set(settled.map((order) => order._id.toString()));
+  const held = variants.reduce(
+    (sum, variant) => sum + variant.holds.filter((hold) => !sold.has(hold.orderId.toString())).reduce((units, hold) => units + hold.quantity, 0),
+    0,
+  );
   const stock = variants.reduce((sum, variant) => sum + variant.stock, 0);
-  return { stock, held, sold: sold[0]?.quantity ?? 0 };
+  return { stock, held, sold: soldLines[0]?.quantity ?? 0 };
 }
 
 /** A valid US address, for tests that need one. */
@@ -208,6 +216,23 @@ export async function unhandledRejectionsDuring(action: () => Promise<void>): Pr
 export const simulatedCrash = () => Promise.reject(new Error('simulated crash'));
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits (up to `timeoutMs`) until a placed order's follow-up, which checkout runs after answering,
+ * is done: no notice left on the order to relay, no product still holding stock for it.
+ */
+export async function orderFollowedUp(db: Database, orderId: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [owed, held] = await Promise.all([
+      db.models.Order.exists({ _id: orderId, 'notifications.0': trusted({ $exists: true }) }),
+      db.models.Product.exists({ 'variants.holds.orderId': new Types.ObjectId(orderId) }),
+    ]);
+    if (!owed && !held) return;
+    if (Date.now() > deadline) throw new Error(`order ${orderId}: its follow-up did not finish within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
 
 /** A promise a test opens when it chooses: `await gate.opened` stalls a step until `gate.open()`. */
 export function gate(): { opened: Promise<void>; open: () => void } {

@@ -52,7 +52,12 @@ export async function listAddresses(db: Database, userId: string): Promise<Saved
 /** The default address of the user's book, as an order stores it; null for an empty book. */
 export async function findDefaultAddress(db: Database, userId: string): Promise<AddressDto | null> {
   const user = await db.models.User.findById(userId, { addresses: 1 }).lean<Pick<Book, 'addresses'>>();
-  const saved = user?.addresses?.find((address) => address.isDefault) ?? user?.addresses?.[0];
+  return defaultAddressIn(user?.addresses ?? []);
+}
+
+/** The default of a book read some other way (checkout reads it with the cart), as an order stores it. */
+export function defaultAddressIn(addresses: (StoredAddress & Pick<SavedAddressRecord, 'isDefault'>)[]): AddressDto | null {
+  const saved = addresses.find((address) => address.isDefault) ?? addresses[0];
   return saved ? toAddressDto(saved) : null;
 }
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveOrder, placeOrder, type CheckoutDeps } from './checkout.ts';
-import { takeOverOrder } from './order-lifecycle.ts';
+import { holdStock, takeOverOrder } from './order-lifecycle.ts';
 import { createTestPaymentProvider, testPaymentMethods, type PaymentProvider } from './payments.ts';
 import { recoverOrders } from './recovery.ts';
 import { callerFor, createTestProduct, createTestUser, gate, simulatedCrash, sleep, stockLedger, testChargeStatus } from '../testing.ts';
@@ -53,6 +53,37 @@ describe('a retry of a pending order', () => {
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 7, held: 0, sold: 3 });
     expect(await testChargeStatus(db, order.id)).toBe('succeeded');
     expect(await db.models.Order.countDocuments({ userId: user.id })).toBe(1);
+  });
+
+  it('takes over an order whose driver died with some of its lines held, and holds each line once', async () => {
+    const tee = await createTestProduct(db, { slug: 'to-some-held-1', stock: 10 });
+    const mug = await createTestProduct(db, { slug: 'to-some-held-2', stock: 10 });
+    const user = await buyer([
+      { productId: tee.id, quantity: 3 },
+      { productId: mug.id, quantity: 2 },
+    ]);
+    const key = randomUUID();
+    // The holds are one write of a statement per line: a process dying while the database applies
+    // it leaves some lines held. As if the first line's statement was applied, then the driver died.
+    const someHeldThenCrash = {
+      async beforeHolds(order: Parameters<typeof holdStock>[1]) {
+        const first = order.lines[0];
+        if (!first) throw new Error('no line');
+        expect(await holdStock(db, { ...order, lines: [first] })).toEqual([]);
+        await crash();
+      },
+    };
+    await expect(placeOrder({ db, payments, ...fast, faults: someHeldThenCrash }, user, { idempotencyKey: key })).rejects.toThrow('simulated crash');
+    const held = [await stockLedger(db, tee.id), await stockLedger(db, mug.id)];
+    expect(held).toContainEqual({ stock: 10, held: 0, sold: 0 });
+    expect(held.filter((ledger) => ledger.held > 0)).toHaveLength(1);
+
+    const order = await placeOrder({ db, payments, ...fast }, user, { idempotencyKey: key });
+
+    expect(order.status).toBe('placed');
+    expect(await stockLedger(db, tee.id)).toEqual({ stock: 7, held: 0, sold: 3 });
+    expect(await stockLedger(db, mug.id)).toEqual({ stock: 8, held: 0, sold: 2 });
+    expect(await chargesOf(order.id)).toBe(1);
   });
 
   it('completes an order whose driver died after paying, without a second charge', async () => {
@@ -142,7 +173,7 @@ describe('a retry of a pending order', () => {
 });
 
 describe('a driver that lost its lease', () => {
-  it('stops before its next hold once another driver took the order over and placed it', async () => {
+  it('stops before its holds once another driver took the order over and placed it', async () => {
     const tee = await createTestProduct(db, { slug: 'to-stale-1', stock: 10 });
     const mug = await createTestProduct(db, { slug: 'to-stale-2', stock: 10 });
     const user = await buyer([
@@ -151,17 +182,16 @@ describe('a driver that lost its lease', () => {
     ]);
     const key = randomUUID();
     const frozen = gate();
-    const atSecondHold = gate();
-    // The first driver freezes before its second hold (as a paused process would)...
+    const atHolds = gate();
+    // The first driver freezes before its holds (as a paused process would)...
     const stale = placeOrder(
       {
         db,
         payments,
         leaseMs: 60,
         faults: {
-          async beforeHold(index) {
-            if (index !== 1) return;
-            atSecondHold.open();
+          async beforeHolds() {
+            atHolds.open();
             await frozen.opened;
           },
         },
@@ -169,7 +199,7 @@ describe('a driver that lost its lease', () => {
       user,
       { idempotencyKey: key },
     );
-    await atSecondHold.opened;
+    await atHolds.opened;
     // ...and another instance, which saw its lease run out, takes the order over and places it.
     const order = await db.models.Order.findOne({ userId: user.id }).lean();
     if (!order) throw new Error('no order');
@@ -181,7 +211,7 @@ describe('a driver that lost its lease', () => {
     frozen.open();
     expect((await stale).status).toBe('placed');
 
-    // Without the fence, the first driver would have held the mug again for a placed order.
+    // Without the fence, the first driver would have held both again for a placed order.
     expect(await stockLedger(db, tee.id)).toEqual({ stock: 9, held: 0, sold: 1 });
     expect(await stockLedger(db, mug.id)).toEqual({ stock: 8, held: 0, sold: 2 });
     expect(await chargesOf(order._id.toString())).toBe(1);

@@ -1,8 +1,9 @@
 // Checkout as an order journal, not a transaction (see the architecture notes):
 //   pending order (unique per owner — a user or a guest's cart token — + idempotency key),
 //   priced in full (lines, discount, shipping, tax: checkout-pricing.ts)
-//   → one atomic conditional hold per line → the code's use (one conditional update)
-//   → payment of the total → placed (holds dropped, the code's use settled, cart emptied).
+//   → one atomic conditional hold per line (all in one write) → the code's use (one conditional
+//   update) → payment of the total → placed (cart emptied, the code's use settled; after the
+//   answer, the holds dropped and the order's notices relayed).
 // Every step that changes state has its undo next to it, every step can be re-run safely, and a
 // crash at any point leaves an order that a retry of the same key or the recovery sweep
 // (recovery.ts) settles. Whoever drives a pending order holds its lease: a short one, renewed
@@ -18,6 +19,7 @@ import {
   type OrderRecord,
   type ProductRecord,
   type Projected,
+  type SavedAddressRecord,
   type OrderStatus,
   type VariantRecord,
 } from '@shop/db';
@@ -25,7 +27,7 @@ import type { z } from 'zod';
 import { DomainError, isDuplicateKey } from '../errors.ts';
 import { breakdownDifferences, priceCart, type Breakdown, type PricePart, type PricingCart, type PricingContext, type PricingLine, type SeenPrice } from '../pricing/index.ts';
 import type { placeOrderInput, testAuthenticationInput } from '../schemas/checkout.ts';
-import { findDefaultAddress, rememberAddress, type AddressDto } from './address-book.ts';
+import { defaultAddressIn, rememberAddress, type AddressDto } from './address-book.ts';
 import type { SessionUser } from './auth.ts';
 import { addressError, resolveCheckoutPricing } from './checkout-pricing.ts';
 import type { PricingConfigCache } from './pricing-config.ts';
@@ -80,10 +82,10 @@ export interface CheckoutDeps extends Partial<CheckoutSettings> {
 }
 
 export interface CheckoutFaults {
-  /** Before the cart is read (the order is looked up by its key at the same time). */
+  /** Before the cart is read (with its products, in one round trip). */
   beforeCartRead?: () => void | Promise<void>;
-  /** Before the hold of the line at `index` is written. */
-  beforeHold?: (index: number) => void | Promise<void>;
+  /** Before the holds (of every line, in one write) are written. */
+  beforeHolds?: (order: OrderRecord) => void | Promise<void>;
   afterHolds?: () => void | Promise<void>;
   /** After the code's use is taken, before the payment. */
   afterDiscountTake?: () => void | Promise<void>;
@@ -178,40 +180,94 @@ function sameRequest(order: Pick<OrderRecord, 'requestHash' | 'taxInclusive'>, c
   return (order.taxInclusive === undefined || order.taxInclusive === null) && order.requestHash === cartHash(cartLines);
 }
 
-async function readCartLines(db: Database, owner: Owner): Promise<CartLine[]> {
-  const cart = await db.models.Cart.findOne(owner, { lines: 1 }).lean<Projected<CartRecord, { lines: 1 }>>();
-  return cart?.lines ?? [];
-}
-
 /** A cart line priced at its variant's current price, with what the order keeps of the variant. */
 type CheckoutLine = PricingLine & Pick<OrderLine, 'options' | 'slug'>;
 
 /** What pricing and checking a line reads of a product (its variants' definitions and stock). */
-const pricingProjection = {
-  slug: 1,
-  name: 1,
-  currency: 1,
-  'variants._id': 1,
-  'variants.sku': 1,
-  'variants.options': 1,
-  'variants.price': 1,
-  'variants.stock': 1,
-  'variants.weightGrams': 1,
-} as const;
 type PricingProduct = Pick<ProductRecord, '_id' | 'slug' | 'name' | 'currency'> & {
   variants: Pick<VariantRecord, '_id' | 'sku' | 'options' | 'price' | 'stock' | 'weightGrams'>[];
 };
+/**
+ * A field of a looked-up document, or `fallback` where it is missing: the offline server drops the
+ * connection on a missing field inside `$map` (seen with products written before `weightGrams`).
+ * The fallbacks are the schema's defaults; a required field falls back to null.
+ */
+const orElse = (path: string, fallback: unknown = null) => ({ $ifNull: [path, fallback] });
+
+/** `PricingProduct`'s fields of a looked-up product, as an aggregate expression (`$$product`). */
+const pricingProductFields = {
+  _id: '$$product._id',
+  slug: orElse('$$product.slug'),
+  name: orElse('$$product.name'),
+  currency: orElse('$$product.currency', 'USD'),
+  variants: {
+    $map: {
+      input: orElse('$$product.variants', []),
+      as: 'variant',
+      in: {
+        _id: '$$variant._id',
+        sku: orElse('$$variant.sku'),
+        options: orElse('$$variant.options', { $literal: {} }),
+        price: orElse('$$variant.price'),
+        stock: orElse('$$variant.stock'),
+        weightGrams: orElse('$$variant.weightGrams', 0),
+      },
+    },
+  },
+};
+
+/** What checkout reads before it prices: the cart's lines, their products and (when asked) the user's address book. */
+interface CheckoutCart {
+  lines: CartLine[];
+  products: PricingProduct[];
+  addresses: SavedAddressRecord[];
+}
+
+/** One row of `readCheckoutCart`'s aggregate: one cart line (none for an empty cart) with its product. */
+interface CheckoutCartRow {
+  lines?: CartLine;
+  products: PricingProduct[];
+  users?: { addresses?: SavedAddressRecord[] }[];
+}
+
+/**
+ * The owner's cart with its lines' products (and, for a signed-in shopper who sent no address,
+ * their address book) in one round trip: an aggregate on the cart that looks up each line's
+ * product by `_id` (and the user by `_id`), projected to what pricing reads. One row per line,
+ * since a `$lookup` from an array of ids is not run by the offline server (it matches the array
+ * whole); no cart, no rows.
+ */
+async function readCheckoutCart(db: Database, owner: Owner, withAddressBook: boolean): Promise<CheckoutCart> {
+  // An aggregate is not cast by the schema: the user's id is matched as the ObjectId it is stored as.
+  const match = 'userId' in owner ? { userId: new Types.ObjectId(owner.userId) } : { guestToken: owner.guestToken };
+  const rows = await db.models.Cart.aggregate<CheckoutCartRow>([
+    { $match: match },
+    { $limit: 1 },
+    ...(withAddressBook ? [{ $lookup: { from: db.models.User.collection.collectionName, localField: 'userId', foreignField: '_id', as: 'users' } }] : []),
+    { $unwind: { path: '$lines', preserveNullAndEmptyArrays: true } },
+    { $lookup: { from: db.models.Product.collection.collectionName, localField: 'lines.productId', foreignField: '_id', as: 'products' } },
+    {
+      $project: {
+        _id: 0,
+        lines: 1,
+        products: { $map: { input: '$products', as: 'product', in: pricingProductFields } },
+        ...(withAddressBook ? { users: { $map: { input: '$users', as: 'user', in: { addresses: orElse('$$user.addresses', []) } } } } : {}),
+      },
+    },
+  ]);
+  return {
+    lines: rows.flatMap((row) => (row.lines ? [row.lines] : [])),
+    products: rows.flatMap((row) => row.products),
+    addresses: rows[0]?.users?.[0]?.addresses ?? [],
+  };
+}
 
 /**
  * The cart's lines at their variants' current prices, as `priceCart` takes them. A product or
  * variant that no longer exists is out of stock.
  */
-export async function readCartPrices(db: Database, cartLines: CartLine[]): Promise<PricingCart<CheckoutLine>> {
+export function cartAtCurrentPrices(cartLines: CartLine[], products: PricingProduct[]): PricingCart<CheckoutLine> {
   const lines = mergeCartLines(cartLines);
-  const products = await db.models.Product.find(
-    { _id: trusted({ $in: [...new Set(lines.map((line) => line.productId.toString()))] }) },
-    pricingProjection,
-  ).lean<PricingProduct[]>();
   const byId = new Map(products.map((product) => [product._id.toString(), product]));
   const variantOf = (line: CartLine) => byId.get(line.productId.toString())?.variants.find((variant) => variant._id.equals(line.variantId));
   const missing = lines.filter((line) => !variantOf(line));
@@ -228,7 +284,7 @@ export async function readCartPrices(db: Database, cartLines: CartLine[]): Promi
       })),
     });
   }
-  const currencies = new Set(products.map((product) => product.currency));
+  const currencies = new Set(lines.map((line) => byId.get(line.productId.toString())?.currency));
   if (currencies.size > 1) throw new DomainError('INVALID_INPUT', 'A cart can only be paid in one currency');
   const priced = lines.map((line): CheckoutLine => {
     const product = byId.get(line.productId.toString());
@@ -246,7 +302,7 @@ export async function readCartPrices(db: Database, cartLines: CartLine[]): Promi
       weightGrams: variant.weightGrams ?? 0,
     };
   });
-  return { currency: products[0]?.currency ?? 'USD', lines: priced };
+  return { currency: byId.get(lines[0]?.productId.toString() ?? '')?.currency ?? 'USD', lines: priced };
 }
 
 type ExpectedPrice = Pick<PlaceOrderInput, 'expectedTotal' | 'expectedBreakdown'>;
@@ -399,42 +455,27 @@ async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceO
   const owner = ownerOf(shopper);
   // A guest without a cart token has never added anything.
   if (!owner) throw new DomainError('CART_EMPTY', 'Your cart is empty');
-  const [cartLines, existing, defaultAddress] = await Promise.all([
-    Promise.resolve(deps.faults?.beforeCartRead?.()).then(() => readCartLines(db, owner)),
-    findOrderByKey(db, owner, input.idempotencyKey),
-    // Read alongside, not after: it costs no extra round trip of latency.
-    !guest && !input.shippingAddress ? findDefaultAddress(db, shopper.id) : null,
-  ]);
+  await deps.faults?.beforeCartRead?.();
+  const checkoutCart = await readCheckoutCart(db, owner, !guest && !input.shippingAddress);
+  const cartLines = checkoutCart.lines;
   const hash = requestHash(cartLines, input);
-  if (existing) return replay(deps, existing, cartLines, hash, paymentMethod);
-
-  if (cartLines.length === 0) {
-    // The two reads ran side by side: a request with the same key may have placed its order (and
-    // emptied the cart) after the order was looked for and before the cart was read. The order
-    // was inserted before the cart emptied, so it is found now.
-    const placedMeanwhile = await findOrderByKey(db, owner, input.idempotencyKey);
-    if (placedMeanwhile) return replay(deps, placedMeanwhile, cartLines, hash, paymentMethod);
-    throw new DomainError('CART_EMPTY', 'Your cart is empty');
+  // The key is not looked up before the insert: the unique (owner, key) index refuses a second
+  // order, and that refusal replays the first. Only a request refused before it inserts asks
+  // whether its key has an order: a retry of an order placed meanwhile (its cart emptied, the
+  // code's last use taken by it, a price changed since) answers with that order, not the refusal.
+  let priced: Awaited<ReturnType<typeof priceOrder>>;
+  try {
+    priced = await priceOrder(db, { email: guest ? input.email : shopper.email, guest }, checkoutCart, input, deps.pricingConfig);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const existing = await findOrderByKey(db, owner, input.idempotencyKey);
+    if (existing) return replay(deps, existing, cartLines, hash, paymentMethod);
+    throw error;
   }
-  const shippingAddress: AddressDto | null = input.shippingAddress ?? defaultAddress;
-  if (!shippingAddress) throw shippingAddressRequired(guest);
-  const email = guest ? input.email : shopper.email;
-  const cart = await readCartPrices(db, cartLines);
-  const resolved = await resolveCheckoutPricing(db, {
-    cart,
-    address: shippingAddress,
-    shippingMethodId: input.shippingMethodId,
-    discountCode: input.discountCode,
-    email,
-    pricingConfig: deps.pricingConfig,
-  });
-  if (resolved.addressProblem) throw addressError(resolved.addressProblem);
-  if (resolved.discountProblem) throw discountError(resolved.discountProblem);
-  const breakdown = priceCart(cart, resolved.pricing);
-  checkExpectedPrice(breakdown, cartLines, cart, resolved.pricing, input);
-  const discount = resolved.pricing.discount;
+  const { shippingAddress, email, breakdown, discount } = priced;
 
   const leaseOwner = randomUUID();
+  const leaseUntil = new Date(Date.now() + leaseMs);
   let order: OrderRecord;
   try {
     order = await insertOrder(deps, {
@@ -448,7 +489,7 @@ async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceO
       ...orderPrice(breakdown),
       ...(discount ? { discount: { discountId: new Types.ObjectId(discount.discountId), code: discount.code, amount: breakdown.discount } } : {}),
       paymentMethod,
-      lease: { owner: leaseOwner, until: new Date(Date.now() + leaseMs) },
+      lease: { owner: leaseOwner, until: leaseUntil },
     });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
@@ -458,9 +499,42 @@ async function placeOrReplay(deps: CheckoutDeps, shopper: Shopper, input: PlaceO
     return replay(deps, winner, cartLines, hash, paymentMethod);
   }
 
-  const outcome = await driveOrder(deps, order, renewLease(db, order._id, leaseOwner, leaseMs), paymentMethod);
+  const outcome = await driveOrder(deps, order, renewLease(db, order._id, leaseOwner, leaseMs, leaseUntil), paymentMethod);
   // The outcome is known without reading the order back, unless someone else settled it.
   return outcomeAnswer(order, outcome) ?? settle(deps, order._id, paymentMethod);
+}
+
+/**
+ * What an order for this cart would be: its address (the one sent, or the book's default), its
+ * email and its full breakdown. Refuses what cannot be ordered (an empty cart, no address, a
+ * country not shipped to, a code that cannot be used, a price the shopper did not see).
+ */
+async function priceOrder(
+  db: Database,
+  shopper: { email: string | undefined; guest: boolean },
+  checkoutCart: CheckoutCart,
+  input: PlaceOrderInput,
+  pricingConfig: PricingConfigCache | null | undefined,
+) {
+  const cartLines = checkoutCart.lines;
+  if (cartLines.length === 0) throw new DomainError('CART_EMPTY', 'Your cart is empty');
+  const shippingAddress: AddressDto | null = input.shippingAddress ?? defaultAddressIn(checkoutCart.addresses);
+  if (!shippingAddress) throw shippingAddressRequired(shopper.guest);
+  const { email } = shopper;
+  const cart = cartAtCurrentPrices(cartLines, checkoutCart.products);
+  const resolved = await resolveCheckoutPricing(db, {
+    cart,
+    address: shippingAddress,
+    shippingMethodId: input.shippingMethodId,
+    discountCode: input.discountCode,
+    email,
+    pricingConfig,
+  });
+  if (resolved.addressProblem) throw addressError(resolved.addressProblem);
+  if (resolved.discountProblem) throw discountError(resolved.discountProblem);
+  const breakdown = priceCart(cart, resolved.pricing);
+  checkExpectedPrice(breakdown, cartLines, cart, resolved.pricing, input);
+  return { shippingAddress, email, breakdown, discount: resolved.pricing.discount };
 }
 
 /**
@@ -614,7 +688,7 @@ export async function driveOrder(
 async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, paymentMethod: string): Promise<DriveOutcome> {
   if (order.authentication) return resumeAuthenticated(deps, order, order.authentication, lease);
   const { db } = deps;
-  const shortLines = await holdStock(db, order, { lease, beforeHold: deps.faults?.beforeHold });
+  const shortLines = await holdStock(db, order, { lease, beforeHolds: deps.faults?.beforeHolds });
   if (shortLines.length > 0) {
     await releaseOrder(db, order, lease);
     return failed(db, order, lease, {
@@ -638,8 +712,10 @@ async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, 
   }
   await deps.faults?.afterDiscountTake?.();
 
-  // Renew the lease before charging: if someone took this order over, do not charge at all.
-  if (!(await lease.renew())) return { status: 'unknown' };
+  // Sure of the lease before charging: if someone took this order over, do not charge at all. A
+  // lease this young needs no round trip for that (see `confirm`); the charge is keyed by the
+  // order's id, so even a takeover during it finds this same charge.
+  if (!(await lease.confirm())) return { status: 'unknown' };
 
   // The order's id is the idempotency key: a driver that takes this order over gets the same
   // charge back, never a second one.
@@ -660,7 +736,7 @@ async function drive(deps: CheckoutDeps, order: OrderRecord, lease: OrderLease, 
  * sweep would, so a shopper cannot keep the stock held by asking again.
  */
 async function resumeAuthenticated(deps: CheckoutDeps, order: OrderRecord, authentication: { reference: string; until: Date }, lease: OrderLease): Promise<DriveOutcome> {
-  if (!(await lease.renew())) return { status: 'unknown' };
+  if (!(await lease.confirm())) return { status: 'unknown' };
   const charge = await deps.payments.resumeCharge(authentication.reference, { giveUp: authentication.until.getTime() <= Date.now() });
   return chargeOutcome(deps, order, lease, charge, authentication.until);
 }
@@ -684,7 +760,7 @@ async function chargeOutcome(deps: CheckoutDeps, order: OrderRecord, lease: Orde
   // the order's id (the idempotency key) and completes it.
   await deps.faults?.afterPayment?.();
 
-  const placed = await completeOrder(deps, order, { provider: deps.payments.name, reference: charge.reference }, lease.owner);
+  const placed = await completeOrder(deps, order, { provider: deps.payments.name, reference: charge.reference }, lease.owner, { followUpInBackground: true });
   return placed ? { status: 'placed' } : { status: 'unknown' };
 }
 

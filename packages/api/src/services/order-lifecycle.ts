@@ -54,17 +54,30 @@ export interface OrderLease {
   end(): void;
   /** Renews it now, for one more lease from now: false (and lost) when it is no longer this holder's. */
   renew(): Promise<boolean>;
+  /**
+   * Whether the lease is surely still this holder's: without a round trip while at least half of
+   * it is left by this process's clock (nobody takes an order over before its lease has run out,
+   * so this assumes the instances' clocks differ by less than half a lease: 5 s by default);
+   * otherwise renewed now, as `renew`.
+   */
+  confirm(): Promise<boolean>;
 }
 
-/** Keeps renewing a lease this caller holds, every third of its length, until `end()`. */
-export function renewLease(db: Database, orderId: Types.ObjectId, owner: string, leaseMs: number): OrderLease {
+/**
+ * Keeps renewing a lease this caller holds, every third of its length, until `end()`. `until`:
+ * when the lease runs out as written (by the insert or takeover that gave it).
+ */
+export function renewLease(db: Database, orderId: Types.ObjectId, owner: string, leaseMs: number, until: Date): OrderLease {
   let lost = false;
+  let runsOut = until.getTime();
   const renew = async () => {
+    const next = Date.now() + leaseMs;
     const renewed = await db.models.Order.updateOne(
       { _id: orderId, status: 'pending', 'lease.owner': owner },
-      { $set: { 'lease.until': new Date(Date.now() + leaseMs) } },
+      { $set: { 'lease.until': new Date(next) } },
     );
     if (renewed.matchedCount !== 1) lost = true;
+    else runsOut = Math.max(runsOut, next);
     return !lost;
   };
   const timer = setInterval(() => {
@@ -78,6 +91,10 @@ export function renewLease(db: Database, orderId: Types.ObjectId, owner: string,
     lost: () => lost,
     end: () => clearInterval(timer),
     renew,
+    confirm: async () => {
+      if (lost) return false;
+      return runsOut - Date.now() >= leaseMs / 2 ? true : renew();
+    },
   };
 }
 
@@ -92,12 +109,13 @@ export async function takeOverOrder(
   leaseMs: number,
 ): Promise<{ order: OrderRecord; lease: OrderLease } | null> {
   const owner = randomUUID();
+  const until = new Date(Date.now() + leaseMs);
   const order = await db.models.Order.findOneAndUpdate(
     { _id: id, status: 'pending', 'lease.until': trusted({ $lt: staleBefore }) },
-    { $set: { lease: { owner, until: new Date(Date.now() + leaseMs) } } },
+    { $set: { lease: { owner, until } } },
     { returnDocument: 'after' },
   ).lean<OrderRecord>();
-  return order ? { order, lease: renewLease(db, id, owner, leaseMs) } : null;
+  return order ? { order, lease: renewLease(db, id, owner, leaseMs, until) } : null;
 }
 
 /** Thrown inside a drive when its lease is gone: the drive stops and leaves the order to its new driver. */
@@ -109,39 +127,56 @@ export function variantFilter(variantId: Types.ObjectId) {
 }
 
 /**
- * Takes stock for every line, in the order's fixed line order. Each hold is one atomic update of
- * the product's document that succeeds only if the variant's stock covers it and this order holds
- * nothing on the variant yet, so re-running it never takes stock twice. Returns the lines that
- * could not be held. With a lease, every hold first checks that the lease is still this caller's
- * (LeaseLost otherwise).
+ * Takes stock for every line, in one write: one atomic update of each line's product document
+ * that succeeds only if the variant's stock covers it and this order holds nothing on the variant
+ * yet, so re-running it never takes stock twice. Only when fewer lines were held than asked does
+ * it ask which were held already (by an earlier run of this order) and which are short. Returns
+ * the lines that could not be held; the others stay held, for `releaseOrder` to give back. With a
+ * lease, first checks that the lease is still this caller's (LeaseLost otherwise).
+ *
+ * The lines keep their fixed order (by product, then variant) in the write, so two orders racing
+ * for the same products meet them in the same order. Unlike one update after another, an order
+ * short on one line still takes (and then gives back) the others: two orders both after the last
+ * units of the same two products may each be refused where one could have had both. That is the
+ * price of one round trip instead of one per line; a hot single product is unaffected.
  */
 export async function holdStock(
   db: Database,
   order: OrderRecord,
-  options: { lease?: OrderLease; beforeHold?: (index: number) => void | Promise<void> } = {},
+  options: { lease?: OrderLease; beforeHolds?: (order: OrderRecord) => void | Promise<void> } = {},
 ): Promise<OrderLine[]> {
-  for (const [index, line] of order.lines.entries()) {
-    await options.beforeHold?.(index);
-    if (options.lease?.lost()) throw new LeaseLost();
-    const held = await db.models.Product.updateOne(
-      {
-        _id: line.productId,
-        variants: trusted({ $elemMatch: { _id: line.variantId, stock: { $gte: line.quantity }, 'holds.orderId': { $ne: order._id } } }),
+  await options.beforeHolds?.(order);
+  if (options.lease?.lost()) throw new LeaseLost();
+  if (order.lines.length === 0) return [];
+  const at = new Date();
+  const held = await db.models.Product.bulkWrite(
+    order.lines.map((line) => ({
+      updateOne: {
+        filter: {
+          _id: line.productId,
+          variants: trusted({ $elemMatch: { _id: line.variantId, stock: { $gte: line.quantity }, 'holds.orderId': { $ne: order._id } } }),
+        },
+        update: withStockNotice(line.productId, line.variantId, -line.quantity, {
+          $inc: { 'variants.$[variant].stock': -line.quantity, stock: -line.quantity },
+          $push: { 'variants.$[variant].holds': { orderId: order._id, quantity: line.quantity, at } },
+        }),
+        ...variantFilter(line.variantId),
       },
-      withStockNotice(line.productId, line.variantId, -line.quantity, {
-        $inc: { 'variants.$[variant].stock': -line.quantity, stock: -line.quantity },
-        $push: { 'variants.$[variant].holds': { orderId: order._id, quantity: line.quantity, at: new Date() } },
-      }),
-      variantFilter(line.variantId),
-    );
-    if (held.modifiedCount === 1) continue;
-    const alreadyHeld = await db.models.Product.exists({
-      _id: line.productId,
-      variants: trusted({ $elemMatch: { _id: line.variantId, 'holds.orderId': order._id } }),
-    });
-    if (!alreadyHeld) return [line];
-  }
-  return [];
+    })),
+    { ordered: false },
+  );
+  if (held.modifiedCount === order.lines.length) return [];
+  // Some lines were not taken now: those this order held already (a re-run) are fine, the rest are short.
+  const products = await db.models.Product.find(
+    { _id: trusted({ $in: order.lines.map((line) => line.productId) }), 'variants.holds.orderId': order._id },
+    { 'variants._id': 1, 'variants.holds.orderId': 1 },
+  ).lean<{ _id: Types.ObjectId; variants: { _id: Types.ObjectId; holds: { orderId: Types.ObjectId }[] }[] }[]>();
+  const heldKeys = new Set(
+    products.flatMap((product) =>
+      product.variants.filter((variant) => variant.holds.some((hold) => hold.orderId.equals(order._id))).map((variant) => `${product._id.toString()}/${variant._id.toString()}`),
+    ),
+  );
+  return order.lines.filter((line) => !heldKeys.has(`${line.productId.toString()}/${line.variantId.toString()}`));
 }
 
 /**
@@ -235,8 +270,9 @@ export async function markFailed(db: Database, id: Types.ObjectId, leaseOwner: s
 }
 
 /**
- * Paid: the order becomes `placed` (for the lease holder only), its holds are dropped (the stock
- * stays taken) and the bought lines leave the cart. If the order failed meanwhile (the sweep
+ * Paid: the order becomes `placed` (for the lease holder only), the bought lines leave the cart,
+ * the code's hold is settled, then its stock holds are dropped (the stock stays taken) and its
+ * notices relayed — after the answer with `followUpInBackground` (checkout), else before. If the order failed meanwhile (the sweep
  * rolled it back while this request was stalled), the charge is refunded; if another driver took
  * it over, that driver finds this same charge by the order's id and completes it.
  */
@@ -245,6 +281,7 @@ export async function completeOrder(
   order: OrderStockLines & OrderDiscount & Pick<OrderRecord, 'userId' | 'guestToken'>,
   payment: { provider: string; reference: string },
   leaseOwner: string,
+  options: { followUpInBackground?: boolean } = {},
 ): Promise<boolean> {
   const { db } = deps;
   // The confirmation email is owed by the same update that places the order (order-notices.ts).
@@ -261,13 +298,21 @@ export async function completeOrder(
   const cart = cartOf(order);
   const discount = order.discount;
   await Promise.all([
-    dropHolds(db, order),
     discount ? settleDiscountUse(db, { discountId: discount.discountId, orderId: order._id }) : null,
     cart
       ? db.models.Cart.updateOne(cart, { $pull: { lines: { variantId: { $in: order.lines.map((line) => line.variantId) } } }, $inc: { revision: 1 } })
       : null,
   ]);
-  await tellOrderChange(db, order._id);
+  const followUp = () => Promise.all([dropHolds(db, order), tellOrderChange(db, order._id)]).then(() => undefined);
+  if (!options.followUpInBackground) {
+    await followUp();
+    return true;
+  }
+  // Off the shopper's path: neither changes what the placed order is. A hold of a placed order is
+  // sold stock already (its units left the shelf with the hold), and the recovery sweep drops any
+  // this misses; the notices stay on the order until relayed, and the outbox worker relays what
+  // this misses. Started after this turn of the event loop, so that the answer goes out first.
+  setImmediate(() => void followUp().catch(() => undefined));
   return true;
 }
 

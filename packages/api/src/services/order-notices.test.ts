@@ -14,7 +14,7 @@ import { drainOutbox } from './outbox.ts';
 import { createTestPaymentProvider } from './payments.ts';
 import { relayOwedMessages } from './outbox-relay.ts';
 import { recoverOrders } from './recovery.ts';
-import { callerFor, createTestPricing, createTestProductWithVariants, createTestUser, testCaliforniaAddress } from '../testing.ts';
+import { callerFor, createTestPricing, createTestProductWithVariants, createTestUser, orderFollowedUp, testCaliforniaAddress } from '../testing.ts';
 
 let db: TestDatabase;
 let smtp: TestSmtpServer;
@@ -34,8 +34,13 @@ afterAll(async () => {
 });
 afterEach(() => armCrashPoints(null));
 
-/** Delivers every due message, then answers what reached the SMTP server about an order's number. */
+/**
+ * Delivers every due message, then answers what reached the SMTP server about an order's number.
+ * First waits for the order's follow-up, which checkout relays after answering.
+ */
 async function mailsAbout(number: string): Promise<ReceivedMail[]> {
+  const order = await db.models.Order.findOne({ number }, { _id: 1 }).lean();
+  if (order) await orderFollowedUp(db, order._id.toString());
   await drainOutbox({ db, transport, mail: defaultMailSettings, owner: 'test' });
   return smtp.received.filter((mail) => mail.subject.includes(number));
 }

@@ -9,7 +9,7 @@ import { placeOrder } from './checkout.ts';
 import { restockCancelledOrder } from './order-lifecycle.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './payments.ts';
 import { pruneReturnReceipts, recoverOrders } from './recovery.ts';
-import { callerFor, createTestProduct, createTestUser, gate, simulatedCrash, sleep, stockLedger } from '../testing.ts';
+import { callerFor, createTestProduct, createTestUser, gate, orderFollowedUp, simulatedCrash, sleep, stockLedger } from '../testing.ts';
 
 let db: TestDatabase;
 let payments: PaymentProvider;
@@ -30,7 +30,14 @@ async function placedOrder(productId: string, quantity: number) {
   const api = callerFor(db, { user, payments });
   await api.cart.addItem({ productId, quantity });
   const order = await api.checkout.placeOrder({ idempotencyKey: randomUUID() });
+  await orderFollowedUp(db, order.id);
   return { user, api, order };
+}
+
+/** The holds on a product's variants, as stored (whatever their orders' statuses). */
+async function holdsOf(productId: string) {
+  const product = await db.models.Product.findById(productId, { 'variants.holds': 1 }).lean();
+  return (product?.variants ?? []).flatMap((variant) => variant.holds.map((hold) => ({ orderId: hold.orderId.toString(), quantity: hold.quantity })));
 }
 
 /** As if instance A had just moved the order to `cancelled` and not yet returned its stock. */
@@ -101,7 +108,9 @@ describe('a crash between placing an order and dropping its holds, then a cancel
     );
     const order = await db.models.Order.findOne({ userId: user.id }).lean();
     expect(order?.status).toBe('placed');
-    expect(await stockLedger(db, tee.id)).toEqual({ stock: 9, held: 1, sold: 1 });
+    // The hold is left, and counts as sold (its units left the shelf with it), not as held.
+    expect(await holdsOf(tee.id)).toEqual([{ orderId: order?._id.toString(), quantity: 1 }]);
+    expect(await stockLedger(db, tee.id)).toEqual({ stock: 9, held: 0, sold: 1 });
 
     await callerFor(db, { user, payments }).orders.cancel({ id: order?._id.toString() ?? '' });
     const result = await recoverOrders({ db, payments }, { now: later() });
@@ -151,7 +160,9 @@ describe('leftover holds', () => {
       { _id: tee.id },
       { $inc: { stock: -2, 'variants.0.stock': -2 }, $push: { 'variants.0.holds': { orderId: order.id, quantity: 2, at: new Date(settledAt.getTime() + 20_000) } } },
     );
-    expect(await stockLedger(db, tee.id)).toEqual({ stock: 6, held: 2, sold: 2 });
+    // Off the shelf, yet neither sold nor held by an order in flight: units the sweep must give back.
+    expect(await holdsOf(tee.id)).toEqual([{ orderId: order.id, quantity: 2 }]);
+    expect(await stockLedger(db, tee.id)).toEqual({ stock: 6, held: 0, sold: 2 });
 
     await recoverOrders({ db, payments }, { now: new Date(Date.now() + 120_000) });
     expect(await expectBalanced(tee.id, 10)).toEqual({ stock: 8, held: 0, sold: 2 });

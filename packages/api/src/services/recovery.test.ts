@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeOrder, type CheckoutDeps } from './checkout.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './payments.ts';
 import { recoverOrders } from './recovery.ts';
-import { callerFor, createTestProduct, createTestUser, simulatedCrash, stockLedger, testChargeStatus } from '../testing.ts';
+import { callerFor, createTestProduct, createTestUser, orderFollowedUp, simulatedCrash, stockLedger, testChargeStatus } from '../testing.ts';
 
 let db: TestDatabase;
 let payments: PaymentProvider;
@@ -122,6 +122,7 @@ describe('recovery sweep', () => {
     const tee = await createTestProduct(db, { slug: 'rec-orphans', stock: 10 });
     const user = await buyer(tee.id, 3);
     const placed = await placeOrder({ db, payments }, user, { idempotencyKey: randomUUID() });
+    await orderFollowedUp(db, placed.id);
     // As if the process died between marking the order placed and dropping its hold.
     await db.models.Product.updateOne(
       { _id: tee.id },

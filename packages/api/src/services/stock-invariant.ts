@@ -3,9 +3,10 @@
 // and edit), so what is checked is what that equality rests on:
 //   - a product's stock is its variants' summed (every stock write changes both in one update);
 //   - every hold belongs to an order still in flight (pending): a hold of a placed, failed or
-//     cancelled order, or of no order, is stock that can never be sold. Completing and failing an
-//     order drop its holds right after the status moves, and the recovery sweep clears what a
-//     crash left, so only holds older than `graceMs` count.
+//     cancelled order, or of no order, is stock that can never be sold. Failing an order releases
+//     its holds before the status moves, completing one drops them just after (checkout: after
+//     its answer), and the recovery sweep clears what a crash left, so only holds older than
+//     `graceMs` count.
 // The sweep's runner sets the metrics gauge from it: 0 when the invariant holds.
 import { trusted, type Database, type VariantRecord } from '@shop/db';
 import type { Types } from 'mongoose';
