@@ -385,7 +385,7 @@ export function queriesSection(result: QueriesResult): string {
   return [
     `### 5. Query hygiene: database round trips per call`,
     '',
-    `In-process through the whole HTTP stack (\`buildApp\` + \`inject\`) on a freshly seeded database. Round trips = commands the MongoDB driver sent (command monitoring); Mongoose ops = collection calls seen by Mongoose's debug hook. Limit ${result.limit} for catalogue and cart calls. A getMore on a cursor the call did not open (the stock feed's change stream, polled in the background) is not counted, nor what a call sends after its answer (listened for 1 s after a checkout: the follow-up it leaves to the background). A checkout's round trips include the test payment provider's one command on its own collection (with Stripe, that is an HTTP call instead).`,
+    `In-process through the whole HTTP stack (\`buildApp\` + \`inject\`) on a freshly seeded database, with the catalogue read model, the live-session cache and the pricing configuration copy on as in production (\`CATALOG_CACHE\`, \`SESSION_CACHE\`, \`CONFIG_CACHE=memory\`; measured once the read model has loaded): catalogue answers and the cart's products come from memory. Round trips = commands the MongoDB driver sent (command monitoring); Mongoose ops = collection calls seen by Mongoose's debug hook. Limit ${result.limit} for catalogue and cart calls. A getMore on a cursor the call did not open (the feeds' change streams, polled in the background) and the read model's sweep (a \`find products\` by \`updatedAt\` on its own timer) are not counted, nor what a call sends after its answer (listened for 1 s after a checkout: the follow-up it leaves to the background). A checkout's round trips include the test payment provider's one command on its own collection (with Stripe, that is an HTTP call instead).`,
     '',
     table(
       ['call', 'status', 'round trips', 'Mongoose ops', 'commands', 'not counted', 'goal'],
@@ -396,7 +396,7 @@ export function queriesSection(result: QueriesResult): string {
         String(call.mongooseOps.length),
         summarise(call.commands),
         [
-          ...(call.background > 0 ? [`${call.background} background getMore`] : []),
+          ...(call.background > 0 ? [`${call.background} background`] : []),
           ...(call.afterAnswer.length > 0 ? [`after the answer (${call.afterAnswer.length}, not waited for): ${summarise(call.afterAnswer)}`] : []),
         ].join('; '),
         call.limited ? met(call.roundTrips <= result.limit && call.mongooseOps.length <= result.limit) : 'n/a',

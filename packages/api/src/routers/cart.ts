@@ -32,7 +32,7 @@ async function answer(ctx: Context, owner: CartOwner | null, cart: Promise<CartD
 }
 
 function cartWriter(ctx: Context): CartWriter {
-  return { db: ctx.db, counters: ctx.security.counters, ip: ctx.ip };
+  return { db: ctx.db, catalog: ctx.catalog, counters: ctx.security.counters, ip: ctx.ip };
 }
 
 // Over REST as over tRPC: signed in with `Authorization: Bearer`, or a guest by the cart cookie.
@@ -57,7 +57,7 @@ export const cartRouter = createTRPCRouter({
     .output(cartOutput)
     .query(({ ctx }) => {
       const owner = currentCartOwner(ctx);
-      return answer(ctx, owner, getCart(ctx.db, owner));
+      return answer(ctx, owner, getCart(ctx.db, owner, ctx.catalog));
     }),
 
   /**

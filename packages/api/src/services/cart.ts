@@ -2,26 +2,36 @@ import { randomBytes } from 'node:crypto';
 import {
   productStatus,
   trusted,
+  Types,
   type CartRecord,
   type Database,
   type ProductOption,
   type ProductRecord,
   type ProductStatus,
   type Projected,
-  type Types,
 } from '@shop/db';
 import { DomainError, isDuplicateKey, notFound, retryOnDuplicateKey } from '../errors.ts';
 import { maxCartLines, maxLineQuantity } from '../schemas/cart.ts';
 import type { CounterStore } from '../stores/security-store.ts';
-import { variantProjection, type VariantView } from './catalog.ts';
+import type { CatalogReadModel } from './catalog-read-model.ts';
+import { toVariantDto, variantProjection, type ProductDto, type VariantDto, type VariantView } from './catalog.ts';
 import { forgiveAttempt, guestCartLimits, perAddress, takeAttempt, type RateLimitCheck } from './rate-limit.ts';
 
 /** Who a cart belongs to: a signed-in user, or a guest holding a cart token. */
 export type CartOwner = { userId: string } | { guestToken: string };
 
-/** What a cart change needs: the database, and where a new guest cart is counted (per address). */
-export interface CartWriter {
+/**
+ * Where a cart call reads the products it shows and checks: the app's catalogue read model while it
+ * vouches for a product (exact within the stock feed's latency), else the database.
+ */
+export interface CartReader {
   db: Database;
+  /** null: every product is read from the database. */
+  catalog?: CatalogReadModel | null;
+}
+
+/** What a cart change needs: the products' source, and where a new guest cart is counted (per address). */
+export interface CartWriter extends CartReader {
   counters: CounterStore;
   /** The client address a new guest cart is counted against. */
   ip: string;
@@ -75,11 +85,13 @@ const cartProductProjection = {
   ...variantProjection,
 } as const;
 /** A product as `cartProductProjection` reads it. */
-type CartProduct = Projected<ProductRecord, typeof cartProductProjection> & {
+type CartProductRead = Projected<ProductRecord, typeof cartProductProjection> & {
   options: ProductOption[];
   variants: VariantView[];
 };
-type CartVariant = VariantView;
+/** What the cart shows and checks of a product: the read model's answer as it is, or the database's read in its shape. */
+type CartProduct = Pick<ProductDto, 'id' | 'slug' | 'name' | 'currency' | 'images' | 'options' | 'variants'>;
+type CartVariant = VariantDto;
 
 /** The line of a cart, by product and variant. */
 const sameLine = (line: Pick<CartLine, 'productId' | 'variantId'>, productId: string, variantId: string) =>
@@ -96,10 +108,36 @@ function ownerFilter(owner: CartOwner) {
   return 'userId' in owner ? { userId: owner.userId } : { guestToken: owner.guestToken };
 }
 
-async function findProducts(db: Database, ids: Types.ObjectId[] | string[]): Promise<Map<string, CartProduct>> {
-  if (ids.length === 0) return new Map();
-  const products = await db.models.Product.find({ _id: trusted({ $in: ids }) }, cartProductProjection).lean<CartProduct[]>();
-  return new Map(products.map((product) => [product._id.toString(), product]));
+/** The database's read in the read model's shape (images as the catalogue shows them, so both paths show the same one). */
+function toCartProduct(product: CartProductRead): CartProduct {
+  return {
+    id: product._id.toString(),
+    slug: product.slug,
+    name: product.name,
+    currency: product.currency,
+    images: product.images?.length ? product.images : (product.variants.find((variant) => variant.images?.length)?.images ?? []),
+    options: product.options.map((option) => ({ name: option.name, values: option.values })),
+    variants: product.variants.map(toVariantDto),
+  };
+}
+
+/**
+ * The products, by id: from the read model where it vouches for one, the rest in one database read.
+ * "Not in the catalogue" from the read model is asked of the database too (a product created a
+ * moment ago may not have reached it), so NOT_FOUND is the database's answer on both paths.
+ */
+async function findProducts(reader: CartReader, ids: Iterable<{ toString(): string }>): Promise<Map<string, CartProduct>> {
+  const products = new Map<string, CartProduct>();
+  const missing: string[] = [];
+  for (const id of new Set(Array.from(ids, String))) {
+    const found = await reader.catalog?.product({ id });
+    if (found) products.set(id, found);
+    else missing.push(id);
+  }
+  if (missing.length === 0) return products;
+  const read = await reader.db.models.Product.find({ _id: trusted({ $in: missing }) }, cartProductProjection).lean<CartProductRead[]>();
+  for (const product of read) products.set(product._id.toString(), toCartProduct(product));
+  return products;
 }
 
 export function toCartDto(cart: Pick<CartRecord, '_id' | 'lines'> | null, products: Map<string, CartProduct>): CartDto {
@@ -107,7 +145,7 @@ export function toCartDto(cart: Pick<CartRecord, '_id' | 'lines'> | null, produc
   let currency: string | undefined;
   for (const line of cart?.lines ?? []) {
     const product = products.get(line.productId.toString());
-    const variant = product?.variants.find((candidate) => candidate._id.equals(line.variantId));
+    const variant = product?.variants.find((candidate) => candidate.id === line.variantId.toString());
     if (!product || !variant) {
       lines.push({
         productId: line.productId.toString(),
@@ -133,19 +171,19 @@ export function toCartDto(cart: Pick<CartRecord, '_id' | 'lines'> | null, produc
     const issue: CartLineIssue =
       variant.stock === 0 ? 'sold_out' : variant.stock < line.quantity ? 'insufficient_stock' : null;
     lines.push({
-      productId: product._id.toString(),
-      variantId: variant._id.toString(),
+      productId: product.id,
+      variantId: variant.id,
       sku: variant.sku,
       options: variant.options,
       slug: product.slug,
       name: product.name,
-      image: variant.images?.[0] ?? product.images?.[0] ?? null,
+      image: variant.images[0] ?? product.images[0] ?? null,
       unitPrice: variant.price,
       priceAtAdd: line.priceAtAdd,
       priceChanged: variant.price !== line.priceAtAdd,
       quantity: line.quantity,
       lineTotal: variant.price * line.quantity,
-      weightGrams: variant.weightGrams ?? 0,
+      weightGrams: variant.weightGrams,
       stock: variant.stock,
       status: productStatus(variant.stock),
       issue,
@@ -161,10 +199,14 @@ export function toCartDto(cart: Pick<CartRecord, '_id' | 'lines'> | null, produc
   };
 }
 
-/** Reads a cart without creating one: two round trips (the cart, its products). */
-export async function getCart(db: Database, owner: CartOwner | null): Promise<CartDto> {
+/**
+ * Reads a cart without creating one: one round trip with the read model serving (the cart; its
+ * products from memory), two without (the cart, its products). Checkout passes no read model: it
+ * prices from the database.
+ */
+export async function getCart(db: Database, owner: CartOwner | null, catalog: CatalogReadModel | null = null): Promise<CartDto> {
   const cart = owner ? await db.models.Cart.findOne(ownerFilter(owner), { lines: 1 }).lean<Projected<CartRecord, { lines: 1 }>>() : null;
-  const products = await findProducts(db, cart?.lines.map((line) => line.productId) ?? []);
+  const products = await findProducts({ db, catalog }, cart?.lines.map((line) => line.productId) ?? []);
   return toCartDto(cart, products);
 }
 
@@ -195,10 +237,15 @@ type LineChange = (lines: CartLine[], products: Map<string, CartProduct>) => Car
 
 /**
  * Applies `change` to the owner's cart with optimistic locking: the write succeeds only if
- * nobody changed the cart since it was read; otherwise it re-reads and tries again. Three round
- * trips when uncontended: read the cart, read its products (and `extraProductId`), write. A
- * shopper's first write creates the cart with its lines in that write; if a racing request
- * created it first (duplicate owner key), the loop reads that cart and applies the change to it.
+ * nobody changed the cart since it was read; otherwise it re-reads and tries again. Two round
+ * trips when uncontended with the read model serving (read the cart, write; the products from
+ * memory), three without it (its products too). A shopper's first write creates the cart with
+ * its lines in that write; if a racing request created it first (duplicate owner key), the loop
+ * reads that cart and applies the change to it.
+ *
+ * Not one `findOneAndUpdate` doing the change on the server: the offline database (mongo-java-server
+ * 1.47) writes no oplog entry for findAndModify, so the live cart views' change stream would not
+ * see the change (only their reconcile, seconds later).
  */
 async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChange, extraProductId?: string): Promise<CartDto> {
   const { db } = writer;
@@ -206,8 +253,8 @@ async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChan
     const cart = await db.models.Cart.findOne(ownerFilter(owner), cartProjection).lean<OpenCart>();
     const current = cart?.lines ?? [];
     const ids = current.map((line) => line.productId.toString());
-    if (extraProductId && !ids.includes(extraProductId)) ids.push(extraProductId);
-    const products = await findProducts(db, ids);
+    if (extraProductId) ids.push(extraProductId);
+    const products = await findProducts(writer, ids);
     const lines = change(current, products);
     if (!cart) {
       // Counted at the creating write, not when a token is handed out: a client may send a
@@ -253,7 +300,7 @@ export interface LineRef {
 
 function variantRequired(product: CartProduct): DomainError<'VARIANT_REQUIRED'> {
   return new DomainError('VARIANT_REQUIRED', `Choose ${product.options.map((option) => option.name).join(' and ') || 'a variant'} of ${product.name}`, {
-    productId: product._id.toString(),
+    productId: product.id,
     options: product.options.map((option) => ({ name: option.name, values: option.values })),
   });
 }
@@ -265,7 +312,7 @@ function requireVariant(product: CartProduct, variantId: string | undefined): Ca
     if (only && others.length === 0) return only;
     throw variantRequired(product);
   }
-  const variant = product.variants.find((candidate) => candidate._id.toString() === variantId);
+  const variant = product.variants.find((candidate) => candidate.id === variantId);
   if (!variant) throw notFound('Variant');
   return variant;
 }
@@ -279,7 +326,7 @@ function requireLine(lines: CartLine[], products: Map<string, CartProduct>, ref:
   const product = products.get(ref.productId);
   let line: CartLine | undefined;
   if (ref.variantId !== undefined) line = ofProduct.find((candidate) => candidate.variantId.toString() === ref.variantId);
-  else if (product && product.variants.length === 1) line = ofProduct.find((candidate) => product.variants[0]?._id.equals(candidate.variantId));
+  else if (product && product.variants.length === 1) line = ofProduct.find((candidate) => product.variants[0]?.id === candidate.variantId.toString());
   else if (ofProduct.length === 1) line = ofProduct[0];
   else if (product && ofProduct.length > 1) throw variantRequired(product);
   if (!line) throw notFound('Cart line');
@@ -292,15 +339,13 @@ function checkStock(product: CartProduct, variant: CartVariant, quantity: number
   if (variant.stock === 0) {
     throw new DomainError('OUT_OF_STOCK', `${label} is sold out`, {
       orderId: null,
-      lines: [
-        { productId: product._id.toString(), variantId: variant._id.toString(), sku: variant.sku, name: product.name, requested: quantity, available: 0 },
-      ],
+      lines: [{ productId: product.id, variantId: variant.id, sku: variant.sku, name: product.name, requested: quantity, available: 0 }],
     });
   }
   if (quantity > variant.stock) {
     throw new DomainError('INSUFFICIENT_STOCK', `Only ${variant.stock} of ${label} left`, {
-      productId: product._id.toString(),
-      variantId: variant._id.toString(),
+      productId: product.id,
+      variantId: variant.id,
       requested: quantity,
       available: variant.stock,
     });
@@ -321,8 +366,7 @@ export function addItem(writer: CartWriter, owner: CartOwner, ref: LineRef, quan
     (lines, products) => {
       const product = requireProduct(products, productId);
       const variant = requireVariant(product, ref.variantId);
-      const variantId = variant._id.toString();
-      const existing = lines.find((line) => sameLine(line, productId, variantId));
+      const existing = lines.find((line) => sameLine(line, productId, variant.id));
       const total = (existing?.quantity ?? 0) + quantity;
       if (total > maxLineQuantity) {
         throw new DomainError('LIMIT_EXCEEDED', `At most ${maxLineQuantity} of one product per order`, {
@@ -344,7 +388,7 @@ export function addItem(writer: CartWriter, owner: CartOwner, ref: LineRef, quan
           requested: null,
         });
       }
-      return [...lines, { productId: product._id, variantId: variant._id, quantity, priceAtAdd: variant.price }];
+      return [...lines, { productId: new Types.ObjectId(product.id), variantId: new Types.ObjectId(variant.id), quantity, priceAtAdd: variant.price }];
     },
     productId,
   );
@@ -398,19 +442,19 @@ export async function mergeGuestCart(db: Database, guestToken: string, userId: s
   for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
     const cart = await openCart(db, { userId });
     if (cart.mergedCarts?.some((id) => id.equals(guest._id))) break;
-    const products = await findProducts(db, [...cart.lines, ...guest.lines].map((line) => line.productId));
+    const products = await findProducts({ db }, [...cart.lines, ...guest.lines].map((line) => line.productId));
     const lines = cart.lines.map((line) => ({ ...line }));
     const report: CartMergeLine[] = [];
     for (const guestLine of guest.lines) {
       const product = products.get(guestLine.productId.toString());
-      const variant = product?.variants.find((candidate) => candidate._id.equals(guestLine.variantId));
+      const variant = product?.variants.find((candidate) => candidate.id === guestLine.variantId.toString());
       if (!product || !variant) continue;
       const existing = lines.find((line) => line.productId.equals(guestLine.productId) && line.variantId.equals(guestLine.variantId));
       const wanted = (existing?.quantity ?? 0) + guestLine.quantity;
       const allowed = Math.min(wanted, variant.stock, maxLineQuantity);
       report.push({
-        productId: product._id.toString(),
-        variantId: variant._id.toString(),
+        productId: product.id,
+        variantId: variant.id,
         name: variantLabel(product, variant),
         requested: guestLine.quantity,
         quantity: allowed,
@@ -418,7 +462,7 @@ export async function mergeGuestCart(db: Database, guestToken: string, userId: s
       });
       if (existing) existing.quantity = Math.max(allowed, 0);
       else if (allowed > 0 && lines.length < maxCartLines) {
-        lines.push({ productId: product._id, variantId: variant._id, quantity: allowed, priceAtAdd: guestLine.priceAtAdd });
+        lines.push({ productId: guestLine.productId, variantId: guestLine.variantId, quantity: allowed, priceAtAdd: guestLine.priceAtAdd });
       }
     }
     const kept = lines.filter((line) => line.quantity > 0);
