@@ -19,7 +19,8 @@ import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSetting
 import { connect, disconnect } from '@shop/db';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
-import { createCategoryCache, productProjection, toProductDtos } from '../../packages/api/src/services/catalog.ts';
+import { encodeCursor } from '../../packages/api/src/services/catalog-cursor.ts';
+import { createCategoryCache, productProjection, sortKeyOf, toProductDtos } from '../../packages/api/src/services/catalog.ts';
 import type { GcCounts } from './lib/load.ts';
 import { loadedModulesKey } from './lib/module-hooks-config.ts';
 
@@ -74,8 +75,8 @@ function positiveInt(value: unknown, fallback: number, max: number): number {
   return Number.isInteger(parsed) && parsed >= 1 && parsed <= max ? parsed : fallback;
 }
 
-// The same queries as listProducts() with no filter and sort `newest`: the page and the count in
-// parallel, with the categories from a shared read like the app's (CategoryCache). The same DTO
+// The same queries as listProducts() with no filter and sort `newest`: the page (and one more, for
+// its cursor) and the count in parallel, with the categories from a shared read like the app's (CategoryCache). The same DTO
 // mapping, the same envelope as a tRPC response body.
 const catalog = { db, categories: createCategoryCache(db) };
 app.get('/raw/products', async (request) => {
@@ -83,15 +84,19 @@ app.get('/raw/products', async (request) => {
   const page = positiveInt(query.page, 1, 10_000);
   const limit = positiveInt(query.limit, 20, 100);
   const categories = await catalog.categories.load();
-  const [products, total] = await Promise.all([
-    db.models.Product.find({}, productProjection)
+  const [found, total] = await Promise.all([
+    db.models.Product.find({}, { ...productProjection, createdAt: 1 })
       .sort({ createdAt: -1, _id: -1 })
       .skip((page - 1) * limit)
-      .limit(limit)
-      .lean<ProductRecord[]>(),
+      .limit(limit + 1)
+      .lean<(ProductRecord & { createdAt?: Date })[]>(),
     db.models.Product.countDocuments({}),
   ]);
-  return { result: { data: { items: await toProductDtos(catalog, products, categories), total, page, limit } } };
+  // One more than the page, as listProducts reads: whether there is a page after it (its cursor).
+  const products = found.slice(0, limit);
+  const last = products[products.length - 1];
+  const nextCursor = found.length > limit && last ? encodeCursor('newest', sortKeyOf('newest', last)) : null;
+  return { result: { data: { items: await toProductDtos(catalog, products, categories), total, page, limit, nextCursor } } };
 });
 
 app.get('/raw/hello', async () => ({ hello: 'world' }));
