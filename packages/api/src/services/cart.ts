@@ -14,7 +14,7 @@ import { DomainError, isDuplicateKey, notFound, retryOnDuplicateKey } from '../e
 import { maxCartLines, maxLineQuantity } from '../schemas/cart.ts';
 import type { CounterStore } from '../stores/security-store.ts';
 import type { CatalogReadModel } from './catalog-read-model.ts';
-import { toVariantDto, variantProjection, type ProductDto, type VariantDto, type VariantView } from './catalog.ts';
+import { productImages, toVariantDto, variantProjection, type ProductDto, type VariantDto, type VariantView } from './catalog.ts';
 import { forgiveAttempt, guestCartLimits, perAddress, takeAttempt, type RateLimitCheck } from './rate-limit.ts';
 
 /** Who a cart belongs to: a signed-in user, or a guest holding a cart token. */
@@ -115,7 +115,7 @@ function toCartProduct(product: CartProductRead): CartProduct {
     slug: product.slug,
     name: product.name,
     currency: product.currency,
-    images: product.images?.length ? product.images : (product.variants.find((variant) => variant.images?.length)?.images ?? []),
+    images: productImages(product),
     options: product.options.map((option) => ({ name: option.name, values: option.values })),
     variants: product.variants.map(toVariantDto),
   };

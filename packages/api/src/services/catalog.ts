@@ -124,6 +124,11 @@ export interface CatalogCategories {
   bySlug: Map<string, CategoryDto>;
 }
 
+/** The images a product is shown with: its own, else the first variant's that has any. */
+export function productImages(product: { images?: string[] | null; variants: Pick<VariantView, 'images'>[] }): string[] {
+  return product.images?.length ? product.images : (product.variants.find((variant) => variant.images?.length)?.images ?? []);
+}
+
 function toProductDto(product: ProductView, categories: CatalogCategories): ProductDto {
   const category = categories.byId.get(product.category.toString());
   return {
@@ -134,7 +139,7 @@ function toProductDto(product: ProductView, categories: CatalogCategories): Prod
     price: product.price,
     currency: product.currency,
     category: category ? { id: category.id, slug: category.slug, name: category.name } : unknownCategory,
-    images: product.images?.length ? product.images : (product.variants.find((variant) => variant.images?.length)?.images ?? []),
+    images: productImages(product),
     stock: product.stock,
     status: productStatus(product.stock),
     options: product.options.map((option) => ({ name: option.name, values: option.values })),
