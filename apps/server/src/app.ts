@@ -22,6 +22,7 @@ import {
   openOrderFeed,
   openSessionCache,
   openStockFeed,
+  recordKeptAnswer,
   refreshCookieName,
   startBackInStockAlerts,
   strictTargetPolicy,
@@ -52,7 +53,7 @@ import { createShopMetrics, registerMetricsRoute, type ShopMetrics } from './met
 import { registerMethodGuard, registerTrpcRequestGuard } from './request-guard.ts';
 import { restApi, restBasePath } from './rest-api.ts';
 import { stripeWebhookRoutes } from './stripe-webhook-route.ts';
-import { createTrpcHttpPlugin, type TrpcErrorInfo } from './trpc-http.ts';
+import { createTrpcHttpPlugin, type KeptAnswers, type TrpcErrorInfo } from './trpc-http.ts';
 
 export interface AppOptions {
   db: Database;
@@ -167,6 +168,8 @@ export interface HttpTimeouts {
 
 export const defaultHttpTimeouts: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000 };
 
+/** The public reads the catalogue read model answers (`catalog.categories` reads the category cache alone). */
+const keptAnswerProcedures: ReadonlySet<string> = new Set(['catalog.products', 'catalog.product']);
 
 /** The content type a reply is about to be sent with (tRPC's adapter sends a Fetch Response, whose headers Fastify applies later). */
 function replyContentType(reply: FastifyReply, payload: unknown): string {
@@ -370,7 +373,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (options.trpcEndpoint === 'stock') {
         await trpc.register(fastifyTRPCPlugin, { trpcOptions: trpcOptions satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'] });
       } else {
-        await trpc.register(createTrpcHttpPlugin({ ...trpcOptions, streams, largeBodies: largeBodyProcedures }));
+        // The read model's pages and products, kept as written for as long as the model holds
+        // the same catalogue (its stamp), so a page asked for again is bytes already encoded.
+        const keptAnswers: KeptAnswers | undefined = catalog
+          ? {
+              procedures: keptAnswerProcedures,
+              stamp: () => catalog.stamp(),
+              answered: (path, data, startedAt) => recordKeptAnswer(metrics, path, data, startedAt),
+            }
+          : undefined;
+        await trpc.register(createTrpcHttpPlugin({ ...trpcOptions, streams, largeBodies: largeBodyProcedures, keptAnswers }));
       }
     },
     { prefix: '/trpc' },

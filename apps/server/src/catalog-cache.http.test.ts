@@ -137,6 +137,21 @@ describe.each<StockFeedSource>(['change-stream', 'polling'])('two instances, %s 
     expect([restAgain.statusCode, restAgain.body]).toEqual([304, '']);
   });
 
+  it('answers a page asked for again as kept (the same bytes, with its ETag and a 304), counted in the metrics as a call', async () => {
+    const url = `/trpc/catalog.products?input=${encodeURIComponent(JSON.stringify({ category: 'test-category', sort: 'name' }))}`;
+    const calls = async () => {
+      const text = (await appB.inject({ method: 'GET', url: '/metrics' })).body;
+      const line = text.split('\n').find((row) => row.startsWith('shop_procedure_calls_total{') && row.includes('procedure="catalog.products"') && row.includes('outcome="ok"'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const first = await appB.inject({ method: 'GET', url });
+    const before = await calls();
+    const answers = [await appB.inject({ method: 'GET', url }), await appB.inject({ method: 'GET', url })];
+    for (const answer of answers) expect([answer.statusCode, answer.body, answer.headers.etag]).toEqual([200, first.body, first.headers.etag]);
+    expect((await appB.inject({ method: 'GET', url, headers: { 'if-none-match': String(first.headers.etag) } })).statusCode).toBe(304);
+    expect((await calls()) - before).toBe(3);
+  });
+
   it("gives no validator to what depends on the caller, nor to a batch with it", async () => {
     const cart = await appB.inject({ method: 'GET', url: '/trpc/cart.get' });
     expect(cart.statusCode).toBe(200);

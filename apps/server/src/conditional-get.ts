@@ -35,6 +35,26 @@ export function isPublicRead(request: FastifyRequest): boolean {
   return false;
 }
 
+function etagOf(payload: string | Buffer): string {
+  return `"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
+}
+
+/**
+ * The validators of bodies sent again and again as the same Buffer (the tRPC endpoint writes an
+ * answer it keeps once): hashed once, for as long as the body is alive.
+ */
+const sentBodies = new WeakMap<Buffer, string>();
+
+function validatorOf(body: string | Buffer): string {
+  if (typeof body === 'string') return etagOf(body);
+  let etag = sentBodies.get(body);
+  if (etag === undefined) {
+    etag = etagOf(body);
+    sentBodies.set(body, etag);
+  }
+  return etag;
+}
+
 /** Whether `If-None-Match` names `etag` (a list, `*`, or weak forms: a GET compares weakly, RFC 9110 §13.1.2). */
 function matches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -49,8 +69,9 @@ export function registerConditionalGet(app: FastifyInstance): void {
     if (isPublicRead(request)) publicReads.add(request);
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode !== 200 || typeof payload !== 'string' || reply.hasHeader('set-cookie') || !publicReads.has(request)) return payload;
-    const etag = `"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
+    const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : null;
+    if (reply.statusCode !== 200 || body === null || reply.hasHeader('set-cookie') || !publicReads.has(request)) return payload;
+    const etag = validatorOf(body);
     reply.header('etag', etag);
     reply.header('cache-control', 'no-cache');
     if (!matches(request.headers['if-none-match'], etag)) return payload;

@@ -24,7 +24,7 @@ import {
 import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { TRPCResponse } from '@trpc/server/rpc';
-import { isChecked } from '@shop/api';
+import { apiKeyHeader, isChecked } from '@shop/api';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { StreamSlots } from './event-stream-slots.ts';
 import { retryAfterOf, sendRefusal } from './refusal.ts';
@@ -46,6 +46,31 @@ export interface TrpcHttpOptions<TRouter extends AnyTRPCRouter> {
   streams?: StreamSlots;
   /** Procedures that take a larger body than the server's `bodyLimit`, called one at a time: path → bytes. */
   largeBodies?: Readonly<Record<string, number>>;
+  /** Public reads answered again, unchanged, from the answer written before (see `KeptAnswers`). */
+  keptAnswers?: KeptAnswers;
+}
+
+/**
+ * Queries whose answer depends on their input and on what `stamp()` stands for, never on the
+ * caller: the catalogue's public reads from its read model. A GET of one of them alone, from a
+ * caller without credentials for services (no `Authorization`, no API key: those are checked and
+ * counted on every call), is kept by its URL with the stamp it was made under. While `stamp()`
+ * returns that same object, the same URL gets the same bytes without the procedure running.
+ */
+export interface KeptAnswers {
+  procedures: ReadonlySet<string>;
+  /** The same object while none of these answers can change; null while they may not be answered from memory. */
+  stamp(): Promise<object | null>;
+  /** Told of each call answered so (what running it tells the app's metrics and traces); `startedAt` is `performance.now()`. */
+  answered(path: string, data: unknown, startedAt: number): void;
+  /** Most URLs kept; the one asked for least recently is dropped first (500). */
+  maxEntries?: number;
+}
+
+interface Kept {
+  stamp: object;
+  data: unknown;
+  body: Buffer;
 }
 
 interface Call {
@@ -139,8 +164,29 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
   if (Object.keys(router._def.lazy).length > 0) throw new Error('trpc-http: lazy routers are not supported');
   const procedures = flattenProcedures(router._def.record);
   const deserialize = (input: unknown): unknown => config.transformer.input.deserialize(input);
-  /** The JSON text of answers that never change (`isChecked`), for as long as they are alive. */
-  const serializedAnswers = new WeakMap<object, string>();
+  /** The JSON of answers that never change (`isChecked`), for as long as they are alive. */
+  const serializedAnswers = new WeakMap<object, Buffer>();
+  const { keptAnswers } = options;
+  const maxKept = keptAnswers?.maxEntries ?? 500;
+  /** By URL; every entry was made under `keptStamp` (a new stamp empties it). */
+  const kept = new Map<string, Kept>();
+  let keptStamp: object | null = null;
+  const keep = (url: string, entry: Kept) => {
+    if (entry.stamp !== keptStamp) {
+      kept.clear();
+      keptStamp = entry.stamp;
+    }
+    kept.delete(url);
+    if (kept.size >= maxKept) kept.delete(kept.keys().next().value ?? '');
+    kept.set(url, entry);
+  };
+  const keepable = (request: FastifyRequest, requested: Requested): requested is { batch: false; call: Call } =>
+    keptAnswers !== undefined &&
+    request.method === 'GET' &&
+    !requested.batch &&
+    keptAnswers.procedures.has(requested.call.path) &&
+    request.headers.authorization === undefined &&
+    request.headers[apiKeyHeader] === undefined;
 
   const official = {
     router,
@@ -170,6 +216,23 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
         .serializer(jsonText)
         .send(text);
     const send = (status: number, body: TRPCResponse | TRPCResponse[]) => sendText(status, JSON.stringify(transformTRPCResponse(config, body)));
+    // Bytes already encoded: the socket is written from them, with no copy of the text first.
+    const sendBytes = (status: number, bytes: Buffer) =>
+      reply.code(status).header('vary', 'trpc-accept, accept').header('content-type', 'application/json').send(bytes);
+
+    let stamp: object | null = null;
+    if (keepable(request, requested) && keptAnswers) {
+      const startedAt = performance.now();
+      stamp = await keptAnswers.stamp();
+      const entry = stamp === null ? undefined : kept.get(request.url);
+      if (entry && entry.stamp === stamp) {
+        // The least recently asked for is dropped first.
+        kept.delete(request.url);
+        kept.set(request.url, entry);
+        keptAnswers.answered(requested.call.path, entry.data, startedAt);
+        return sendBytes(200, entry.body);
+      }
+    }
 
     /** A refusal of the whole request: one error object (even for a batch), no context. */
     const refuse = (error: TRPCError, type: TRPCProcedureType | 'unknown', ctx?: inferRouterContext<TRouter>) => {
@@ -273,12 +336,15 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
       // An answer that never changes once made (the catalogue read model's pages and products,
       // schemas/checked.ts) is written as JSON once, however often it is asked for.
       if (outcome.ok && isChecked(outcome.data)) {
-        let text = serializedAnswers.get(outcome.data);
-        if (text === undefined) {
-          text = JSON.stringify(transformTRPCResponse(config, body));
-          serializedAnswers.set(outcome.data, text);
+        let bytes = serializedAnswers.get(outcome.data);
+        if (bytes === undefined) {
+          bytes = Buffer.from(JSON.stringify(transformTRPCResponse(config, body)));
+          serializedAnswers.set(outcome.data, bytes);
         }
-        return sendText(getHTTPStatusCode([body]), text);
+        // Made after the stamp was read: if what it stands for changed meanwhile, the stamp is
+        // already an old one and the entry is never answered.
+        if (stamp !== null) keep(request.url, { stamp, data: outcome.data, body: bytes });
+        return sendBytes(getHTTPStatusCode([body]), bytes);
       }
       return send(getHTTPStatusCode([body]), body);
     }

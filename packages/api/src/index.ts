@@ -13,7 +13,7 @@ export {
 } from './services/auth.ts';
 export { createCategoryCache, type CategoryCache, type ProductDto, type CategoryDto, type ProductPage } from './services/catalog.ts';
 export { openCatalogReadModel, type CatalogReadModel, type CatalogReadModelOptions } from './services/catalog-read-model.ts';
-export { isChecked } from './schemas/checked.ts';
+export { isChecked, markChecked } from './schemas/checked.ts';
 export {
   openPricingConfigCache,
   openPricingConfigFeed,
@@ -27,7 +27,7 @@ export type { NextAction, OrderDto } from './services/order-view.ts';
 export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
 export * from './protocol.ts';
 export { startSessionFamily } from './services/sessions.ts';
-export { requireAdmin, staffProcedure, type ProcedureMeta } from './trpc.ts';
+export { recordKeptAnswer, requireAdmin, staffProcedure, type ProcedureMeta } from './trpc.ts';
 export { apiKeyScope, apiKeyScopes, createApiKeyInput, type ApiKeyScope } from './schemas/api-keys.ts';
 export {
   defaultApiKeySettings,

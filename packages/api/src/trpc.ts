@@ -4,6 +4,7 @@ import { initTRPC, type TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
 import type { Context } from './context.ts';
+import type { ProcedureObserver } from './observer.ts';
 import { DomainError, type DomainErrorData, type DomainReason } from './errors.ts';
 import type { Actor } from './services/actors.ts';
 import { authenticateApiKey } from './services/api-keys.ts';
@@ -94,6 +95,15 @@ const tracedProcedure = t.procedure.use(({ ctx, path, type, next }) =>
     }
   }),
 );
+
+/**
+ * What a call of the query at `path` tells its span and the observer, for a call answered with a
+ * kept answer instead of running the procedure (apps/server's answer memo for public reads).
+ */
+export function recordKeptAnswer(observer: ProcedureObserver, path: string, data: unknown, startedAt: number): void {
+  tracer.startSpan(path, { attributes: { 'rpc.system': 'trpc', 'rpc.method': path, 'rpc.trpc.type': 'query', 'shop.answer.kept': true } }).end();
+  observer.procedureDone({ path, type: 'query', durationMs: performance.now() - startedAt, ok: true, data });
+}
 
 function notForApiKeys(): DomainError {
   return new DomainError('API_KEY_NOT_ALLOWED', 'An API key cannot call this: it is for signed-in shoppers and admins');

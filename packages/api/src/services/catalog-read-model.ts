@@ -38,6 +38,12 @@ export interface CatalogReadModel {
   product(by: { slug: string } | { id: string }): Promise<ProductDto | null | undefined>;
   /** Whether it answers now. */
   readonly serving: boolean;
+  /**
+   * The same object for as long as none of its answers can change (no product held changed, the
+   * same category read); null while it cannot vouch. What the tRPC endpoint keeps public answers
+   * by (apps/server's trpc-http.ts): an answer kept under one stamp is never given under another.
+   */
+  stamp(): Promise<object | null>;
   /** Products held. */
   readonly size: number;
   /** Resolves once the first load is in (or failed: then it keeps trying at each sweep). */
@@ -270,6 +276,15 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
 
   const serving = () => loaded && interruptedAt === null && !closed && Date.now() - lastTickAt <= maxSweepAgeMs;
 
+  let stamped: { version: number; categories: CatalogCategories } | null = null;
+  async function stamp(): Promise<object | null> {
+    if (!serving()) return null;
+    const categories = await deps.categories.load();
+    if (!serving()) return null;
+    if (stamped?.version !== version || stamped.categories !== categories) stamped = { version, categories };
+    return stamped;
+  }
+
   /** Names the product's category as the shared read has it now (a rename shows as on the database path). */
   function answer(entry: Entry, categories: CatalogCategories): ProductDto {
     const category = categories.byId.get(entry.categoryId);
@@ -423,6 +438,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
   return {
     products,
     product,
+    stamp,
     get serving() {
       return serving();
     },
