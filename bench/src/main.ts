@@ -26,6 +26,7 @@ import {
   goalsTable,
   memorySection,
   profileSection,
+  addItemProfileSection,
   queriesSection,
   readsWritesSection,
   type Results,
@@ -277,9 +278,9 @@ async function main() {
 
       if (config.only.has('profile')) {
         log('\n== profile: where the tRPC route spends its time');
-        results.profile = await runProfile(bench, catalogueDb);
-        sections.push(profileSection(results.profile), ceilingProfileSection(results.profile));
-        log(`\n${sections.slice(-2).join('\n\n')}`);
+        results.profile = await runProfile(bench, db, catalogueDb);
+        sections.push(profileSection(results.profile), ceilingProfileSection(results.profile), addItemProfileSection(results.profile));
+        log(`\n${sections.slice(-3).join('\n\n')}`);
       }
     } finally {
       await disconnect(db);

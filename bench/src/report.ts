@@ -489,6 +489,41 @@ export function ceilingProfileSection(profile: ProfileResult, top = 25): string 
   ].join('\n');
 }
 
+export function addItemProfileSection(profile: ProfileResult, top = 25): string {
+  const { addItem, hello } = profile.ceiling;
+  const file = (route: RouteProfile) => route.file.replace(/^.*\/bench\//, 'bench/');
+  return [
+    '### Where the time goes: signed-in cart.addItem vs the hello-world ceiling',
+    '',
+    `The same profiler on the same server (scenario 7's third route: 1,000 shoppers, carts emptied first): ${rate(addItem.load.seconds)} s of max-rate load. cart.addItem: ${rate(addItem.load.rps)} req/s, ${addItem.perRequest.toFixed(0)} µs of busy CPU per request (the database's own CPU is not in it). Profile: \`${file(addItem)}\`.`,
+    '',
+    'Self time per request by owner of the code, largest extra cost of add to cart first (µs/request):',
+    '',
+    table(['code', 'cart.addItem', 'hello', 'difference'], categoryRows({ trpc: addItem, raw: hello }, 20)),
+    '',
+    `Top ${top} functions by self time on cart.addItem (µs/request):`,
+    '',
+    table(
+      ['function', 'where', 'owner', 'µs/request', 'share of busy'],
+      addItem.summary.functions
+        .filter((fn) => fn.category !== '(idle)')
+        .slice(0, top)
+        .map((fn) => [fn.name, fn.where, fn.category, (fn.self / addItem.requests).toFixed(1), percent(fn.self / addItem.summary.busy)]),
+    ),
+    '',
+    "Inclusive time of the app's, tRPC's, zod's, Mongoose's and the driver's busiest functions on cart.addItem (µs/request):",
+    '',
+    table(
+      ['function', 'where', 'owner', 'inclusive µs/request', 'self µs/request'],
+      addItem.summary.functions
+        .filter((fn) => /^(@trpc\/server|zod|mongoose|mongodb|bson|jose|packages\/|apps\/)/.test(fn.category))
+        .sort((a, b) => b.total - a.total)
+        .slice(0, 25)
+        .map((fn) => [fn.name, fn.where, fn.category, (fn.total / addItem.requests).toFixed(1), (fn.self / addItem.requests).toFixed(1)]),
+    ),
+  ].join('\n');
+}
+
 export function catalogue100kSection(result: Catalogue100kResult, connections: number, warmupSeconds: number): string {
   const rows = result.rows.flatMap((row) => [routeRow(`${row.name}: database`, row.database), routeRow(`${row.name}: read model`, row.memory)]);
   const pacedRow = (name: string, run: Catalogue100kResult['pacedSearch']) => [
