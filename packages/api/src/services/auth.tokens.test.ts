@@ -1,6 +1,6 @@
 // Each forged or stale token is one an attacker could present; each must be worth nothing.
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { testAuth } from '../testing.ts';
 import { signAccessToken, verifyAccessToken, type SessionUser } from './auth.ts';
 
@@ -63,5 +63,41 @@ describe('access tokens', () => {
     expect(await verifyAccessToken(testAuth, `${header}.${promoted}.${signature}`)).toBeNull();
     expect(await verifyAccessToken(testAuth, 'not.a.token')).toBeNull();
     expect(await verifyAccessToken(testAuth, '')).toBeNull();
+  });
+
+  describe('verified once, by the token', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('answer a token asked about again with the same claims until its expiry, then refuse it', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const signed = await signAccessToken(testAuth, user, 'family-2');
+      const first = await verifyAccessToken(testAuth, signed);
+      expect(first).toEqual({ user, sessionId: 'family-2' });
+      expect(await verifyAccessToken(testAuth, signed)).toBe(first);
+      // Kept claims are shared: nothing may edit them.
+      expect(Object.isFrozen(first) && Object.isFrozen(first?.user)).toBe(true);
+      const { exp } = JSON.parse(Buffer.from(signed.split('.')[1] ?? '', 'base64url').toString()) as { exp: number };
+      vi.setSystemTime((exp - 1) * 1000);
+      expect(await verifyAccessToken(testAuth, signed)).toBe(first);
+      vi.setSystemTime(exp * 1000);
+      expect(await verifyAccessToken(testAuth, signed)).toBeNull();
+      expect(await verifyAccessToken(testAuth, signed)).toBeNull();
+    });
+
+    it('still refuse a token verified under another secret, issuer or audience, and a forged twin of a kept one', async () => {
+      const config = { ...testAuth };
+      const signed = await signAccessToken(config, user, 'family-3');
+      expect(await verifyAccessToken(config, signed)).not.toBeNull();
+      const [header, payload, signature = ''] = signed.split('.');
+      const flipped = `${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.at(-1) ?? ''}`;
+      expect(await verifyAccessToken(config, `${header}.${payload}.${flipped}`)).toBeNull();
+      config.audience = 'another-api';
+      expect(await verifyAccessToken(config, signed)).toBeNull();
+      config.audience = testAuth.audience;
+      config.secret = new TextEncoder().encode('another-secret-of-at-least-32-bytes!!');
+      expect(await verifyAccessToken(config, signed)).toBeNull();
+    });
   });
 });

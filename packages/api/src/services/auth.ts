@@ -80,6 +80,15 @@ export async function signAccessToken(config: AuthConfig, user: SessionUser, ses
  * audience, expiry). Whether its session is still live is for the procedure to ask.
  */
 export async function verifyAccessToken(config: AuthConfig, token: string): Promise<AccessTokenClaims | null> {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const verified = verifiedTokensOf(config);
+  const known = verified.get(token);
+  if (known) {
+    // As jose judges `exp`: expired from that second on.
+    if (known.exp > nowSeconds) return known.claims;
+    verified.delete(token);
+    return null;
+  }
   try {
     const { payload } = await jwtVerify(token, await hmacKey(config.secret), {
       algorithms: [algorithm],
@@ -87,14 +96,43 @@ export async function verifyAccessToken(config: AuthConfig, token: string): Prom
       audience: config.audience,
       requiredClaims: ['exp', 'sub', 'iat'],
     });
-    const { sub, email, name, role, sid } = payload;
+    const { sub, email, name, role, sid, exp, nbf } = payload;
     if (typeof sub !== 'string' || typeof email !== 'string' || typeof name !== 'string') return null;
     if (role !== 'customer' && role !== 'admin') return null;
-    return { user: { id: sub, email, name, role }, sessionId: typeof sid === 'string' ? sid : null };
+    // Frozen: the same claims answer every later request with this token.
+    const claims: AccessTokenClaims = Object.freeze({ user: Object.freeze({ id: sub, email, name, role }), sessionId: typeof sid === 'string' ? sid : null });
+    // Valid now (jose checked `nbf`), so valid until `exp` (jose required it).
+    if (typeof exp === 'number' && (nbf === undefined || nbf <= nowSeconds)) {
+      if (verified.size >= verifiedTokenCap) verified.delete(verified.keys().next().value ?? '');
+      verified.set(token, { claims, exp });
+    }
+    return claims;
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return null;
     throw error;
   }
+}
+
+/**
+ * Access tokens whose signature and claims were verified, by the token's text, until `exp`: a
+ * signed-in caller's every request presented the same token, and its HMAC check (jose, through
+ * WebCrypto) was ~130 µs of a cart write's CPU (BENCHMARKS.md, "signed-in cart.addItem"). The
+ * text is the whole token, signature included, so a hit is the token verified before; only
+ * verified tokens are kept (a forged one is checked, and refused, every time). Whether its
+ * session is still live is asked on every call, as before (`findLiveSessionUser`).
+ */
+const verifiedTokens = new WeakMap<AuthConfig, { secret: Uint8Array; issuer: string; audience: string; tokens: Map<string, { claims: AccessTokenClaims; exp: number }> }>();
+/** Tokens kept per configuration; the oldest is dropped first (a token lives 15 minutes). */
+const verifiedTokenCap = 10_000;
+
+/** The tokens verified under `config` as it is now (another secret, issuer or audience: none). */
+function verifiedTokensOf(config: AuthConfig): Map<string, { claims: AccessTokenClaims; exp: number }> {
+  let verified = verifiedTokens.get(config);
+  if (!verified || verified.secret !== config.secret || verified.issuer !== config.issuer || verified.audience !== config.audience) {
+    verified = { secret: config.secret, issuer: config.issuer, audience: config.audience, tokens: new Map() };
+    verifiedTokens.set(config, verified);
+  }
+  return verified.tokens;
 }
 
 type UserRecord = { _id: { toString(): string }; email: string; name: string; role: UserRole };
