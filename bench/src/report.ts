@@ -453,73 +453,63 @@ export function profileSection(profile: ProfileResult, top = 25): string {
   ].join('\n');
 }
 
+/** The tables of one route's profile against hello's: self time by owner, the top functions, the busiest of `owners`. */
+function againstHelloTables(route: RouteProfile, hello: RouteProfile, names: { column: string; what: string; owners: string; pattern: RegExp }, top: number): string[] {
+  return [
+    `Self time per request by owner of the code, largest extra cost of ${names.what} first (µs/request):`,
+    '',
+    table(['code', names.column, 'hello', 'difference'], categoryRows({ trpc: route, raw: hello }, 20)),
+    '',
+    `Top ${top} functions by self time on ${names.what} (µs/request):`,
+    '',
+    table(
+      ['function', 'where', 'owner', 'µs/request', 'share of busy'],
+      route.summary.functions
+        .filter((fn) => fn.category !== '(idle)')
+        .slice(0, top)
+        .map((fn) => [fn.name, fn.where, fn.category, (fn.self / route.requests).toFixed(1), percent(fn.self / route.summary.busy)]),
+    ),
+    '',
+    `Inclusive time of ${names.owners} busiest functions on ${names.what} (µs/request):`,
+    '',
+    table(
+      ['function', 'where', 'owner', 'inclusive µs/request', 'self µs/request'],
+      route.summary.functions
+        .filter((fn) => names.pattern.test(fn.category))
+        .sort((a, b) => b.total - a.total)
+        .slice(0, 20)
+        .map((fn) => [fn.name, fn.where, fn.category, (fn.total / route.requests).toFixed(1), (fn.self / route.requests).toFixed(1)]),
+    ),
+  ];
+}
+
+const profileFile = (route: RouteProfile) => route.file.replace(/^.*\/bench\//, 'bench/');
+
 /** Scenario 7's pair profiled: where the catalogue page from memory spends what the hello-world route does not. */
 export function ceilingProfileSection(profile: ProfileResult, top = 25): string {
   const { trpc, hello } = profile.ceiling;
-  const file = (route: RouteProfile) => route.file.replace(/^.*\/bench\//, 'bench/');
   return [
     '### Where the time goes: the catalogue page from memory vs the hello-world ceiling',
     '',
-    `The same profiler on a bench server with the catalogue read model (scenario 7's server): ${rate(trpc.load.seconds)} s of max-rate load on each route alone. catalog.products: ${rate(trpc.load.rps)} req/s, ${trpc.perRequest.toFixed(0)} µs of busy CPU per request; hello: ${rate(hello.load.rps)} req/s, ${hello.perRequest.toFixed(0)} µs. Profiles: \`${file(trpc)}\`, \`${file(hello)}\`.`,
+    `The same profiler on a bench server with the catalogue read model (scenario 7's server): ${rate(trpc.load.seconds)} s of max-rate load on each route alone. catalog.products: ${rate(trpc.load.rps)} req/s, ${trpc.perRequest.toFixed(0)} µs of busy CPU per request; hello: ${rate(hello.load.rps)} req/s, ${hello.perRequest.toFixed(0)} µs. Profiles: \`${profileFile(trpc)}\`, \`${profileFile(hello)}\`.`,
     '',
-    'Self time per request by owner of the code, largest extra cost of the catalogue page first (µs/request):',
-    '',
-    table(['code', 'catalog.products', 'hello', 'difference'], categoryRows({ trpc, raw: hello }, 20)),
-    '',
-    `Top ${top} functions by self time on the catalogue page (µs/request):`,
-    '',
-    table(
-      ['function', 'where', 'owner', 'µs/request', 'share of busy'],
-      trpc.summary.functions
-        .filter((fn) => fn.category !== '(idle)')
-        .slice(0, top)
-        .map((fn) => [fn.name, fn.where, fn.category, (fn.self / trpc.requests).toFixed(1), percent(fn.self / trpc.summary.busy)]),
-    ),
-    '',
-    'Inclusive time of the app\'s, tRPC\'s and zod\'s busiest functions on the catalogue page (µs/request):',
-    '',
-    table(
-      ['function', 'where', 'owner', 'inclusive µs/request', 'self µs/request'],
-      trpc.summary.functions
-        .filter((fn) => /^(@trpc\/server|zod|packages\/|apps\/)/.test(fn.category))
-        .sort((a, b) => b.total - a.total)
-        .slice(0, 20)
-        .map((fn) => [fn.name, fn.where, fn.category, (fn.total / trpc.requests).toFixed(1), (fn.self / trpc.requests).toFixed(1)]),
-    ),
+    ...againstHelloTables(trpc, hello, { column: 'catalog.products', what: 'the catalogue page', owners: "the app's, tRPC's and zod's", pattern: /^(@trpc\/server|zod|packages\/|apps\/)/ }, top),
   ].join('\n');
 }
 
+/** Scenario 7's third route profiled: signed-in cart.addItem against the hello-world route. */
 export function addItemProfileSection(profile: ProfileResult, top = 25): string {
   const { addItem, hello } = profile.ceiling;
-  const file = (route: RouteProfile) => route.file.replace(/^.*\/bench\//, 'bench/');
   return [
     '### Where the time goes: signed-in cart.addItem vs the hello-world ceiling',
     '',
-    `The same profiler on the same server (scenario 7's third route: 1,000 shoppers, carts emptied first): ${rate(addItem.load.seconds)} s of max-rate load. cart.addItem: ${rate(addItem.load.rps)} req/s, ${addItem.perRequest.toFixed(0)} µs of busy CPU per request (the database's own CPU is not in it). Profile: \`${file(addItem)}\`.`,
+    `The same profiler on the same server (scenario 7's third route: 1,000 shoppers, carts emptied first): ${rate(addItem.load.seconds)} s of max-rate load. cart.addItem: ${rate(addItem.load.rps)} req/s, ${addItem.perRequest.toFixed(0)} µs of busy CPU per request (the database's own CPU is not in it). Profile: \`${profileFile(addItem)}\`.`,
     '',
-    'Self time per request by owner of the code, largest extra cost of add to cart first (µs/request):',
-    '',
-    table(['code', 'cart.addItem', 'hello', 'difference'], categoryRows({ trpc: addItem, raw: hello }, 20)),
-    '',
-    `Top ${top} functions by self time on cart.addItem (µs/request):`,
-    '',
-    table(
-      ['function', 'where', 'owner', 'µs/request', 'share of busy'],
-      addItem.summary.functions
-        .filter((fn) => fn.category !== '(idle)')
-        .slice(0, top)
-        .map((fn) => [fn.name, fn.where, fn.category, (fn.self / addItem.requests).toFixed(1), percent(fn.self / addItem.summary.busy)]),
-    ),
-    '',
-    "Inclusive time of the app's, tRPC's, zod's, Mongoose's and the driver's busiest functions on cart.addItem (µs/request):",
-    '',
-    table(
-      ['function', 'where', 'owner', 'inclusive µs/request', 'self µs/request'],
-      addItem.summary.functions
-        .filter((fn) => /^(@trpc\/server|zod|mongoose|mongodb|bson|jose|packages\/|apps\/)/.test(fn.category))
-        .sort((a, b) => b.total - a.total)
-        .slice(0, 25)
-        .map((fn) => [fn.name, fn.where, fn.category, (fn.total / addItem.requests).toFixed(1), (fn.self / addItem.requests).toFixed(1)]),
+    ...againstHelloTables(
+      addItem,
+      hello,
+      { column: 'cart.addItem', what: 'add to cart', owners: "the app's, tRPC's, zod's, Mongoose's and the driver's", pattern: /^(@trpc\/server|zod|mongoose|mongodb|bson|jose|packages\/|apps\/)/ },
+      top,
     ),
   ].join('\n');
 }
