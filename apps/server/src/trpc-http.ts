@@ -24,7 +24,7 @@ import {
 import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { TRPCResponse } from '@trpc/server/rpc';
-import { apiKeyHeader, isChecked } from '@shop/api';
+import { apiKeyHeader, isChecked, touch } from '@shop/api';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { StreamSlots } from './event-stream-slots.ts';
 import { retryAfterOf, sendRefusal } from './refusal.ts';
@@ -176,9 +176,7 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
       kept.clear();
       keptStamp = entry.stamp;
     }
-    kept.delete(url);
-    if (kept.size >= maxKept) kept.delete(kept.keys().next().value ?? '');
-    kept.set(url, entry);
+    touch(kept, url, entry, maxKept);
   };
   const keepable = (request: FastifyRequest, requested: Requested): requested is { batch: false; call: Call } =>
     keptAnswers !== undefined &&
@@ -227,8 +225,7 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
       const entry = stamp === null ? undefined : kept.get(request.url);
       if (entry && entry.stamp === stamp) {
         // The least recently asked for is dropped first.
-        kept.delete(request.url);
-        kept.set(request.url, entry);
+        touch(kept, request.url, entry, maxKept);
         keptAnswers.answered(requested.call.path, entry.data, startedAt);
         return sendBytes(200, entry.body);
       }

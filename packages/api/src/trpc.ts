@@ -71,8 +71,11 @@ function reasonOf(error: TRPCError): DomainReason | null {
 // it did (apps/server counts and times it for /metrics).
 const tracer = trace.getTracer('@shop/api');
 
+/** A procedure call's span attributes. */
+const callAttributes = (path: string, type: string) => ({ 'rpc.system': 'trpc', 'rpc.method': path, 'rpc.trpc.type': type });
+
 const tracedProcedure = t.procedure.use(({ ctx, path, type, next }) =>
-  tracer.startActiveSpan(path, { attributes: { 'rpc.system': 'trpc', 'rpc.method': path, 'rpc.trpc.type': type } }, async (span) => {
+  tracer.startActiveSpan(path, { attributes: callAttributes(path, type) }, async (span) => {
     const started = performance.now();
     try {
       const result = await next();
@@ -101,7 +104,7 @@ const tracedProcedure = t.procedure.use(({ ctx, path, type, next }) =>
  * kept answer instead of running the procedure (apps/server's answer memo for public reads).
  */
 export function recordKeptAnswer(observer: ProcedureObserver, path: string, data: unknown, startedAt: number): void {
-  tracer.startSpan(path, { attributes: { 'rpc.system': 'trpc', 'rpc.method': path, 'rpc.trpc.type': 'query', 'shop.answer.kept': true } }).end();
+  tracer.startSpan(path, { attributes: { ...callAttributes(path, 'query'), 'shop.answer.kept': true } }).end();
   observer.procedureDone({ path, type: 'query', durationMs: performance.now() - startedAt, ok: true, data });
 }
 

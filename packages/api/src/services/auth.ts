@@ -2,6 +2,7 @@ import { hashPassword, verifyPassword, type Database, type UserRole } from '@sho
 import { SignJWT, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
 import { accessCookieName } from '../protocol.ts';
 import { DomainError, isDuplicateKey } from '../errors.ts';
+import { touch } from '../recently-used.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
 import type { CounterStore, SessionStore } from '../stores/security-store.ts';
 import type { SessionCache } from './session-cache.ts';
@@ -103,8 +104,7 @@ export async function verifyAccessToken(config: AuthConfig, token: string): Prom
     const claims: AccessTokenClaims = Object.freeze({ user: Object.freeze({ id: sub, email, name, role }), sessionId: typeof sid === 'string' ? sid : null });
     // Valid now (jose checked `nbf`), so valid until `exp` (jose required it).
     if (typeof exp === 'number' && (nbf === undefined || nbf <= nowSeconds)) {
-      if (verified.size >= verifiedTokenCap) verified.delete(verified.keys().next().value ?? '');
-      verified.set(token, { claims, exp });
+      touch(verified, token, { claims, exp }, verifiedTokenCap);
     }
     return claims;
   } catch (error) {

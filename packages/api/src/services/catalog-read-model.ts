@@ -30,6 +30,7 @@ import {
   type ProductView,
 } from './catalog.ts';
 import type { StockFeed } from './stock-feed.ts';
+import { touch } from '../recently-used.ts';
 
 export interface CatalogReadModel {
   /** The page from memory; null when the model cannot vouch for it now (then read the database). */
@@ -326,8 +327,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
         ranked = searchMatches(current, search).filter(({ entry }) => categoryId === undefined || entry.categoryId === categoryId);
         if (order !== 'relevance') for (const item of ranked) item.key = keyOf(order, item.entry);
         ranked.sort(order === 'relevance' ? compareRelevance : (a, b) => compareKeys(order, a.key, b.key));
-        if (current.searches.size >= searchCacheSize) current.searches.delete(current.searches.keys().next().value ?? '');
-        current.searches.set(cacheKey, ranked);
+        touch(current.searches, cacheKey, ranked, searchCacheSize);
       }
       keyed = optionEntries.length > 0 || query.inStock ? ranked.filter(({ entry }) => matchesFilters(entry, query, undefined, optionEntries)) : ranked;
       list = keyed.map(({ entry }) => entry);
@@ -357,9 +357,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
       limit: query.limit,
       nextCursor: start + query.limit < list.length && lastKey ? encodeCursor(keyOrder, lastKey) : null,
     });
-    pages.delete(memoKey);
-    if (pages.size >= pageMemoSize) pages.delete(pages.keys().next().value ?? '');
-    pages.set(memoKey, { version: answeredAt, categories, page: answered });
+    touch(pages, memoKey, { version: answeredAt, categories, page: answered }, pageMemoSize);
     return answered;
   }
 

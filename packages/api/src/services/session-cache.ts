@@ -23,6 +23,7 @@ import { trusted, type Database } from '@shop/db';
 import type { RevocationSignal, SessionStore } from '../stores/security-store.ts';
 import { findSessionUser, toSessionUser, type SessionUser } from './auth.ts';
 import { openFeedSource, probeChangeStream, pumpChangeStream, type FeedSource } from './feed-source.ts';
+import { touch } from '../recently-used.ts';
 
 export interface SessionCache {
   readonly source: FeedSource;
@@ -77,16 +78,6 @@ interface UserChangeEvent {
 function userOfEvent(event: UserChangeEvent): string | null {
   const id = event.operationType === 'delete' ? event.documentKey?._id : event.fullDocument?._id;
   return id == null ? null : String(id);
-}
-
-/** A Map used as an LRU: reading moves an entry to the end, the first is dropped past `max`. */
-function touch<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > max) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
 }
 
 export async function openSessionCache(db: Database, sessions: SessionStore, options: SessionCacheOptions = {}): Promise<SessionCache> {
