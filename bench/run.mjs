@@ -32,8 +32,8 @@ if (args.includes('--help') || args.includes('-h')) {
   --only LIST             scenarios to run, e.g. 1,3 (1,2,3,4,5,6,7)
   --catalogue-products N  scenario 6's bench catalogue size (100000)
   --variants LIST         scenario 1 for each variant of the server, alternating, e.g.
-                          baseline,stock-endpoint,unpatched-trpc,unpatched-helmet,unpatched-mongodb,
-                          mongodb-only-activelist (or "all"; join with +: stock-endpoint+unpatched-trpc)
+                          baseline,stock-endpoint,unpatched-mongodb,unpatched-trpc-to-openapi,
+                          mongodb-only-activelist (or "all"; join with +: stock-endpoint+unpatched-mongodb)
   --profile               also profile the tRPC and raw routes (CPU profiles in bench/results/)
   --profile-seconds S     seconds of load per profile (10)
   --profile-endpoint E    the tRPC endpoint the profiled server mounts: custom (ours) or stock (tRPC's adapter)

@@ -20,8 +20,8 @@ async function otherCpu(pids: number[], ms: number): Promise<number> {
   return Math.max(0, (machineBusySeconds() - before.machine - ours) / (ms / 1000));
 }
 
-/** Waits until the rest of the machine is quiet for 0.75 s; gives up after the configured wait. */
-export async function waitForQuiet(pids: (number | null)[]): Promise<{ waited: number; quiet: boolean }> {
+/** Waits until the rest of the machine is quiet for 0.75 s; gives up after the configured wait (or `maxSeconds`). */
+export async function waitForQuiet(pids: (number | null)[], maxSeconds = maxWaitSeconds): Promise<{ waited: number; quiet: boolean }> {
   if (maxWaitSeconds <= 0) return { waited: 0, quiet: true };
   const watched = pids.filter((pid): pid is number => pid !== null);
   const started = Date.now();
@@ -29,6 +29,6 @@ export async function waitForQuiet(pids: (number | null)[]): Promise<{ waited: n
     if ((await otherCpu(watched, 750)) < threshold) {
       return { waited: (Date.now() - started) / 1000, quiet: true };
     }
-    if (Date.now() - started > maxWaitSeconds * 1000) return { waited: (Date.now() - started) / 1000, quiet: false };
+    if (Date.now() - started > maxSeconds * 1000) return { waited: (Date.now() - started) / 1000, quiet: false };
   }
 }

@@ -44,7 +44,6 @@ export interface PreparedVariant {
   dirs: Map<string, string[]>;
 }
 
-const aliases: Record<string, string> = { '@trpc/server': 'trpc', '@fastify/helmet': 'helmet' };
 
 /**
  * Named parts of a patch, by the files they change, for `<alias>-only-<part>` variants. The
@@ -99,7 +98,7 @@ export function patchedDependencies(root: string): PatchedDependency[] {
     deps.push({
       name,
       version,
-      alias: aliases[name] ?? name.replace(/^@[^/]+\//, ''),
+      alias: name.replace(/^@[^/]+\//, ''),
       patchFile,
       sections: patchSections(readFileSync(patchFile, 'utf8')),
       installed,

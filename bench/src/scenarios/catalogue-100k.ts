@@ -7,6 +7,7 @@ import { connect, disconnect } from '@shop/db';
 import { databaseUri, serverEnv, type Bench } from '../lib/context.ts';
 import { describe, load, type LoadResult, type RequestSpec } from '../lib/load.ts';
 import { paced } from '../lib/paced.ts';
+import { waitForQuiet } from '../lib/quiet.ts';
 import { memoryOf, run, startServer, type ServerProcess } from '../lib/proc.ts';
 import { figures, type RouteFigures } from './floor.ts';
 import { runMemory, type MemoryResult } from './memory.ts';
@@ -117,11 +118,26 @@ export async function runCatalogue100k(bench: Bench, dbName: string, products: n
       ...(deepCursor ? [[`category ${category}, page ${deepPage} by cursor`, () => ({ path: trpc({ category, page: deepPage, limit: 20, cursor: deepCursor }) })] as [string, (n: number) => RequestSpec]] : []),
       ['search (8 queries, rotating)', (n) => ({ path: trpc({ q: searches[n % searches.length], page: 1, limit: 20 }) })],
     ];
-    // Neither server is paused (SIGSTOP) while the other is measured: a paused read model misses
-    // its sweeps and then answers from the database until the next one. The idle one's sweeps
-    // (a scan of the collection every 5 s on the offline database) are noise in the other's figures.
-    const measure = (server: ServerProcess, request: (n: number) => RequestSpec, seconds: number, quiet = true) =>
-      load({ origin: server.url, request, connections: config.connections, duration: seconds, quiet }, { serverPid: server.pid, dbPid: bench.dbPid });
+    // The read model is never paused (SIGSTOP) while the database path is measured: a paused read
+    // model misses its sweeps and then answers from the database until the next one, so its sweeps
+    // (a scan of the collection every 5 s on the offline database) are noise in the database
+    // path's figures. The database path's server is paused while the read model is measured, and
+    // the run waits (up to 30 s) for the database to finish what that server left running (scans
+    // of seconds each, on the load generator's CPU), counting the database as the rest of the
+    // machine: otherwise the read model's figure would be the database's.
+    const measure = async (server: ServerProcess, request: (n: number) => RequestSpec, seconds: number, quiet = true) => {
+      const other = server === servers.memory ? servers.database : null;
+      other?.pause();
+      try {
+        if (other && quiet) {
+          const drained = await waitForQuiet([server.pid, other.pid], 30);
+          bench.log(`  the database ${drained.quiet ? 'went quiet' : 'was still busy'} after ${drained.waited.toFixed(1)} s`);
+        }
+        return await load({ origin: server.url, request, connections: config.connections, duration: seconds, quiet }, { serverPid: server.pid, dbPid: bench.dbPid });
+      } finally {
+        other?.resume();
+      }
+    };
     const rows: CatalogueRow[] = [];
     for (const [name, request] of requests) {
       const runs: { database: LoadResult[]; memory: LoadResult[] } = { database: [], memory: [] };
