@@ -8,7 +8,7 @@ import type { FloorResult, RouteFigures, VariantFloor } from './scenarios/floor.
 import type { MemoryResult } from './scenarios/memory.ts';
 import type { QueriesResult } from './scenarios/queries.ts';
 import type { ReadsWritesResult } from './scenarios/reads-writes.ts';
-import type { Catalogue100kResult } from './scenarios/catalogue-100k.ts';
+import { databaseDrainSeconds, type Catalogue100kResult } from './scenarios/catalogue-100k.ts';
 import type { CeilingResult } from './scenarios/ceiling.ts';
 
 export interface Results {
@@ -529,7 +529,7 @@ export function catalogue100kSection(result: Catalogue100kResult, connections: n
   return [
     `### 6. The ${result.products.toLocaleString('en-US')}-product catalogue: the database path and the read model`,
     '',
-    `\`pnpm bench:seed --products ${result.products}\` built it in ${result.seedSeconds.toFixed(1)} s (the script's whole run). Two production servers on it, CATALOG_CACHE=off (database) and CATALOG_CACHE=memory (read model, answering from memory ${result.loadSeconds.toFixed(1)} s after /readyz), measured alternately (the read model's sweeps are noise in the database path's figures; the database path's server is paused while the read model is measured, and each read-model run waits up to 30 s for the database to finish the scans it left running); autocannon, ${connections} connections, closed loop. On the offline database every filter, sort and skip scans the collection (it ignores non-unique indexes). RSS after the runs: ${mib(result.rss.database)} (database path), ${mib(result.rss.memory)} (read model).`,
+    `\`pnpm bench:seed --products ${result.products}\` built it in ${result.seedSeconds.toFixed(1)} s (the script's whole run). Two production servers on it, CATALOG_CACHE=off (database) and CATALOG_CACHE=memory (read model, answering from memory ${result.loadSeconds.toFixed(1)} s after /readyz), measured alternately (the read model's sweeps are noise in the database path's figures; the database path's server is paused while the read model is measured, and each read-model run waits up to ${databaseDrainSeconds} s for the database to finish the scans it left running); autocannon, ${connections} connections, closed loop. On the offline database every filter, sort and skip scans the collection (it ignores non-unique indexes). RSS after the runs: ${mib(result.rss.database)} (database path), ${mib(result.rss.memory)} (read model).`,
     '',
     table(routeHeader, [...rows, pacedRow('search, 100 req/s paced (open loop): read model', result.pacedSearch)]),
     '',

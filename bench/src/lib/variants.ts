@@ -44,7 +44,6 @@ export interface PreparedVariant {
   dirs: Map<string, string[]>;
 }
 
-
 /**
  * Named parts of a patch, by the files they change, for `<alias>-only-<part>` variants. The
  * mongodb patch had two independent changes (patches/README.md); a part that no longer matches

@@ -12,6 +12,9 @@ import { memoryOf, run, startServer, type ServerProcess } from '../lib/proc.ts';
 import { figures, type RouteFigures } from './floor.ts';
 import { runMemory, type MemoryResult } from './memory.ts';
 
+/** How long a read-model run waits for the database to finish what the database path left running. */
+export const databaseDrainSeconds = 30;
+
 export interface CatalogueRow {
   name: string;
   database: RouteFigures;
@@ -122,15 +125,15 @@ export async function runCatalogue100k(bench: Bench, dbName: string, products: n
     // model misses its sweeps and then answers from the database until the next one, so its sweeps
     // (a scan of the collection every 5 s on the offline database) are noise in the database
     // path's figures. The database path's server is paused while the read model is measured, and
-    // the run waits (up to 30 s) for the database to finish what that server left running (scans
-    // of seconds each, on the load generator's CPU), counting the database as the rest of the
-    // machine: otherwise the read model's figure would be the database's.
+    // the run waits (up to `databaseDrainSeconds`) for the database to finish what that server
+    // left running (scans of seconds each, on the load generator's CPU), counting the database as
+    // the rest of the machine: otherwise the read model's figure would be the database's.
     const measure = async (server: ServerProcess, request: (n: number) => RequestSpec, seconds: number, quiet = true) => {
       const other = server === servers.memory ? servers.database : null;
       other?.pause();
       try {
         if (other && quiet) {
-          const drained = await waitForQuiet([server.pid, other.pid], 30);
+          const drained = await waitForQuiet([server.pid, other.pid], databaseDrainSeconds);
           bench.log(`  the database ${drained.quiet ? 'went quiet' : 'was still busy'} after ${drained.waited.toFixed(1)} s`);
         }
         return await load({ origin: server.url, request, connections: config.connections, duration: seconds, quiet }, { serverPid: server.pid, dbPid: bench.dbPid });
