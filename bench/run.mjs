@@ -43,7 +43,8 @@ if (args.includes('--help') || args.includes('-h')) {
   --db-cpus LIST          taskset CPU list for the database (0 on 2 CPUs; "any" for no pinning)
   --engine java|mongod|auto  embedded database (java: the offline server)
   --quiet-wait S          before each measured run, wait up to S s for other processes to go quiet (20)
-  --quiet-threshold F     "quiet": other processes use less than F of one core (0.25)`);
+  --quiet-threshold F     "quiet": other processes use less than F of one core (0.25)
+  --server-node-flags "F" Node flags for every server the benchmark starts, e.g. "--single-threaded-gc"`);
   process.exit(0);
 }
 

@@ -70,6 +70,7 @@ function parseConfig(): BenchConfig & { argv: string[] } {
       engine: { type: 'string', default: 'java' },
       'quiet-wait': { type: 'string', default: '20' },
       'quiet-threshold': { type: 'string', default: '0.25' },
+      'server-node-flags': { type: 'string', default: '' },
       // handled by bench/run.mjs
       'no-build': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
@@ -115,6 +116,7 @@ function parseConfig(): BenchConfig & { argv: string[] } {
     engine,
     quietWait: number('quiet-wait', values['quiet-wait'], 0),
     quietThreshold: number('quiet-threshold', values['quiet-threshold'], 0),
+    serverNodeFlags: values['server-node-flags'].split(/\s+/).filter(Boolean),
     argv: process.argv.slice(2),
   };
 }

@@ -40,6 +40,8 @@ export interface BenchConfig {
   quietWait: number;
   /** What "quiet" means: other processes together below this fraction of one core. */
   quietThreshold: number;
+  /** Node flags every server the benchmark starts gets besides its own (`--server-node-flags`). */
+  serverNodeFlags: string[];
 }
 
 export interface Bench {
@@ -90,7 +92,7 @@ export function startProductionServer(bench: Bench, label: string, dbName: strin
     entry: join(bench.root, 'apps/server/dist/main.js'),
     env: serverEnv(bench, dbName),
     cpus: bench.config.serverCpus,
-    nodeArgs,
+    nodeArgs: [...bench.config.serverNodeFlags, ...nodeArgs],
     logFile: join(bench.resultsDir, `${label}.log`),
     cwd: bench.root,
   });
@@ -109,7 +111,7 @@ export function startBenchServer(
     entry: join(bench.root, 'bench/dist/server.js'),
     env: { ...serverEnv(bench, dbName), ...extraEnv },
     cpus: bench.config.serverCpus,
-    nodeArgs,
+    nodeArgs: [...bench.config.serverNodeFlags, ...nodeArgs],
     logFile: join(bench.resultsDir, `${label}.log`),
     cwd: bench.root,
   });

@@ -101,6 +101,7 @@ export async function runCatalogue100k(bench: Bench, dbName: string, products: n
       entry: join(bench.root, 'apps/server/dist/main.js'),
       env: { ...serverEnv(bench, dbName), CATALOG_CACHE: cache },
       cpus: config.serverCpus,
+      nodeArgs: config.serverNodeFlags,
       logFile: join(bench.resultsDir, `${label}.log`),
       cwd: bench.root,
     });
