@@ -53,8 +53,7 @@ export async function paced(options: PacedOptions, watched: Watched): Promise<Lo
   const start = process.hrtime.bigint();
   let sent = 0;
   // Answers still to come, counted rather than kept as promises: holding one per request for the
-  // whole run grew this process's own heap with the run, and its full collections became stalls
-  // in the latencies it measures.
+  // whole run grew this process's own heap through the run (BENCHMARKS.md: "The p99 at half rate").
   let outstanding = 0;
   let allAnswered: () => void = () => {};
   const answered = new Promise<void>((resolve) => {
