@@ -226,7 +226,7 @@ async function main() {
         // Heap snapshots on SIGUSR2, for scenario 4's leak check (nothing happens unless signalled).
         const snapshotDir = join(bench.resultsDir, 'heap-snapshots');
         mkdirSync(snapshotDir, { recursive: true });
-        const server = await startProductionServer(bench, 'scenarios-2-4-server', catalogueDb, heapSnapshotArgs(snapshotDir));
+        const server = await startProductionServer(bench, 'scenarios-2-4-server', catalogueDb, {}, heapSnapshotArgs(snapshotDir));
         try {
           await recordIdle(bench, server);
           if (config.only.has('4')) {

@@ -86,11 +86,17 @@ export function serverEnv(bench: Bench, dbName: string): Record<string, string> 
 }
 
 /** The production bundle (apps/server/dist/main.js), pinned to the server CPU. */
-export function startProductionServer(bench: Bench, label: string, dbName: string, nodeArgs: string[] = []): Promise<ServerProcess> {
+export function startProductionServer(
+  bench: Bench,
+  label: string,
+  dbName: string,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   return startServer({
     label,
     entry: join(bench.root, 'apps/server/dist/main.js'),
-    env: serverEnv(bench, dbName),
+    env: { ...serverEnv(bench, dbName), ...extraEnv },
     cpus: bench.config.serverCpus,
     nodeArgs: [...bench.config.serverNodeFlags, ...nodeArgs],
     logFile: join(bench.resultsDir, `${label}.log`),

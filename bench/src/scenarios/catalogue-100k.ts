@@ -4,11 +4,11 @@
 // the same database, measured alternately, plus a search paced at 100 req/s.
 import { join } from 'node:path';
 import { connect, disconnect } from '@shop/db';
-import { databaseUri, serverEnv, type Bench } from '../lib/context.ts';
+import { databaseUri, serverEnv, startProductionServer, type Bench } from '../lib/context.ts';
 import { describe, load, type LoadResult, type RequestSpec } from '../lib/load.ts';
 import { paced } from '../lib/paced.ts';
 import { waitForQuiet } from '../lib/quiet.ts';
-import { memoryOf, run, startServer, type ServerProcess } from '../lib/proc.ts';
+import { memoryOf, run, type ServerProcess } from '../lib/proc.ts';
 import { figures, type RouteFigures } from './floor.ts';
 import { runMemory, type MemoryResult } from './memory.ts';
 
@@ -95,16 +95,7 @@ export async function runCatalogue100k(bench: Bench, dbName: string, products: n
     await disconnect(db);
   }
 
-  const start = (label: string, cache: 'off' | 'memory') =>
-    startServer({
-      label,
-      entry: join(bench.root, 'apps/server/dist/main.js'),
-      env: { ...serverEnv(bench, dbName), CATALOG_CACHE: cache },
-      cpus: config.serverCpus,
-      nodeArgs: config.serverNodeFlags,
-      logFile: join(bench.resultsDir, `${label}.log`),
-      cwd: bench.root,
-    });
+  const start = (label: string, cache: 'off' | 'memory') => startProductionServer(bench, label, dbName, { CATALOG_CACHE: cache });
   const servers: { database: ServerProcess; memory: ServerProcess } = { database: await start('scenario-6-database', 'off'), memory: await start('scenario-6-memory', 'memory') };
   try {
     const loadStarted = Date.now();
