@@ -14,7 +14,6 @@ export {
 export { createCategoryCache, type CategoryCache, type ProductDto, type CategoryDto, type ProductPage } from './services/catalog.ts';
 export { openCatalogReadModel, type CatalogReadModel, type CatalogReadModelOptions } from './services/catalog-read-model.ts';
 export { isChecked, markChecked } from './schemas/checked.ts';
-export { touch } from './recently-used.ts';
 export {
   openPricingConfigCache,
   openPricingConfigFeed,

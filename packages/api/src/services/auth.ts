@@ -1,8 +1,8 @@
 import { hashPassword, verifyPassword, type Database, type UserRole } from '@shop/db';
 import { SignJWT, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { accessCookieName } from '../protocol.ts';
 import { DomainError, isDuplicateKey } from '../errors.ts';
-import { touch } from '../recently-used.ts';
 import type { LoginInput, RegisterInput } from '../schemas/auth.ts';
 import type { CounterStore, SessionStore } from '../stores/security-store.ts';
 import type { SessionCache } from './session-cache.ts';
@@ -104,7 +104,7 @@ export async function verifyAccessToken(config: AuthConfig, token: string): Prom
     const claims: AccessTokenClaims = Object.freeze({ user: Object.freeze({ id: sub, email, name, role }), sessionId: typeof sid === 'string' ? sid : null });
     // Valid now (jose checked `nbf`), so valid until `exp` (jose required it).
     if (typeof exp === 'number' && (nbf === undefined || nbf <= nowSeconds)) {
-      touch(verified, token, { claims, exp }, verifiedTokenCap);
+      verified.set(token, { claims, exp });
     }
     return claims;
   } catch (error) {
@@ -121,15 +121,16 @@ export async function verifyAccessToken(config: AuthConfig, token: string): Prom
  * verified tokens are kept (a forged one is checked, and refused, every time). Whether its
  * session is still live is asked on every call, as before (`findLiveSessionUser`).
  */
-const verifiedTokens = new WeakMap<AuthConfig, { secret: Uint8Array; issuer: string; audience: string; tokens: Map<string, { claims: AccessTokenClaims; exp: number }> }>();
-/** Tokens kept per configuration; the oldest is dropped first (a token lives 15 minutes). */
+type VerifiedTokens = LRUCache<string, { claims: AccessTokenClaims; exp: number }>;
+const verifiedTokens = new WeakMap<AuthConfig, { secret: Uint8Array; issuer: string; audience: string; tokens: VerifiedTokens }>();
+/** Tokens kept per configuration; the least recently presented is dropped first (a token lives 15 minutes). */
 const verifiedTokenCap = 10_000;
 
 /** The tokens verified under `config` as it is now (another secret, issuer or audience: none). */
-function verifiedTokensOf(config: AuthConfig): Map<string, { claims: AccessTokenClaims; exp: number }> {
+function verifiedTokensOf(config: AuthConfig): VerifiedTokens {
   let verified = verifiedTokens.get(config);
   if (!verified || verified.secret !== config.secret || verified.issuer !== config.issuer || verified.audience !== config.audience) {
-    verified = { secret: config.secret, issuer: config.issuer, audience: config.audience, tokens: new Map() };
+    verified = { secret: config.secret, issuer: config.issuer, audience: config.audience, tokens: new LRUCache({ max: verifiedTokenCap }) };
     verifiedTokens.set(config, verified);
   }
   return verified.tokens;

@@ -11,6 +11,7 @@
 // no sweep has caught up since, or the feed has not ticked for `maxSweepAgeMs` — it answers nothing
 // and the callers read the database.
 import { searchWords, trusted } from '@shop/db';
+import { LRUCache } from 'lru-cache';
 import type { ProductSort } from '../schemas/catalog.ts';
 import { markChecked } from '../schemas/checked.ts';
 import { productOutput } from '../schemas/responses.ts';
@@ -30,7 +31,6 @@ import {
   type ProductView,
 } from './catalog.ts';
 import type { StockFeed } from './stock-feed.ts';
-import { touch } from '../recently-used.ts';
 
 export interface CatalogReadModel {
   /** The page from memory; null when the model cannot vouch for it now (then read the database). */
@@ -96,9 +96,10 @@ interface Indexes {
   /**
    * Recent searches' matches in order (before the stock and option filters, which change without
    * a rebuild), by words, category and order: a popular search is ranked once per rebuild. At most
-   * `searchCacheSize`, the oldest dropped first, so memory does not grow with the queries asked.
+   * `searchCacheSize`, the least recently asked for dropped first, so memory does not grow with
+   * the queries asked.
    */
-  searches: Map<string, { entry: Entry; key: SortKey }[]>;
+  searches: LRUCache<string, { entry: Entry; key: SortKey }[]>;
 }
 
 const searchCacheSize = 200;
@@ -106,7 +107,7 @@ const searchCacheSize = 200;
 /**
  * Pages answered, by their query, kept while nothing in the model and no category changed: the
  * same page is then the same object, whose JSON the tRPC endpoint writes once (apps/server's
- * trpc-http.ts). The oldest dropped first past this many.
+ * trpc-http.ts). The least recently asked for dropped first past this many.
  */
 const pageMemoSize = 500;
 
@@ -134,7 +135,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
   let indexes: Indexes | null = null;
   /** Bumped by every change of what the model holds: a page memoized at another version is not answered. */
   let version = 0;
-  const pages = new Map<string, { version: number; categories: CatalogCategories; page: ProductPage }>();
+  const pages = new LRUCache<string, { version: number; categories: CatalogCategories; page: ProductPage }>({ max: pageMemoSize });
   let loaded = false;
   /** Set when the change stream failed: cleared by the first sweep started after it. */
   let interruptedAt: number | null = null;
@@ -225,7 +226,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
         list.push(entry);
       }
     }
-    return { sorted, byCategory: new Map(), postings, words: [...postings.keys()].sort(), searches: new Map() };
+    return { sorted, byCategory: new Map(), postings, words: [...postings.keys()].sort(), searches: new LRUCache({ max: searchCacheSize }) };
   }
 
   function currentIndexes(): Indexes {
@@ -327,7 +328,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
         ranked = searchMatches(current, search).filter(({ entry }) => categoryId === undefined || entry.categoryId === categoryId);
         if (order !== 'relevance') for (const item of ranked) item.key = keyOf(order, item.entry);
         ranked.sort(order === 'relevance' ? compareRelevance : (a, b) => compareKeys(order, a.key, b.key));
-        touch(current.searches, cacheKey, ranked, searchCacheSize);
+        current.searches.set(cacheKey, ranked);
       }
       keyed = optionEntries.length > 0 || query.inStock ? ranked.filter(({ entry }) => matchesFilters(entry, query, undefined, optionEntries)) : ranked;
       list = keyed.map(({ entry }) => entry);
@@ -357,7 +358,7 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
       limit: query.limit,
       nextCursor: start + query.limit < list.length && lastKey ? encodeCursor(keyOrder, lastKey) : null,
     });
-    touch(pages, memoKey, { version: answeredAt, categories, page: answered }, pageMemoSize);
+    pages.set(memoKey, { version: answeredAt, categories, page: answered });
     return answered;
   }
 

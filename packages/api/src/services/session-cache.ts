@@ -20,10 +20,10 @@
 // back, a sweep failed, or none has finished for `maxSweepAgeMs` (a stalled feed) — it answers
 // nothing and holds nothing, and every call reads as without it.
 import { trusted, type Database } from '@shop/db';
+import { LRUCache } from 'lru-cache';
 import type { RevocationSignal, SessionStore } from '../stores/security-store.ts';
 import { findSessionUser, toSessionUser, type SessionUser } from './auth.ts';
 import { openFeedSource, probeChangeStream, pumpChangeStream, type FeedSource } from './feed-source.ts';
-import { touch } from '../recently-used.ts';
 
 export interface SessionCache {
   readonly source: FeedSource;
@@ -82,8 +82,9 @@ function userOfEvent(event: UserChangeEvent): string | null {
 
 export async function openSessionCache(db: Database, sessions: SessionStore, options: SessionCacheOptions = {}): Promise<SessionCache> {
   const maxEntries = options.maxEntries ?? defaultSessionCacheEntries;
-  const families = new Map<string, FamilyEntry>();
-  const users = new Map<string, SessionUser>();
+  // LRUs: a hit (every signed-in request) marks its entries used without re-inserting them.
+  const families = new LRUCache<string, FamilyEntry>({ max: maxEntries });
+  const users = new LRUCache<string, SessionUser>({ max: maxEntries });
   /** Moves at every forget and every sweep's start: a fill whose read began before a move is not kept. */
   let generation = 0;
   /** Set while the feed may have missed something; cleared by a sweep that starts after it and finishes. */
@@ -150,12 +151,12 @@ export async function openSessionCache(db: Database, sessions: SessionStore, opt
       ]);
       const now = new Map(found.map((user) => [user._id.toString(), toSessionUser(user)]));
       for (const id of userIds) {
-        const held = users.get(id);
+        const held = users.peek(id);
         const current = now.get(id);
         if (held && (!current || current.email !== held.email || current.name !== held.name || current.role !== held.role)) users.delete(id);
       }
       for (const id of familyIds) {
-        const held = families.get(id);
+        const held = families.peek(id);
         const expiresAt = live.get(id);
         if (!held) continue;
         if (!expiresAt) families.delete(id);
@@ -185,17 +186,13 @@ export async function openSessionCache(db: Database, sessions: SessionStore, opt
     const family = vouched ? families.get(sessionId) : undefined;
     const familyLive = family !== undefined && family.userId === userId && family.expiresAt > now;
     const user = vouched ? users.get(userId) : undefined;
-    if (familyLive && user) {
-      touch(families, sessionId, family, maxEntries);
-      touch(users, userId, user, maxEntries);
-      return user;
-    }
+    if (familyLive && user) return user;
     const filling = generation;
     // Only what is missing is read; what is held stands (as of the same vouching).
     const [expiresAt, found] = await Promise.all([familyLive ? family.expiresAt : readFamily(sessionId), user ?? findSessionUser(db, userId)]);
     if (vouched && generation === filling && serving()) {
-      if (expiresAt !== null) touch(families, sessionId, { userId, expiresAt }, maxEntries);
-      if (found) touch(users, userId, Object.freeze(found), maxEntries);
+      if (expiresAt !== null) families.set(sessionId, { userId, expiresAt });
+      if (found) users.set(userId, Object.freeze(found));
     }
     return expiresAt !== null && found ? found : null;
   }
