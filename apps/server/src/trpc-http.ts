@@ -171,8 +171,8 @@ export function createTrpcHttpPlugin<TRouter extends AnyTRPCRouter>(options: Trp
   const maxKept = keptAnswers?.maxEntries ?? 500;
   /**
    * By URL; every entry was made under `keptStamp` (a new stamp empties it). An LRU whose hits
-   * move no Map entry: a Map re-inserted into on every hit left ~150 bytes of old-generation
-   * garbage per request (see BENCHMARKS.md, "the p99 at half rate").
+   * move no Map entry: a Map re-inserted into on every hit left ~160 bytes of old-generation
+   * garbage per request (BENCHMARKS.md, "the old generation's garbage found").
    */
   const kept = new LRUCache<string, Kept>({ max: maxKept });
   let keptStamp: object | null = null;
