@@ -98,6 +98,16 @@ describe('the catalogue read model', () => {
 });
 
 describe('pages asked for again', () => {
+  it('are the same answer across sweeps that find nothing new (they read the last 30 s of writes again)', async () => {
+    // The seed wrote every product moments ago, so each sweep (every 200 ms here) reads them all again.
+    const query: ProductQuery = { ...base, category: 'hoodies' };
+    const first = await model.products(query);
+    const stamp = await model.stamp();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await model.products(query)).toBe(first);
+    expect(await model.stamp()).toBe(stamp);
+  });
+
   it('are the same answer while nothing changed, and a new one, with the change, as soon as a product changes', async () => {
     const query: ProductQuery = { ...base, category: 'sneakers', sort: 'price_asc' };
     const first = await model.products(query);

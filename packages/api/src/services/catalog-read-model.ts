@@ -10,6 +10,7 @@
 // misses. While it cannot vouch for its answers — loading, the change stream or a read failed and
 // no sweep has caught up since, or the feed has not ticked for `maxSweepAgeMs` — it answers nothing
 // and the callers read the database.
+import { isDeepStrictEqual } from 'node:util';
 import { searchWords, trusted } from '@shop/db';
 import { LRUCache } from 'lru-cache';
 import type { ProductSort } from '../schemas/catalog.ts';
@@ -181,6 +182,9 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     newestWrite = Math.max(newestWrite, updatedAt);
     const previous = byId.get(dto.id);
     if (previous && previous.updatedAt > updatedAt) return;
+    // A sweep reads again the writes it may have seen (the last `overlapMs`): what it finds as held
+    // keeps every page answered so far (and their written JSON) instead of answering them anew.
+    if (previous && previous.updatedAt === updatedAt && previous.categoryId === product.category.toString() && previous.createdAt === (product.createdAt?.getTime() ?? 0) && isDeepStrictEqual(previous.dto, dto)) return;
     version += 1;
     const entry: Entry = {
       dto,
