@@ -3,6 +3,7 @@ import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import {
   appRouter,
+  createCartMemo,
   createCategoryCache,
   createEventFeed,
   type AppRouter,
@@ -363,6 +364,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     eventFeed,
     security,
     sessionCache,
+    cartMemo: createCartMemo(),
     ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     production,
     observer: metrics,

@@ -13,6 +13,7 @@ import {
   type ApiKeySettings,
   type AuthConfig,
   type CartFeed,
+  type CartMemo,
   type CatalogReadModel,
   type CategoryCache,
   type CheckoutSettings,
@@ -50,6 +51,8 @@ export interface ContextDeps {
   security: SecurityStore;
   /** The app's live-session cache, when SESSION_CACHE=memory (its `sessions` is `security`'s). */
   sessionCache?: SessionCache | null;
+  /** The carts this app wrote last (`createCartMemo`: `buildApp` makes one). */
+  cartMemo?: CartMemo | null;
   apiKeys?: ApiKeySettings;
   /** Production: secure cookies, and errors without stacks or internal messages. */
   production: boolean;
@@ -111,6 +114,7 @@ export function createContextFactory(deps: ContextDeps) {
       eventFeed: deps.eventFeed,
       security: deps.security,
       sessionCache: deps.sessionCache ?? null,
+      cartMemo: deps.cartMemo ?? null,
       apiKeys: deps.apiKeys,
       cookies: replyCookies(res, deps.production),
       ip: req.ip,

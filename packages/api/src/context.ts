@@ -6,6 +6,7 @@ import { defaultCheckoutSettings, type CheckoutSettings } from './services/check
 import { noObserver, type ProcedureObserver } from './observer.ts';
 import { createTestPaymentProvider, type PaymentProvider } from './services/payments.ts';
 import type { CartFeed } from './services/cart-feed.ts';
+import type { CartMemo } from './services/cart.ts';
 import type { EventFeed } from './services/event-feed.ts';
 import type { OrderFeed } from './services/order-feed.ts';
 import type { StockFeed } from './services/stock-feed.ts';
@@ -54,6 +55,8 @@ export interface ContextInner {
    * every signed-in call reads its session and user.
    */
   sessionCache: SessionCache | null;
+  /** The carts this app wrote last, which a cart change starts from (services/cart.ts); null: each change reads its cart first. */
+  cartMemo: CartMemo | null;
   /**
    * The caller the access token names (its signature and expiry checked by the outer layer); null
    * when anonymous. Procedures built on `authedProcedure` or `guestOrUserProcedure` see it only
@@ -115,6 +118,7 @@ export function createContextInner(options: {
   /** Defaults to MongoDB (`db`); the server passes the Redis store when REDIS_URL is set. */
   security?: SecurityStore;
   sessionCache?: SessionCache | null;
+  cartMemo?: CartMemo | null;
   user?: SessionUser | null;
   sessionId?: string | null;
   apiKey?: ApiKeyCredential | null;
@@ -144,6 +148,7 @@ export function createContextInner(options: {
     eventFeed: options.eventFeed ?? null,
     security: options.security ?? createMongoSecurityStore(options.db),
     sessionCache: options.sessionCache ?? null,
+    cartMemo: options.cartMemo ?? null,
     user: options.user ?? null,
     sessionId: options.sessionId ?? null,
     apiKey: options.apiKey ?? null,

@@ -24,7 +24,7 @@ export {
   type PricingConfigFeedOptions,
 } from './services/pricing-config.ts';
 export type { NextAction, OrderDto } from './services/order-view.ts';
-export type { CartDto, CartLineDto, CartMergeReport } from './services/cart.ts';
+export { createCartMemo, defaultCartMemoEntries, type CartDto, type CartLineDto, type CartMemo, type CartMergeReport } from './services/cart.ts';
 export * from './protocol.ts';
 export { startSessionFamily } from './services/sessions.ts';
 export { recordKeptAnswer, requireAdmin, staffProcedure, type ProcedureMeta } from './trpc.ts';

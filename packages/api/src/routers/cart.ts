@@ -32,7 +32,7 @@ async function answer(ctx: Context, owner: CartOwner | null, cart: Promise<CartD
 }
 
 function cartWriter(ctx: Context): CartWriter {
-  return { db: ctx.db, catalog: ctx.catalog, counters: ctx.security.counters, ip: ctx.ip };
+  return { db: ctx.db, catalog: ctx.catalog, counters: ctx.security.counters, ip: ctx.ip, memo: ctx.cartMemo };
 }
 
 // Over REST as over tRPC: signed in with `Authorization: Bearer`, or a guest by the cart cookie.

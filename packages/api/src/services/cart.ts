@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import {
   productStatus,
   trusted,
@@ -35,6 +36,8 @@ export interface CartWriter extends CartReader {
   counters: CounterStore;
   /** The client address a new guest cart is counted against. */
   ip: string;
+  /** The carts this process last wrote (`createCartMemo`); null: every change reads its cart first. */
+  memo?: CartMemo | null;
 }
 
 export type CartLineIssue = 'sold_out' | 'insufficient_stock' | 'unavailable' | null;
@@ -213,6 +216,34 @@ export async function getCart(db: Database, owner: CartOwner | null, catalog: Ca
 const cartProjection = { lines: 1, revision: 1, mergedCarts: 1 } as const;
 type OpenCart = Projected<CartRecord, typeof cartProjection>;
 
+/** Carts a memo holds by default. */
+export const defaultCartMemoEntries = 10_000;
+
+/**
+ * The carts this process last wrote, by owner (their id, revision and lines): what a change starts
+ * from instead of reading the cart first, so a shopper's next change is one round trip, the write.
+ * Exact without a feed because every write of a cart's lines is conditional on the revision it
+ * read and bumps it (`changeCart`, the merge at sign-in, checkout's `$pull`), and a deleted cart's
+ * id never comes back: if anyone else changed the cart since, the write matches nothing and the
+ * change reads the cart and applies itself again. A change the memo's copy refuses (a line it
+ * does not hold, a quantity over the limit) is asked of the database's copy before it is refused.
+ * Bounded: the least recently used go first.
+ */
+export type CartMemo = LRUCache<string, OpenCart>;
+
+export function createCartMemo(maxEntries = defaultCartMemoEntries): CartMemo {
+  return new LRUCache<string, OpenCart>({ max: maxEntries });
+}
+
+const memoKey = (owner: CartOwner) => ('userId' in owner ? `u:${owner.userId}` : `g:${owner.guestToken}`);
+
+/** Keeps `cart` unless the memo already holds a later revision of it (a racing change that answered first). */
+function remember(memo: CartMemo | null | undefined, key: string, cart: OpenCart): void {
+  const held = memo?.peek(key);
+  if (held && held._id.equals(cart._id) && held.revision >= cart.revision) return;
+  memo?.set(key, cart);
+}
+
 /**
  * The owner's cart, created empty if missing (merging a guest cart at sign-in). A plain read
  * first; else an upsert on the unique owner key, so racing requests end up with the same cart (the
@@ -237,25 +268,36 @@ type LineChange = (lines: CartLine[], products: Map<string, CartProduct>) => Car
 
 /**
  * Applies `change` to the owner's cart with optimistic locking: the write succeeds only if
- * nobody changed the cart since it was read; otherwise it re-reads and tries again. Two round
- * trips when uncontended with the read model serving (read the cart, write; the products from
- * memory), three without it (its products too). A shopper's first write creates the cart with
- * its lines in that write; if a racing request created it first (duplicate owner key), the loop
- * reads that cart and applies the change to it.
+ * nobody changed the cart since it was read; otherwise it re-reads and tries again. One round
+ * trip when this process wrote the cart last (the memo's copy, then the write; the products from
+ * the read model), two when it reads the cart first, one more without the read model (its
+ * products). A shopper's first write creates the cart with its lines in that write; if a racing
+ * request created it first (duplicate owner key), the loop reads that cart and applies the change
+ * to it.
  *
  * Not one `findOneAndUpdate` doing the change on the server: the offline database (mongo-java-server
  * 1.47) writes no oplog entry for findAndModify, so the live cart views' change stream would not
  * see the change (only their reconcile, seconds later).
  */
 async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChange, extraProductId?: string): Promise<CartDto> {
-  const { db } = writer;
+  const { db, memo } = writer;
+  const key = memoKey(owner);
   for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
-    const cart = await db.models.Cart.findOne(ownerFilter(owner), cartProjection).lean<OpenCart>();
+    const known = memo?.get(key);
+    const cart = known ?? (await db.models.Cart.findOne(ownerFilter(owner), cartProjection).lean<OpenCart>());
     const current = cart?.lines ?? [];
     const ids = current.map((line) => line.productId.toString());
     if (extraProductId) ids.push(extraProductId);
     const products = await findProducts(writer, ids);
-    const lines = change(current, products);
+    let lines: CartLine[];
+    try {
+      lines = change(current, products);
+    } catch (error) {
+      if (!known) throw error;
+      // Refused by this process's copy, which another tab or instance may have changed since: ask the database's.
+      memo?.delete(key);
+      continue;
+    }
     if (!cart) {
       // Counted at the creating write, not when a token is handed out: a client may send a
       // made-up token of its own (x-cart-token) with every request.
@@ -263,6 +305,7 @@ async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChan
       if (creation) await takeAttempt(writer.counters, [creation]);
       try {
         const created = await db.models.Cart.create({ ...ownerFilter(owner), lines, revision: 1, mergedCarts: [] });
+        remember(memo, key, { _id: created._id, lines, revision: 1, mergedCarts: [] });
         return toCartDto({ _id: created._id, lines }, products);
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -275,8 +318,13 @@ async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChan
       { _id: cart._id, revision: cart.revision },
       { $set: { lines }, $inc: { revision: 1 } },
     );
-    if (result.modifiedCount === 1) return toCartDto({ _id: cart._id, lines }, products);
-    await backoff(attempt);
+    if (result.modifiedCount === 1) {
+      remember(memo, key, { ...cart, lines, revision: cart.revision + 1 });
+      return toCartDto({ _id: cart._id, lines }, products);
+    }
+    memo?.delete(key);
+    // The memo's copy was behind (changed elsewhere, or deleted): read it now, without waiting.
+    if (!known) await backoff(attempt);
   }
   throw new Error('cart changed concurrently too many times');
 }
