@@ -1,5 +1,5 @@
 // The cart memo (cart.ts): a change starts from the cart this process wrote last, so it is one
-// round trip, the write; and it is never a stale answer or a wrong refusal when another instance
+// round trip, the write (of only what changed); and it is never a stale answer or a wrong refusal when another instance
 // (its own memo), a tab on another server, checkout or the sweep changed or deleted the cart since.
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,34 @@ describe('a cart change with the memo', () => {
     expect(await cartOpsDuring(async () => (removed = await a.cart.removeItem({ productId: mug.id })))).toEqual(['updateOne']);
     expect(quantities(removed ?? { lines: [] })).toEqual([[tee.id, 3]]);
     expect(await a.cart.get()).toEqual(removed);
+  });
+
+  it('writes only what changed: an added line pushed, a quantity set in place, a removal as the whole array', async () => {
+    const { a, userId } = await twoInstances('memo-write-shape@example.com');
+    await a.cart.addItem({ productId: tee.id });
+    const updates: unknown[] = [];
+    db.connection.set('debug', (collection: string, method: string, _filter: unknown, update: unknown) => {
+      if (collection === 'carts' && method === 'updateOne') updates.push(update);
+    });
+    try {
+      await a.cart.addItem({ productId: mug.id });
+      await a.cart.addItem({ productId: tee.id, quantity: 2 });
+      await a.cart.setQuantity({ productId: mug.id, quantity: 5 });
+      await a.cart.removeItem({ productId: tee.id });
+    } finally {
+      db.connection.set('debug', false);
+    }
+    // Each write's fields, but the revision's bump and the timestamp Mongoose adds.
+    const written = updates.map((update) =>
+      Object.entries(update as Record<string, object>).flatMap(([operator, fields]) =>
+        operator === '$inc' ? [] : Object.keys(fields).filter((field) => field !== 'updatedAt').map((field) => `${operator} ${field}`),
+      ),
+    );
+    expect(written).toEqual([['$push lines'], ['$set lines.0.quantity'], ['$set lines.1.quantity'], ['$set lines']]);
+    const stored = await db.models.Cart.findOne({ userId }, { lines: 1, revision: 1 }).lean();
+    expect(stored?.lines.map((line) => [line.productId.toString(), line.quantity])).toEqual([[mug.id, 5]]);
+    expect(stored?.revision).toBe(5);
+    expect(quantities(await a.cart.get())).toEqual([[mug.id, 5]]);
   });
 
   it("applies itself to another instance's change instead of writing over it (the write matches nothing, then it reads)", async () => {

@@ -264,6 +264,7 @@ async function openCart(db: Database, owner: CartOwner): Promise<OpenCart> {
   return cart;
 }
 
+/** The lines after the change: the lines it leaves alone as the same objects (what `linesUpdate` writes by). */
 type LineChange = (lines: CartLine[], products: Map<string, CartProduct>) => CartLine[];
 
 /**
@@ -314,10 +315,7 @@ async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChan
         continue;
       }
     }
-    const result = await db.models.Cart.updateOne(
-      { _id: cart._id, revision: cart.revision },
-      { $set: { lines }, $inc: { revision: 1 } },
-    );
+    const result = await db.models.Cart.updateOne({ _id: cart._id, revision: cart.revision }, { ...linesUpdate(current, lines), $inc: { revision: 1 } });
     if (result.modifiedCount === 1) {
       remember(memo, key, { ...cart, lines, revision: cart.revision + 1 });
       return toCartDto({ _id: cart._id, lines }, products);
@@ -327,6 +325,29 @@ async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChan
     if (!known) await backoff(attempt);
   }
   throw new Error('cart changed concurrently too many times');
+}
+
+/**
+ * The smallest write that turns the stored lines `current` into `next` — an added line pushed, a
+ * changed quantity set in place, else the whole array — so Mongoose casts (and the wire carries)
+ * only what changed. In place is exact because the write is conditional on the revision `current`
+ * was read at. A change keeps the lines it leaves alone as the same objects (`LineChange`).
+ */
+function linesUpdate(current: CartLine[], next: CartLine[]) {
+  const kept = (count: number) => current.slice(0, count).every((line, index) => next[index] === line);
+  const added = next[current.length];
+  if (next.length === current.length + 1 && added && kept(current.length)) return { $push: { lines: added } };
+  if (next.length === current.length) {
+    const quantities: Record<string, number> = {};
+    for (const [index, line] of next.entries()) {
+      const was = current[index];
+      if (line === was) continue;
+      if (!was || !sameLine(was, line.productId.toString(), line.variantId.toString()) || was.priceAtAdd !== line.priceAtAdd) return { $set: { lines: next } };
+      quantities[`lines.${index}.quantity`] = line.quantity;
+    }
+    return Object.keys(quantities).length > 0 ? { $set: quantities } : {};
+  }
+  return { $set: { lines: next } };
 }
 
 function backoff(attempt: number): Promise<void> {
