@@ -214,6 +214,23 @@ describe.runIf(canRunBrowser)('the storefront, as a guest who then signs in', ()
     expect((await context.cookies()).some((cookie) => cookie.name === 'shop_access')).toBe(true);
   });
 
+  it("adds to the account's cart, not a guest's, when the access token ran out on an open page", { timeout: 30_000 }, async () => {
+    await page.goto(`${shop.url}/products/canvas-tote`);
+    await heading().filter({ hasText: 'Canvas Tote' }).waitFor();
+    const user = await shop.db.models.User.findOne({ email: 'demo@example.com' }, { _id: 1 }).lean();
+    const tote = await shop.db.models.Product.findOne({ slug: 'canvas-tote' }, { _id: 1 }).lean();
+    /** Canvas Totes in the account's own cart. */
+    const inAccountCart = async () =>
+      (await shop.db.models.Cart.findOne({ userId: user?._id }, { lines: 1 }).lean())?.lines.find((line) => tote && line.productId.equals(tote._id))?.quantity ?? 0;
+    const [before, carts] = [await inAccountCart(), await shop.db.models.Cart.countDocuments()];
+    await context.clearCookies({ name: 'shop_access' });
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByText('Added 1 × Canvas Tote to your cart').waitFor();
+    expect(await inAccountCart()).toBe(before + 1);
+    // No guest cart was started for it.
+    expect(await shop.db.models.Cart.countDocuments()).toBe(carts);
+  });
+
   it('signs out, and the account pages then ask to sign in', { timeout: 30_000 }, async () => {
     await page.goto(`${shop.url}/account`);
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -92,6 +92,23 @@ describe.each(['database', 'read model'] as const)('the cart, its products read 
       expect(await db.models.Cart.countDocuments()).toBe(before);
     });
 
+    it("is not a guest's cart for a signed-in browser whose access token ran out (a refresh cookie, no token): UNAUTHENTICATED, writing nothing", async () => {
+      const { token } = await newGuest();
+      const expired = api({ refreshToken: 'a-refresh-token', cartToken: token });
+      const before = await db.models.Cart.countDocuments();
+      for (const call of [
+        () => expired.cart.get(),
+        () => expired.cart.addItem({ productId: tee.id }),
+        () => expired.cart.setQuantity({ productId: tee.id, quantity: 2 }),
+        () => expired.cart.removeItem({ productId: tee.id }),
+      ]) {
+        await expect(call()).rejects.toMatchObject({ code: 'UNAUTHORIZED', reason: 'UNAUTHENTICATED' });
+      }
+      await expect(api({ refreshToken: 'a-refresh-token' }).cart.addItem({ productId: tee.id })).rejects.toMatchObject({ reason: 'UNAUTHENTICATED' });
+      expect(await db.models.Cart.countDocuments()).toBe(before);
+      expect((await api({ cartToken: token }).cart.get()).lines.map((line) => line.quantity)).toEqual([1]);
+    });
+
     it('adds to an existing line, sets quantities, and removes lines', async () => {
       const { caller } = await newGuest();
       expect((await caller.cart.addItem({ productId: tee.id, quantity: 2 })).lines[0]?.quantity).toBe(3);

@@ -9,6 +9,16 @@ import { addItem, getCart, newGuestCartToken, removeItem, setQuantity, type Cart
 import { createTRPCRouter, guestOrUserProcedure } from '../trpc.ts';
 
 
+/**
+ * A browser that sends a refresh cookie without a live access token is a signed-in shopper whose
+ * 15-minute token ran out: its cart is the account's, and reading or changing the guest cart would
+ * be the wrong one (an item added to a cart the account never sees). UNAUTHENTICATED, so the
+ * storefront renews the session and repeats the call (apps/web's session-link.ts).
+ */
+function refuseExpiredSession(ctx: Context): void {
+  if (!ctx.user && ctx.refreshToken) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
+}
+
 /** The caller's cart owner: the user when signed in, else the guest token they sent (if valid). */
 export function currentCartOwner(ctx: Context): CartOwner | null {
   if (ctx.user) return { userId: ctx.user.id };
@@ -18,6 +28,7 @@ export function currentCartOwner(ctx: Context): CartOwner | null {
 
 /** Like `currentCartOwner`, but gives a new guest a cart token (as an httpOnly cookie). */
 function cartOwnerForWrite(ctx: Context): CartOwner {
+  refuseExpiredSession(ctx);
   const owner = currentCartOwner(ctx);
   if (owner) return owner;
   const guestToken = newGuestCartToken();
@@ -39,13 +50,11 @@ function cartWriter(ctx: Context): CartWriter {
 const guestsToo = 'Signed in (Bearer token) or a guest (the guest cart cookie the first add sets, or `x-cart-token`).';
 
 /**
- * The cart `cart.changes` watches. A browser that sends a refresh cookie without a live access
- * token is a signed-in shopper whose token expired (watching the guest cart would be watching the
- * wrong one): UNAUTHENTICATED, so it renews the token and asks again. A guest with no cart yet
- * has nothing to watch (the first add sets the cookie): NOT_FOUND.
+ * The cart `cart.changes` watches (not a guest's for a shopper whose token expired, as above). A
+ * guest with no cart yet has nothing to watch (the first add sets the cookie): NOT_FOUND.
  */
 function watchedCartOwner(ctx: Context): CartOwner {
-  if (!ctx.user && ctx.refreshToken) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
+  refuseExpiredSession(ctx);
   const owner = currentCartOwner(ctx);
   if (!owner) throw new DomainError('NOT_FOUND', 'No cart yet: adding an item starts one');
   return owner;
@@ -56,6 +65,7 @@ export const cartRouter = createTRPCRouter({
     .meta({ openapi: { method: 'GET', path: '/cart', tags: ['cart'], protect: false, summary: "The caller's cart", description: guestsToo } })
     .output(cartOutput)
     .query(({ ctx }) => {
+      refuseExpiredSession(ctx);
       const owner = currentCartOwner(ctx);
       return answer(ctx, owner, getCart(ctx.db, owner, ctx.catalog));
     }),
