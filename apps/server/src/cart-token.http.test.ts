@@ -1,8 +1,9 @@
 // A service keeps a guest cart without reading Set-Cookie: callers that are not browsers (no
 // Sec-Fetch-Site header) get the guest's cart token in the cart's body, and send it back as
-// `x-cart-token`; browsers never see it outside the httpOnly cookie.
+// `x-cart-token`; browsers never see it outside the httpOnly cookie. A caller whose access token
+// fails its check is told so, not given a guest cart.
 import { cartTokenHeader, guestCartCookieName } from '@shop/api';
-import { createTestProduct, testAuth } from '@shop/api/testing';
+import { createTestProduct, createTestUser, signInForTest, testAuth } from '@shop/api/testing';
 import { createTestDatabase, type TestDatabase } from '@shop/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,5 +64,35 @@ describe('the guest cart token in the body', () => {
     const { token } = registered.json<{ token: string }>();
     const cart = await app.inject({ method: 'GET', url: '/api/cart', headers: { authorization: `Bearer ${token}` } });
     expect(cart.json<CartBody>().cartToken).toBeNull();
+  });
+});
+
+describe('an access token that fails its check', () => {
+  it("is told UNAUTHENTICATED by the cart, not given a guest's cart: past its 15 minutes, or not this shop's", async () => {
+    const mug = await createTestProduct(db, { slug: 'token-expired-mug', stock: 5 });
+    const user = await createTestUser(db, 'token-expired@example.com');
+    const expired = await signInForTest(db, user, { auth: { ...testAuth, accessTokenTtlSeconds: -60 } });
+    const foreign = await signInForTest(db, user, { auth: { ...testAuth, secret: new TextEncoder().encode('another-shop-secret-of-at-least-32-bytes') } });
+    const carts = await db.models.Cart.countDocuments();
+    for (const token of [expired, foreign, 'not-a-token']) {
+      const headers = { authorization: `Bearer ${token}` };
+      const calls = [
+        app.inject({ method: 'POST', url: '/trpc/cart.addItem', headers, payload: { productId: mug.id } }),
+        app.inject({ method: 'POST', url: '/api/cart/items', headers, payload: { productId: mug.id, quantity: 1 } }),
+        app.inject({ method: 'GET', url: '/trpc/cart.get', headers }),
+      ];
+      for (const answer of await Promise.all(calls)) {
+        expect(answer.statusCode).toBe(401);
+        expect(answer.cookies.find((cookie) => cookie.name === guestCartCookieName)).toBeUndefined();
+      }
+      // What is public stays open to it.
+      expect((await app.inject({ method: 'GET', url: '/trpc/catalog.categories', headers })).statusCode).toBe(200);
+    }
+    expect(await db.models.Cart.countDocuments()).toBe(carts);
+    // The same call with a live token is the account's cart.
+    const live = await signInForTest(db, user);
+    const added = await app.inject({ method: 'POST', url: '/trpc/cart.addItem', headers: { authorization: `Bearer ${live}` }, payload: { productId: mug.id } });
+    expect(added.statusCode).toBe(200);
+    expect(await db.models.Cart.countDocuments({ userId: user.id })).toBe(1);
   });
 });

@@ -135,6 +135,7 @@ export function createContextFactory(deps: ContextDeps) {
       ...transport,
       user: claims?.user ?? null,
       sessionId: claims?.sessionId ?? null,
+      rejectedAccessToken: Boolean(token) && !claims,
       cartToken,
       // Every current browser sends Sec-Fetch-Site with every request; curl and services do not.
       exposeCartToken: req.headers['sec-fetch-site'] === undefined,

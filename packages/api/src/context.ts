@@ -66,6 +66,11 @@ export interface ContextInner {
   /** The session family the access token was issued in (its `sid`); null without one. */
   sessionId: string | null;
   /**
+   * The caller sent an access token (Bearer or cookie) that failed its check — expired, or not
+   * this shop's: `user` is null, but the caller meant to be signed in.
+   */
+  rejectedAccessToken: boolean;
+  /**
    * The API key the caller sent (a service), not yet checked: every procedure checks it first
    * (`publicProcedure`). A key caller has no `user`, session, refresh token or cart token.
    */
@@ -121,6 +126,7 @@ export function createContextInner(options: {
   cartMemo?: CartMemo | null;
   user?: SessionUser | null;
   sessionId?: string | null;
+  rejectedAccessToken?: boolean;
   apiKey?: ApiKeyCredential | null;
   apiKeys?: ApiKeySettings;
   cartToken?: string | null;
@@ -151,6 +157,7 @@ export function createContextInner(options: {
     cartMemo: options.cartMemo ?? null,
     user: options.user ?? null,
     sessionId: options.sessionId ?? null,
+    rejectedAccessToken: options.rejectedAccessToken ?? false,
     apiKey: options.apiKey ?? null,
     apiKeys: options.apiKeys ?? defaultApiKeySettings,
     cartToken: options.cartToken ?? null,

@@ -10,13 +10,14 @@ import { createTRPCRouter, guestOrUserProcedure } from '../trpc.ts';
 
 
 /**
- * A browser that sends a refresh cookie without a live access token is a signed-in shopper whose
- * 15-minute token ran out: its cart is the account's, and reading or changing the guest cart would
- * be the wrong one (an item added to a cart the account never sees). UNAUTHENTICATED, so the
- * storefront renews the session and repeats the call (apps/web's session-link.ts).
+ * A caller that sends a refresh cookie without a live access token, or an access token that
+ * failed its check (an app's Bearer token past its 15 minutes), is a signed-in shopper whose token
+ * ran out: its cart is the account's, and reading or changing a guest cart would be the wrong one
+ * (an item added to a cart the account never sees). UNAUTHENTICATED, so the client renews the
+ * session and repeats the call (the storefront's session-link.ts does).
  */
 function refuseExpiredSession(ctx: Context): void {
-  if (!ctx.user && ctx.refreshToken) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
+  if (!ctx.user && (ctx.refreshToken || ctx.rejectedAccessToken)) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
 }
 
 /** The caller's cart owner: the user when signed in, else the guest token they sent (if valid). */
@@ -47,7 +48,8 @@ function cartWriter(ctx: Context): CartWriter {
 }
 
 // Over REST as over tRPC: signed in with `Authorization: Bearer`, or a guest by the cart cookie.
-const guestsToo = 'Signed in (Bearer token) or a guest (the guest cart cookie the first add sets, or `x-cart-token`).';
+const guestsToo =
+  'Signed in (Bearer token) or a guest (the guest cart cookie the first add sets, or `x-cart-token`). A Bearer token that has expired (or is not this shop\'s) answers 401 UNAUTHENTICATED: renew it and call again; it is never taken for a guest.';
 
 /**
  * The cart `cart.changes` watches (not a guest's for a shopper whose token expired, as above). A

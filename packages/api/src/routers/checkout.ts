@@ -9,13 +9,14 @@ import { createTRPCRouter, guestOrUserProcedure, publicProcedure } from '../trpc
 
 /**
  * The signed-in shopper, or a guest by the cart token they sent (as `cart.*` finds their cart).
- * A caller with no access token but a refresh cookie, sending no email, meant to check out signed
- * in and only let its 15-minute token run out: it is told UNAUTHENTICATED — which the storefront
- * answers by renewing the session and sending the same key again — not asked for an email.
+ * A caller with no access token but a refresh cookie (or with an access token that failed its
+ * check), sending no email, meant to check out signed in and only let its 15-minute token run
+ * out: it is told UNAUTHENTICATED — which the storefront answers by renewing the session and
+ * sending the same key again — not asked for an email.
  */
 function shopperOf(ctx: Context, input: PlaceOrderInput): Shopper {
   if (ctx.user) return ctx.user;
-  if (ctx.refreshToken && !input.email) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
+  if ((ctx.refreshToken || ctx.rejectedAccessToken) && !input.email) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
   const token = guestCartToken.safeParse(ctx.cartToken);
   return { guestToken: token.success ? token.data : null };
 }
