@@ -68,7 +68,7 @@ describe('the guest cart token in the body', () => {
 });
 
 describe('an access token that fails its check', () => {
-  it("is told UNAUTHENTICATED by the cart, not given a guest's cart: past its 15 minutes, or not this shop's", async () => {
+  it("is told UNAUTHENTICATED by the cart and checkout, not given a guest's cart: past its 15 minutes, or not this shop's", async () => {
     const mug = await createTestProduct(db, { slug: 'token-expired-mug', stock: 5 });
     const user = await createTestUser(db, 'token-expired@example.com');
     const expired = await signInForTest(db, user, { auth: { ...testAuth, accessTokenTtlSeconds: -60 } });
@@ -80,6 +80,7 @@ describe('an access token that fails its check', () => {
         app.inject({ method: 'POST', url: '/trpc/cart.addItem', headers, payload: { productId: mug.id } }),
         app.inject({ method: 'POST', url: '/api/cart/items', headers, payload: { productId: mug.id, quantity: 1 } }),
         app.inject({ method: 'GET', url: '/trpc/cart.get', headers }),
+        app.inject({ method: 'GET', url: `/trpc/checkout.quote?input=${encodeURIComponent('{}')}`, headers }),
       ];
       for (const answer of await Promise.all(calls)) {
         expect(answer.statusCode).toBe(401);

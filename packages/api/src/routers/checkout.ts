@@ -8,22 +8,19 @@ import { quoteCheckout } from '../services/checkout-pricing.ts';
 import { createTRPCRouter, guestOrUserProcedure, publicProcedure } from '../trpc.ts';
 
 /**
- * The signed-in shopper, or a guest by the cart token they sent (as `cart.*` finds their cart).
  * A caller with no access token but a refresh cookie (or with an access token that failed its
  * check), sending no email, meant to check out signed in and only let its 15-minute token run
  * out: it is told UNAUTHENTICATED — which the storefront answers by renewing the session and
- * sending the same key again — not asked for an email.
+ * sending the same call again — not priced or asked for an email as a guest.
  */
-function shopperOf(ctx: Context, input: PlaceOrderInput): Shopper {
-  if (ctx.user) return ctx.user;
-  if ((ctx.refreshToken || ctx.rejectedAccessToken) && !input.email) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
-  const token = guestCartToken.safeParse(ctx.cartToken);
-  return { guestToken: token.success ? token.data : null };
+function refuseExpiredSession(ctx: Context, email: string | undefined): void {
+  if (!ctx.user && (ctx.refreshToken || ctx.rejectedAccessToken) && !email) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
 }
 
-/** A quote is for the signed-in shopper, or a guest by their cart token. */
-function quoteShopperOf(ctx: Context): Shopper {
+/** The signed-in shopper, or a guest (by the email given) by the cart token they sent (as `cart.*` finds their cart). */
+function shopperOf(ctx: Context, email: string | undefined): Shopper {
   if (ctx.user) return ctx.user;
+  refuseExpiredSession(ctx, email);
   const token = guestCartToken.safeParse(ctx.cartToken);
   return { guestToken: token.success ? token.data : null };
 }
@@ -38,12 +35,12 @@ export function placeCallersOrder(ctx: Context, input: PlaceOrderInput) {
       { provider: ctx.payments.name },
     );
   }
-  return placeOrder({ db: ctx.db, payments: ctx.payments, pricingConfig: ctx.pricingConfig, ...ctx.checkout }, shopperOf(ctx, input), input);
+  return placeOrder({ db: ctx.db, payments: ctx.payments, pricingConfig: ctx.pricingConfig, ...ctx.checkout }, shopperOf(ctx, input.email), input);
 }
 
 export const checkoutRouter = createTRPCRouter({
   /** The cart priced for an address, method and code, with every problem in the way; reads only. */
-  quote: guestOrUserProcedure.input(checkoutQuoteInput).query(({ ctx, input }) => quoteCheckout(ctx.db, quoteShopperOf(ctx), input, ctx.pricingConfig)),
+  quote: guestOrUserProcedure.input(checkoutQuoteInput).query(({ ctx, input }) => quoteCheckout(ctx.db, shopperOf(ctx, input.email), input, ctx.pricingConfig)),
   /** Which payment provider takes payments, and Stripe's publishable key: the storefront loads the Payment Element only with Stripe. */
   paymentConfig: publicProcedure
     .meta({ openapi: { method: 'GET', path: '/checkout/payment-config', tags: ['checkout'], protect: false, summary: 'Which payment provider the shop uses' } })
