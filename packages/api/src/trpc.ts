@@ -108,6 +108,18 @@ export function recordKeptAnswer(observer: ProcedureObserver, path: string, data
   observer.procedureDone({ path, type: 'query', durationMs: performance.now() - startedAt, ok: true, data });
 }
 
+/**
+ * Refuses a caller that meant to be signed in but whose access token ran out: it sends the
+ * refresh cookie without an access cookie (the 15-minute cookie expired on an open page), or an
+ * access token that failed its check (an app's Bearer token past its 15 minutes). The calls that
+ * serve guests too (the cart, checkout) must not take it for a guest — its cart is the account's —
+ * so it is UNAUTHENTICATED, and the client renews the session and repeats the call (the
+ * storefront's session-link.ts does).
+ */
+export function refuseExpiredSession(ctx: Context): void {
+  if (!ctx.user && (ctx.refreshToken || ctx.rejectedAccessToken)) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
+}
+
 function notForApiKeys(): DomainError {
   return new DomainError('API_KEY_NOT_ALLOWED', 'An API key cannot call this: it is for signed-in shoppers and admins');
 }

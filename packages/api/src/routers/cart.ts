@@ -6,19 +6,8 @@ import { guestCartCookieName, guestCartTtlSeconds } from '../protocol.ts';
 import { addItemInput, guestCartToken, removeItemInput, setQuantityInput } from '../schemas/cart.ts';
 import { cartOutput } from '../schemas/responses.ts';
 import { addItem, getCart, newGuestCartToken, removeItem, setQuantity, type CartDto, type CartOwner, type CartWriter } from '../services/cart.ts';
-import { createTRPCRouter, guestOrUserProcedure } from '../trpc.ts';
+import { createTRPCRouter, guestOrUserProcedure, refuseExpiredSession } from '../trpc.ts';
 
-
-/**
- * A caller that sends a refresh cookie without a live access token, or an access token that
- * failed its check (an app's Bearer token past its 15 minutes), is a signed-in shopper whose token
- * ran out: its cart is the account's, and reading or changing a guest cart would be the wrong one
- * (an item added to a cart the account never sees). UNAUTHENTICATED, so the client renews the
- * session and repeats the call (the storefront's session-link.ts does).
- */
-function refuseExpiredSession(ctx: Context): void {
-  if (!ctx.user && (ctx.refreshToken || ctx.rejectedAccessToken)) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
-}
 
 /** The caller's cart owner: the user when signed in, else the guest token they sent (if valid). */
 export function currentCartOwner(ctx: Context): CartOwner | null {
@@ -52,7 +41,7 @@ const guestsToo =
   'Signed in (Bearer token) or a guest (the guest cart cookie the first add sets, or `x-cart-token`). A Bearer token that has expired (or is not this shop\'s) answers 401 UNAUTHENTICATED: renew it and call again; it is never taken for a guest.';
 
 /**
- * The cart `cart.changes` watches (not a guest's for a shopper whose token expired, as above). A
+ * The cart `cart.changes` watches (not a guest's for a shopper whose token expired). A
  * guest with no cart yet has nothing to watch (the first add sets the cookie): NOT_FOUND.
  */
 function watchedCartOwner(ctx: Context): CartOwner {

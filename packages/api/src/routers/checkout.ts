@@ -5,22 +5,17 @@ import { checkoutQuoteInput, placeOrderInput, samplePaymentMethod, testAuthentic
 import { orderOutput, paymentConfigOutput } from '../schemas/responses.ts';
 import { authenticateTestPayment, placeOrder, type PlaceOrderInput, type Shopper } from '../services/checkout.ts';
 import { quoteCheckout } from '../services/checkout-pricing.ts';
-import { createTRPCRouter, guestOrUserProcedure, publicProcedure } from '../trpc.ts';
+import { createTRPCRouter, guestOrUserProcedure, publicProcedure, refuseExpiredSession } from '../trpc.ts';
 
 /**
- * A caller with no access token but a refresh cookie (or with an access token that failed its
- * check), sending no email, meant to check out signed in and only let its 15-minute token run
- * out: it is told UNAUTHENTICATED — which the storefront answers by renewing the session and
+ * The signed-in shopper, or a guest by the cart token they sent (as `cart.*` finds their cart). A
+ * caller whose token ran out (`refuseExpiredSession`) sending no email meant to check out signed
+ * in: it is told UNAUTHENTICATED — which the storefront answers by renewing the session and
  * sending the same call again — not priced or asked for an email as a guest.
  */
-function refuseExpiredSession(ctx: Context, email: string | undefined): void {
-  if (!ctx.user && (ctx.refreshToken || ctx.rejectedAccessToken) && !email) throw new DomainError('UNAUTHENTICATED', 'Your session has expired; sign in again');
-}
-
-/** The signed-in shopper, or a guest (by the email given) by the cart token they sent (as `cart.*` finds their cart). */
 function shopperOf(ctx: Context, email: string | undefined): Shopper {
   if (ctx.user) return ctx.user;
-  refuseExpiredSession(ctx, email);
+  if (!email) refuseExpiredSession(ctx);
   const token = guestCartToken.safeParse(ctx.cartToken);
   return { guestToken: token.success ? token.data : null };
 }

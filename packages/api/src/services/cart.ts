@@ -334,9 +334,8 @@ async function changeCart(writer: CartWriter, owner: CartOwner, change: LineChan
  * was read at. A change keeps the lines it leaves alone as the same objects (`LineChange`).
  */
 function linesUpdate(current: CartLine[], next: CartLine[]) {
-  const kept = (count: number) => current.slice(0, count).every((line, index) => next[index] === line);
   const added = next[current.length];
-  if (next.length === current.length + 1 && added && kept(current.length)) return { $push: { lines: added } };
+  if (next.length === current.length + 1 && added && current.every((line, index) => next[index] === line)) return { $push: { lines: added } };
   if (next.length === current.length) {
     const quantities: Record<string, number> = {};
     for (const [index, line] of next.entries()) {

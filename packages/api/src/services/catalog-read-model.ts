@@ -182,14 +182,17 @@ export function openCatalogReadModel(deps: CatalogDeps, feed: StockFeed, options
     newestWrite = Math.max(newestWrite, updatedAt);
     const previous = byId.get(dto.id);
     if (previous && previous.updatedAt > updatedAt) return;
+    const categoryId = product.category.toString();
+    const createdAt = product.createdAt?.getTime() ?? 0;
     // A sweep reads again the writes it may have seen (the last `overlapMs`): what it finds as held
     // keeps every page answered so far (and their written JSON) instead of answering them anew.
-    if (previous && previous.updatedAt === updatedAt && previous.categoryId === product.category.toString() && previous.createdAt === (product.createdAt?.getTime() ?? 0) && isDeepStrictEqual(previous.dto, dto)) return;
+    const unchanged = previous && previous.updatedAt === updatedAt && previous.categoryId === categoryId && previous.createdAt === createdAt && isDeepStrictEqual(previous.dto, dto);
+    if (unchanged) return;
     version += 1;
     const entry: Entry = {
       dto,
-      categoryId: product.category.toString(),
-      createdAt: product.createdAt?.getTime() ?? 0,
+      categoryId,
+      createdAt,
       updatedAt,
       nameWords: new Set(searchWords(dto.name)),
       tokens: new Set([...searchWords(dto.name), ...searchWords(dto.description)]),
