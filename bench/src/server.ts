@@ -14,14 +14,13 @@
 // BENCH_PROFILE=1 it also exposes POST /__bench/profile/start and /__bench/profile/stop, which run
 // the V8 CPU profiler over just the window the benchmark chooses.
 import { Session } from 'node:inspector/promises';
-import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSettings, startRecoverySweep } from '@shop/api';
 import { connect, disconnect } from '@shop/db';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
 import { encodeCursor } from '../../packages/api/src/services/catalog-cursor.ts';
 import { createCategoryCache, productProjection, sortKeyOf, toProductDtos } from '../../packages/api/src/services/catalog.ts';
-import type { GcCounts } from './lib/load.ts';
+import { countCollections } from './lib/gc.ts';
 import { loadedModulesKey } from './lib/module-hooks-config.ts';
 
 type ProductRecord = Parameters<typeof toProductDtos>[1][number];
@@ -30,22 +29,8 @@ const env = loadEnv();
 if (!env.MONGODB_URI) throw new Error('MONGODB_URI is required');
 const trpcEndpoint = process.env.BENCH_TRPC_ENDPOINT === 'stock' ? 'stock' : 'custom';
 
-// Every collection from start-up on. A mark-compact is `major`; V8's incremental marking steps
-// before one are reported apart (`incremental`), as are weak-callback passes.
-const gc: GcCounts = { major: 0, minor: 0, incremental: 0, weakcb: 0, majorMs: 0, minorMs: 0 };
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    const kind = ((entry as { detail?: unknown }).detail as { kind?: number } | null | undefined)?.kind;
-    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-      gc.major += 1;
-      gc.majorMs += entry.duration;
-    } else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
-      gc.minor += 1;
-      gc.minorMs += entry.duration;
-    } else if (kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) gc.incremental += 1;
-    else if (kind === constants.NODE_PERFORMANCE_GC_WEAKCB) gc.weakcb += 1;
-  }
-}).observe({ entryTypes: ['gc'] });
+// Every collection from start-up on.
+const { counts: gc } = countCollections();
 
 const db = await connect(env.MONGODB_URI);
 // As in main.ts: rate limits and sessions in Redis when REDIS_URL is set.

@@ -38,6 +38,8 @@ export interface RouteFigures {
   gcPer10k: GcPer10k;
   /** The busiest "other" of the runs: the figure to check before trusting a comparison. */
   cpuOtherMax: number;
+  /** The paced client's own mark-compacts over all runs (NaN for autocannon's): each one shows as late answers. */
+  loadgenMajor: number;
 }
 
 /** Scenario 1's figures for one server: the goals' measurements. */
@@ -97,6 +99,7 @@ export function figures(runs: LoadResult[]): RouteFigures {
     serverUsPerRequest: median(runs.map((run) => (run.cpu.server * run.seconds * 1e6) / Math.max(1, run.ok))),
     gcPer10k: gcPer10k(runs),
     cpuOtherMax: Math.max(...runs.map((run) => run.cpu.other)),
+    loadgenMajor: runs.every((run) => run.loadgenGc) ? runs.reduce((sum, run) => sum + (run.loadgenGc?.major ?? 0), 0) : Number.NaN,
   };
 }
 
