@@ -17,4 +17,14 @@ describe('checkedOnce', () => {
     expect(() => checkedOnce(item).parse({ id: 'a', price: 1.5 })).toThrow();
     expect(() => checkedOnce(item).parse(null)).toThrow();
   });
+
+  it('checks synchronously when asked for an asynchronous parse (as tRPC asks): the same answer, the same refusal', async () => {
+    await expect(checkedOnce(item).parseAsync({ id: 'a', price: 100, internal: 'dropped' })).resolves.toEqual({ id: 'a', price: 100 });
+    await expect(checkedOnce(item).parseAsync({ id: 'a', price: 1.5 })).rejects.toBeInstanceOf(z.ZodError);
+    const marked = markChecked({ id: 'a', price: 100 });
+    await expect(checkedOnce(item).parseAsync(marked)).resolves.toBe(marked);
+    // Nothing is awaited: a schema with an asynchronous check is refused rather than half-checked.
+    const slow = item.refine(async () => true);
+    await expect(checkedOnce(slow).parseAsync({ id: 'a', price: 100 })).rejects.toThrow(/synchronous/);
+  });
 });
