@@ -42,6 +42,7 @@ export async function buildBench() {
       'module-redirect': 'bench/src/module-redirect.ts',
       'summarise-profile': 'bench/src/summarise-profile.ts',
       'dev-database': 'bench/src/dev-database.ts',
+      'paced-worker': 'bench/src/lib/paced-worker.ts',
     },
     outdir: 'bench/dist',
     bundle: true,

@@ -149,7 +149,7 @@ export async function runCatalogue100k(bench: Bench, dbName: string, products: n
     }
     const pacedSearch = (server: ServerProcess) =>
       paced(
-        { origin: server.url, request: (n) => ({ path: trpc({ q: searches[n % searches.length], page: 1, limit: 20 }) }), rate: 100, seconds: config.duration, maxSockets: 64 },
+        { origin: server.url, request: searches.map((q) => ({ path: trpc({ q, page: 1, limit: 20 }) })), rate: 100, seconds: config.duration, maxSockets: 64 },
         { serverPid: server.pid, dbPid: bench.dbPid },
       );
     const memoryPaced = await pacedSearch(servers.memory);
