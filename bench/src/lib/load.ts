@@ -93,6 +93,8 @@ export interface LoadResult {
   gc?: GcCounts | undefined;
   /** The load generator's own collections during the run (the paced client counts them). */
   loadgenGc?: GcCounts | undefined;
+  /** The paced client's longest stand-still while sending (ms): a gap between its 1 ms ticks. */
+  loadgenLongestPauseMs?: number | undefined;
 }
 
 export async function load(options: LoadOptions, watched: Watched): Promise<LoadResult> {
@@ -176,7 +178,9 @@ export function describe(result: LoadResult): string {
   return (
     `${Math.round(result.rps)} req/s, p50 ${result.latency.p50.toFixed(2)} ms, p99 ${result.latency.p99.toFixed(2)} ms` +
     ` (cpu server ${(result.cpu.server * 100).toFixed(0)}%, db ${(result.cpu.db * 100).toFixed(0)}%, load ${(result.cpu.loadgen * 100).toFixed(0)}%, other ${(result.cpu.other * 100).toFixed(0)}%)` +
-    (result.loadgenGc ? ` (load generator: ${result.loadgenGc.major} full collections, ${result.loadgenGc.majorMs.toFixed(0)} ms)` : '') +
+    (result.loadgenGc
+      ? ` (load generator: ${result.loadgenGc.major} full collections, ${result.loadgenGc.majorMs.toFixed(0)} ms; longest pause ${(result.loadgenLongestPauseMs ?? Number.NaN).toFixed(1)} ms)`
+      : '') +
     (result.quiet ? '' : ' [machine busy]') +
     (failures > 0 ? ` FAILURES: ${JSON.stringify(result.statusCodes)} errors ${result.errors} timeouts ${result.timeouts}` : '')
   );

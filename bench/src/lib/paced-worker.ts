@@ -26,6 +26,8 @@ export interface PacedRun {
   completed: number;
   seconds: number;
   gc: GcCounts;
+  /** The longest gap between two of its 1 ms ticks while sending: how long the client itself stood still. */
+  longestPauseMs: number;
 }
 
 export type PacedWorkerMessage = { type: 'ready' } | { type: 'done'; run: PacedRun };
@@ -73,9 +75,16 @@ async function run(options: PacedRunOptions, port: NonNullable<typeof parentPort
     }
   };
 
+  let lastTick = 0n;
+  let longestGapNs = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = process.hrtime.bigint();
+      // The client's own lag: a tick is due every millisecond; a longer gap is time this thread
+      // did not run (its CPU taken by another process, or a collection), and every request due
+      // meanwhile is timed late by it.
+      if (lastTick !== 0n) longestGapNs = Math.max(longestGapNs, Number(now - lastTick));
+      lastTick = now;
       while (sent < total) {
         const due = start + BigInt(Math.round(sent * intervalNs));
         if (due > now) break;
@@ -100,7 +109,10 @@ async function run(options: PacedRunOptions, port: NonNullable<typeof parentPort
   const gc = ownGc.stop();
   pool.close();
   const kept = samples.slice(0, ok);
-  const message: PacedWorkerMessage = { type: 'done', run: { samples: kept, statusCodes, ok, errors, completed, seconds, gc } };
+  const message: PacedWorkerMessage = {
+    type: 'done',
+    run: { samples: kept, statusCodes, ok, errors, completed, seconds, gc, longestPauseMs: longestGapNs / 1e6 },
+  };
   port.postMessage(message, [kept.buffer]);
 }
 

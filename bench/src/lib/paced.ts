@@ -100,6 +100,7 @@ export async function paced(options: PacedOptions, watched: Watched): Promise<Lo
       quietWait: quiet.waited,
       gc: gcBetween(gcBefore, gcAfter),
       loadgenGc: run.gc,
+      loadgenLongestPauseMs: run.longestPauseMs,
     };
   } finally {
     await worker.terminate();
