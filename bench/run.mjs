@@ -68,7 +68,7 @@ const optionValue = (name) => {
 };
 const loadCpus = optionValue('--load-cpus') ?? (cpus().length >= 2 ? '0' : 'any');
 const hasTaskset = process.platform === 'linux' && spawnSync('taskset', ['--version']).status === 0;
-// --expose-gc: the paced client collects its own heap before each run (bench/src/lib/paced.ts).
+// --expose-gc: the paced client collects its own heap before each run (bench/src/lib/paced-worker.ts).
 const entry = ['--expose-gc', join(benchDir, 'dist/bench.js'), ...args];
 const [command, commandArgs] =
   hasTaskset && loadCpus !== 'any' ? ['taskset', ['-c', loadCpus, process.execPath, ...entry]] : [process.execPath, entry];

@@ -86,7 +86,7 @@ export async function paced(options: PacedOptions, watched: Watched): Promise<Lo
       timeouts: 0,
       seconds,
       rps: run.ok / seconds,
-      latency: latencySummary(Array.from(run.samples)),
+      latency: latencySummary(run.samples),
       cpu: otherCpu(
         {
           server: (cpuSecondsOf(watched.serverPid) - cpuBefore.server) / seconds,
