@@ -54,9 +54,13 @@ export async function paced(options: PacedOptions, watched: Watched): Promise<Lo
   const next = () =>
     new Promise<PacedWorkerMessage>((resolve, reject) => {
       const onError = (error: Error) => reject(error);
+      // A worker gone without a word (no error event either) must not leave the run waiting forever.
+      const onExit = (code: number) => reject(new Error(`paced worker exited with code ${code} before answering`));
       worker.once('error', onError);
+      worker.once('exit', onExit);
       worker.once('message', (message: PacedWorkerMessage) => {
         worker.off('error', onError);
+        worker.off('exit', onExit);
         resolve(message);
       });
     });
