@@ -43,6 +43,7 @@ export async function buildBench() {
       'summarise-profile': 'bench/src/summarise-profile.ts',
       'dev-database': 'bench/src/dev-database.ts',
       'paced-worker': 'bench/src/lib/paced-worker.ts',
+      'trpc-calls': 'bench/src/trpc-calls.ts',
     },
     outdir: 'bench/dist',
     bundle: true,

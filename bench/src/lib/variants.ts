@@ -97,7 +97,7 @@ export function patchedDependencies(root: string): PatchedDependency[] {
     deps.push({
       name,
       version,
-      alias: name.replace(/^@[^/]+\//, ''),
+      alias: name.replace(/^@([^/]+)\//, '$1-'),
       patchFile,
       sections: patchSections(readFileSync(patchFile, 'utf8')),
       installed,
