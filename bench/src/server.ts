@@ -18,6 +18,7 @@ import { createRedisSecurityStore, createTestPaymentProvider, defaultAuthSetting
 import { connect, disconnect } from '@shop/db';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { loadEnv } from '../../apps/server/src/env.ts';
+import { setHeapGrowth } from '../../apps/server/src/heap-growth.ts';
 import { encodeCursor } from '../../packages/api/src/services/catalog-cursor.ts';
 import { createCategoryCache, productProjection, sortKeyOf, toProductDtos } from '../../packages/api/src/services/catalog.ts';
 import { countCollections } from './lib/gc.ts';
@@ -26,6 +27,8 @@ import { loadedModulesKey } from './lib/module-hooks-config.ts';
 type ProductRecord = Parameters<typeof toProductDtos>[1][number];
 
 const env = loadEnv();
+// As main.ts: the old generation's headroom between mark-compacts (HEAP_GROWTH_PERCENT).
+setHeapGrowth(env.HEAP_GROWTH_PERCENT);
 if (!env.MONGODB_URI) throw new Error('MONGODB_URI is required');
 const trpcEndpoint = process.env.BENCH_TRPC_ENDPOINT === 'stock' ? 'stock' : 'custom';
 

@@ -53,6 +53,13 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ MAX_STREAMS: '2.5' })).toThrow(/MAX_STREAMS/);
   });
 
+  it("lets the old generation grow 100% past what a mark-compact left unless HEAP_GROWTH_PERCENT says otherwise (0: V8's own)", () => {
+    expect(loadEnv({})).toMatchObject({ HEAP_GROWTH_PERCENT: 100 });
+    expect(loadEnv({ HEAP_GROWTH_PERCENT: '0' })).toMatchObject({ HEAP_GROWTH_PERCENT: 0 });
+    expect(loadEnv({ HEAP_GROWTH_PERCENT: '50' })).toMatchObject({ HEAP_GROWTH_PERCENT: 50 });
+    for (const bad of ['-1', '2.5', '401', 'lots']) expect(() => loadEnv({ HEAP_GROWTH_PERCENT: bad })).toThrow(/HEAP_GROWTH_PERCENT/);
+  });
+
   it('keeps image uploads in IMAGE_DIR, made absolute from the working directory; .data/images unless set', () => {
     expect(loadEnv({}).IMAGE_DIR).toBe(resolve('.data/images'));
     expect(loadEnv({ IMAGE_DIR: '/var/lib/shop/images' }).IMAGE_DIR).toBe('/var/lib/shop/images');

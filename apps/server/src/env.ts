@@ -93,6 +93,12 @@ const envSchema = z.object({
    * database by each checkout. Unset: `memory` in production, else `off`.
    */
   CONFIG_CACHE: z.enum(['memory', 'off']).optional(),
+  /**
+   * How far past what the last mark-compact left V8 lets the old generation grow before it starts
+   * the next, in percent (V8's --heap-growing-percent; heap-growth.ts); 0: V8's own choice, which
+   * for a heap that fills slowly is 10%, a mark-compact every few seconds under load.
+   */
+  HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(100),
   /** Payments through Stripe when set (`sk_…`, or a restricted `rk_…` key); unset, the built-in test provider. */
   STRIPE_SECRET_KEY: z
     .string()

@@ -32,8 +32,11 @@ import { buildApp } from './app.ts';
 import { createShopMetrics } from './metrics.ts';
 import { shutdownTelemetry } from './telemetry-shutdown.ts';
 import { loadEnv } from './env.ts';
+import { setHeapGrowth } from './heap-growth.ts';
 
 const env = loadEnv();
+// Mark-compacts spaced by the live heap's size, not V8's 10% for a heap that fills slowly (HEAP_GROWTH_PERCENT).
+setHeapGrowth(env.HEAP_GROWTH_PERCENT);
 // Tests only (env.ts refuses it elsewhere): die on the spot at the named point, as a crash would.
 const crashAt = env.SHOP_CRASH_AT;
 if (crashAt) {
