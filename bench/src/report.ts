@@ -4,7 +4,7 @@ import type { ProfileResult, RouteProfile } from './scenarios/profile.ts';
 import type { CheckoutFigures, CheckoutResult } from './scenarios/checkout.ts';
 import type { BenchConfig } from './lib/context.ts';
 import { describeCheck, describePackage } from './lib/variants.ts';
-import type { FloorResult, RouteFigures, VariantFloor } from './scenarios/floor.ts';
+import type { FloorResult, GcPer10k, RouteFigures, VariantFloor } from './scenarios/floor.ts';
 import type { MemoryResult } from './scenarios/memory.ts';
 import type { QueriesResult } from './scenarios/queries.ts';
 import type { ReadsWritesResult } from './scenarios/reads-writes.ts';
@@ -37,6 +37,12 @@ function perTenThousand(value: number): string {
   return Number.isFinite(value) ? value.toFixed(value >= 10 ? 0 : 1) : 'n/a';
 }
 
+/** Mark-compacts per 10,000 requests, then how many there were and their pauses in all, e.g. "0.0 (2: 45 ms)". */
+function markCompacts(gc: GcPer10k): string {
+  if (!Number.isFinite(gc.major)) return 'n/a';
+  return `${perTenThousand(gc.major)} (${gc.majorTotal}${gc.majorTotal > 0 ? `: ${Math.round(gc.majorMsTotal)} ms` : ''})`;
+}
+
 /** The paced client's own full collections in the runs behind a p99 goal (each one is a cluster of late answers). */
 function loadgenCollections(...paced: RouteFigures[]): string {
   const total = paced.reduce((sum, figures) => sum + figures.loadgenMajor, 0);
@@ -54,11 +60,11 @@ function routeRow(name: string, figures: RouteFigures, withGc = false): string[]
     figures.runs.map((run) => `${rate(run.rps)}${run.quiet ? '' : '*'}`).join(' / '),
     String(figures.runs.reduce((sum, run) => sum + run.non2xx + run.errors + run.timeouts, 0)),
   ];
-  return withGc ? [...row.slice(0, 5), perTenThousand(figures.gcPer10k.major), ...row.slice(5)] : row;
+  return withGc ? [...row.slice(0, 5), markCompacts(figures.gcPer10k), ...row.slice(5)] : row;
 }
 
 const routeHeader = ['measurement', 'req/s (median)', 'p50', 'p99', 'server CPU per request', 'CPU server / db / load / other', 'req/s per run', 'errors'];
-const floorHeader = [...routeHeader.slice(0, 5), 'mark-compacts per 10k requests', ...routeHeader.slice(5)];
+const floorHeader = [...routeHeader.slice(0, 5), 'mark-compacts per 10k requests (all runs: count, pauses)', ...routeHeader.slice(5)];
 
 export function goals(results: Results): GoalLine[] {
   const lines: GoalLine[] = [];
@@ -248,8 +254,8 @@ export function floorVariantsSection(variants: VariantFloor[], config: BenchConf
         'server CPU per request raw / tRPC',
         'half rate',
         'p99 at half rate raw / tRPC',
-        'mark-compacts per 10k requests, max rate raw / tRPC',
-        'mark-compacts per 10k requests, half rate raw / tRPC',
+        'mark-compacts per 10k requests (all runs: count, pauses), max rate raw / tRPC',
+        'mark-compacts per 10k requests (all runs: count, pauses), half rate raw / tRPC',
         'scavenges per 10k requests, max rate raw / tRPC',
         'other (busiest run)',
       ],
@@ -260,8 +266,8 @@ export function floorVariantsSection(variants: VariantFloor[], config: BenchConf
         pair(`${Math.round(variant.raw.serverUsPerRequest)} µs`, `${Math.round(variant.trpc.serverUsPerRequest)} µs`),
         rate(variant.halfRate),
         pair(ms(variant.pacedRaw.p99), ms(variant.pacedTrpc.p99)),
-        pair(perTenThousand(variant.raw.gcPer10k.major), perTenThousand(variant.trpc.gcPer10k.major)),
-        pair(perTenThousand(variant.pacedRaw.gcPer10k.major), perTenThousand(variant.pacedTrpc.gcPer10k.major)),
+        pair(markCompacts(variant.raw.gcPer10k), markCompacts(variant.trpc.gcPer10k)),
+        pair(markCompacts(variant.pacedRaw.gcPer10k), markCompacts(variant.pacedTrpc.gcPer10k)),
         pair(perTenThousand(variant.raw.gcPer10k.minor), perTenThousand(variant.trpc.gcPer10k.minor)),
         cpu(Math.max(variant.raw.cpuOtherMax, variant.trpc.cpuOtherMax, variant.pacedRaw.cpuOtherMax, variant.pacedTrpc.cpuOtherMax)),
       ]),

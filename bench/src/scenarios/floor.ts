@@ -84,6 +84,10 @@ export interface GcPer10k {
   minor: number;
   /** Milliseconds of mark-compact pauses per 10,000 requests. */
   majorMs: number;
+  /** Mark-compacts over all the runs: at ~10,000 req/s one or two round to 0.0 per 10k. */
+  majorTotal: number;
+  /** Their pauses, milliseconds, over all the runs. */
+  majorMsTotal: number;
 }
 
 export function figures(runs: LoadResult[]): RouteFigures {
@@ -105,11 +109,13 @@ export function figures(runs: LoadResult[]): RouteFigures {
 
 function gcPer10k(runs: LoadResult[]): GcPer10k {
   const counted = runs.filter((run) => run.gc !== undefined);
-  if (counted.length === 0) return { major: Number.NaN, minor: Number.NaN, majorMs: Number.NaN };
+  if (counted.length === 0) return { major: Number.NaN, minor: Number.NaN, majorMs: Number.NaN, majorTotal: Number.NaN, majorMsTotal: Number.NaN };
   const requests = counted.reduce((sum, run) => sum + run.ok, 0);
   const sum = (pick: (gc: GcCounts) => number) => counted.reduce((total, run) => total + (run.gc ? pick(run.gc) : 0), 0);
   const per10k = (value: number) => (value * 10_000) / Math.max(1, requests);
-  return { major: per10k(sum((gc) => gc.major)), minor: per10k(sum((gc) => gc.minor)), majorMs: per10k(sum((gc) => gc.majorMs)) };
+  const major = sum((gc) => gc.major);
+  const majorMs = sum((gc) => gc.majorMs);
+  return { major: per10k(major), minor: per10k(sum((gc) => gc.minor)), majorMs: per10k(majorMs), majorTotal: major, majorMsTotal: majorMs };
 }
 
 function firstDifference(a: string, b: string): string {
